@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""The two commands, on any machine with Python 3.11+:
+
+    python3 dev.py serve     run ideabox (embedded PostgreSQL and Redis unless URLs are set)
+    python3 dev.py test      run the test suite
+
+On first use (and whenever pyproject.toml changes) this makes ``.venv`` and installs
+ideabox into it with its test and development tools. Anything else is passed to the
+``ideabox`` command: ``python3 dev.py migrate``, ``python3 dev.py seed --demo`` …
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".ideabox-installed"
+
+
+def ensure_environment() -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists():
+        print("dev.py: creating .venv", file=sys.stderr)
+        venv.create(VENV, with_pip=True)
+    print("dev.py: installing ideabox and its tools into .venv", file=sys.stderr)
+    subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet",
+                    "--disable-pip-version-check", "-e", ".[dev]"], cwd=ROOT, check=True)
+    STAMP.write_text(wanted)
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):
+        print("ideabox needs Python 3.11 or newer", file=sys.stderr)
+        return 2
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        return 0
+    ensure_environment()
+    command, rest = argv[0], argv[1:]
+    if command == "test":
+        args = [str(BIN / "python"), "-m", "pytest", *rest]
+    elif command == "lint":
+        lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT, check=False)
+        return lint.returncode or subprocess.run([str(BIN / "mypy")], cwd=ROOT,
+                                                 check=False).returncode
+    else:
+        args = [str(BIN / "ideabox"), command, *rest]
+    os.chdir(ROOT)
+    os.execv(args[0], args)  # replaces this process; signals reach the command directly
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+from ideabox.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""The application factory: wiring only. Features bring their own routes and tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
+
+from ideabox import __version__, logs
+from ideabox.cache import Cache, create_client
+from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
+from ideabox.health import healthz, readyz
+from ideabox.http_errors import EXCEPTION_HANDLERS
+from ideabox.migrations import MigrationError, migrate
+from ideabox.security import (
+    ClientAddress,
+    CSRFUnlessBearerMiddleware,
+    SecurityHeadersMiddleware,
+    csrf_config,
+)
+from ideabox.settings import Settings, load_settings, resolve_secret_key
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[[State], Awaitable[None]]
+
+
+def api_routes() -> list[ControllerRouterHandler]:
+    """Every feature's JSON routes, mounted under /api/v1."""
+    return []
+
+
+def page_routes() -> list[ControllerRouterHandler]:
+    """Every feature's HTML routes."""
+    return []
+
+
+def background_tasks() -> list[BackgroundTask]:
+    """Long-running tasks each worker runs when IDEABOX_BACKGROUND_TASKS is on."""
+    return []
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app. Without settings, read them from the environment; the URLs must be
+    set (``ideabox serve`` sets them after starting the embedded services)."""
+    if settings is None:
+        settings = load_settings()
+        logs.configure(settings.log_level, settings.log_format)
+    if settings.database_url is None or settings.redis_url is None:
+        raise RuntimeError("create_app needs database and Redis URLs: start with `ideabox serve`")
+    settings = resolve_secret_key(settings)
+
+    api = Router("/api/v1", route_handlers=api_routes(), tags=None)
+    client_address = ClientAddress(settings.trusted_proxies)
+
+    return Litestar(
+        route_handlers=[healthz, readyz, api, *page_routes()],
+        dependencies={"db": Provide(provide_db)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[_lifespan],
+        state=State({"settings": settings, "client_address": client_address}),
+        middleware=[
+            DefineMiddleware(logs.RequestIdMiddleware, log_access=settings.access_log),
+            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            DefineMiddleware(CSRFUnlessBearerMiddleware, config=csrf_config(settings)),
+        ],
+        openapi_config=OpenAPIConfig(
+            title="ideabox",
+            version=__version__,
+            description="Crowd idea-voting for municipalities. Reading is public; writing "
+                        "needs a bearer token from POST /api/v1/tokens.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer",
+                                              description="A token from POST /api/v1/tokens"),
+            }),
+        ),
+        logging_config=None,
+        debug=False,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+    state = app.state
+    settings: Settings = state.settings
+    assert settings.database_url and settings.redis_url
+    state.pool = await create_pool(settings.database_url, max_size=settings.db_pool_max,
+                                   timeout=settings.db_timeout)
+    state.cache = Cache(create_client(settings.redis_url, settings.redis_timeout),
+                        settings.redis_prefix)
+    state.schema_ready = asyncio.Event()
+    state.background = set()
+    tasks = [_run_forever("schema", _ensure_schema, state)]
+    if settings.background_tasks:
+        tasks += [_run_forever(task.__name__, task, state) for task in background_tasks()]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, *state.background, return_exceptions=True)
+        await state.cache.close()
+        await state.pool.close()
+
+
+def _run_forever(name: str, fn: BackgroundTask, state: State) -> asyncio.Task[None]:
+    """Run ``fn`` as a task that is restarted (after a pause) if it ever fails."""
+
+    async def supervise() -> None:
+        while True:
+            try:
+                await fn(state)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task %s failed; restarting it in 5 s", name)
+                await asyncio.sleep(5)
+
+    return asyncio.get_running_loop().create_task(supervise(), name=f"ideabox:{name}")
+
+
+async def _ensure_schema(state: State) -> None:
+    """Apply pending migrations once PostgreSQL answers; readiness waits for this."""
+    delay = 0.2
+    while True:
+        try:
+            async with state.pool.acquire() as conn:
+                await migrate(conn)
+        except CONNECTION_ERRORS as exc:
+            log.warning("database not reachable, retrying: %s", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            continue
+        except MigrationError:
+            log.exception("migrations cannot be applied; the service stays not ready")
+            return
+        state.schema_ready.set()
+        return
+
+
+def spawn(state: State, coro: Awaitable[Any]) -> None:
+    """Run ``coro`` in the background (after the response), keeping a reference until done."""
+    task = asyncio.ensure_future(coro)
+    state.background.add(task)
+    task.add_done_callback(_finished)
+    task.add_done_callback(state.background.discard)
+
+
+def _finished(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background work failed", exc_info=task.exception())
+

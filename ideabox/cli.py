@@ -1,0 +1,95 @@
+"""The ``ideabox`` command. Every command works whether or not ``serve`` is running: with
+no URLs configured, each one joins (or starts) the same embedded PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import click
+
+from ideabox.migrations import MigrationError, migrate_url
+from ideabox.runtime import run, services
+from ideabox.settings import Settings
+
+log = logging.getLogger("ideabox.cli")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ideabox")
+def main() -> None:
+    """ideabox: crowd idea-voting for municipalities."""
+
+
+def apply_migrations(settings: Settings) -> list[str]:
+    assert settings.database_url
+    try:
+        return run(migrate_url(settings.database_url))
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations (a no-op when there are none)."""
+    with services() as settings:
+        applied = apply_migrations(settings)
+    if applied:
+        click.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        click.echo("the database is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web service (starting the embedded PostgreSQL and Redis if no URLs are set)."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    with services() as settings:
+        applied = apply_migrations(settings)
+        if applied:
+            log.info("applied migrations", extra={"migrations": applied})
+        # The workers build the app from the environment: hand them the resolved URLs.
+        assert settings.database_url and settings.redis_url and settings.secret_key
+        os.environ["IDEABOX_DATABASE_URL"] = settings.database_url
+        os.environ["IDEABOX_REDIS_URL"] = settings.redis_url
+        os.environ["IDEABOX_SECRET_KEY"] = settings.secret_key
+        server = Server(
+            "ideabox.app:create_app", factory=True, address=host, port=port,
+            interface=Interfaces.ASGI, workers=workers, log_access=False,
+            log_dictconfig=_granian_logging(settings), websockets=False,
+        )
+        click.echo(f"ideabox listening on http://{host}:{port}", err=True)
+        try:
+            server.serve()
+        except SystemExit as exc:
+            if exc.code not in (0, None):
+                raise click.ClickException("the web server stopped with an error") from None
+
+
+def _granian_logging(settings: Settings) -> dict[str, Any]:
+    formatter = "ideabox.logs.JsonFormatter" if settings.log_format == "json" \
+        else "ideabox.logs.TextFormatter"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"ideabox": {"()": formatter}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "ideabox"}},
+        "loggers": {"_granian": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+    }
+
+
+def _register_feature_commands() -> None:
+    """Each feature keeps its commands beside its service; they are listed here once."""
+    commands: list[click.Command] = []
+    for command in commands:
+        main.add_command(command)
+
+
+_register_feature_commands()

@@ -1,0 +1,131 @@
+"""PostgreSQL: the connection pool and the request's transaction.
+
+One way to get a connection: a route asks for ``db: Db``. Safe requests (GET, HEAD)
+run their statements on a plain connection; every other request runs in one
+transaction that commits when the route returns and rolls back when it raises, so
+nothing half-written survives an error. Work that must follow the commit (updating
+the Redis cache, sending notifications) is registered with ``db.after_commit``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import Request
+from litestar.datastructures import State
+
+from ideabox.errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Raised by asyncpg and the socket layer when PostgreSQL is out of reach.
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.AdminShutdownError,
+)
+
+Connection = asyncpg.Connection
+
+
+class _Connection(asyncpg.Connection):  # type: ignore[misc]
+    def get_reset_query(self) -> str:
+        # asyncpg resets every connection on release (UNLISTEN, RESET ALL, unlock advisory
+        # locks): a round trip per request for state we never leave behind. Session-level
+        # advisory locks are only taken on dedicated connections (migrations), so skip it.
+        return ""
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", schema="pg_catalog", format="text",
+                              encoder=lambda v: msgspec.json.encode(v).decode(),
+                              decoder=msgspec.json.decode)
+    await conn.set_type_codec("json", schema="pg_catalog", format="text",
+                              encoder=lambda v: msgspec.json.encode(v).decode(),
+                              decoder=msgspec.json.decode)
+
+
+async def create_pool(url: str, *, max_size: int = 20, timeout: float = 5.0) -> asyncpg.Pool:
+    """A pool whose creation never fails: connections open on demand, so the service
+    starts (and reports not ready) while PostgreSQL is down, and recovers by itself."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        url, min_size=0, max_size=max_size, connection_class=_Connection,
+        init=_init_connection, timeout=timeout, command_timeout=60,
+        server_settings={"application_name": "ideabox", "jit": "off"},
+    )
+    return pool
+
+
+class Db:
+    """The request's connection and, for unsafe requests, its transaction."""
+
+    __slots__ = ("_after_commit", "_tx", "conn")
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self._tx: asyncpg.transaction.Transaction | None = None
+        self._after_commit: list[Callable[[], Awaitable[Any]]] = []
+
+    async def begin(self) -> None:
+        self._tx = self.conn.transaction()
+        await self._tx.start()
+
+    def after_commit(self, callback: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``callback`` once the transaction has committed (at once if there is none)."""
+        self._after_commit.append(callback)
+
+    async def commit(self) -> None:
+        """Commit now, so the rest of the request can act on what is on record."""
+        if self._tx is not None:
+            tx, self._tx = self._tx, None
+            await tx.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            await callback()
+
+    async def rollback(self) -> None:
+        self._after_commit = []
+        if self._tx is not None:
+            tx, self._tx = self._tx, None
+            await tx.rollback()
+
+
+async def acquire(pool: asyncpg.Pool, timeout: float) -> asyncpg.Connection:
+    try:
+        return await pool.acquire(timeout=timeout)
+    except CONNECTION_ERRORS as exc:
+        raise Unavailable("The database is not available right now") from exc
+
+
+async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[Db, None]:
+    """Litestar dependency: the request's connection, in a transaction for unsafe methods."""
+    pool: asyncpg.Pool = state.pool
+    conn = await acquire(pool, state.settings.db_timeout)
+    db = Db(conn)
+    try:
+        if request.method not in SAFE_METHODS:
+            await db.begin()
+        try:
+            yield db
+        except BaseException:
+            try:
+                await db.rollback()
+            except CONNECTION_ERRORS:
+                log.warning("rollback failed: the connection is gone", exc_info=True)
+            raise
+        await db.commit()
+    except CONNECTION_ERRORS as exc:
+        raise Unavailable("The database is not available right now") from exc
+    finally:
+        await pool.release(conn)

@@ -1,0 +1,53 @@
+"""Every error becomes ``{"status_code", "detail", "extra"}`` here, and only here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.types import ExceptionHandlersMap
+
+from ideabox.errors import IdeaboxError, TooManyRequests, Unavailable
+
+log = logging.getLogger("ideabox.errors")
+
+
+def error_body(status_code: int, detail: str, extra: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+    if extra is not None:
+        body["extra"] = extra
+    return body
+
+
+def _response(status_code: int, detail: str, extra: Any = None,
+              headers: dict[str, str] | None = None) -> Response[dict[str, Any]]:
+    return Response(error_body(status_code, detail, extra), status_code=status_code,
+                    media_type=MediaType.JSON, headers=headers)
+
+
+def handle_ideabox_error(_: Request[Any, Any, Any], exc: IdeaboxError) -> Response[Any]:
+    headers = None
+    if isinstance(exc, TooManyRequests | Unavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return _response(exc.status_code, exc.detail, exc.extra, headers)
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        log.error("http %s: %s", exc.status_code, exc.detail)
+    return _response(exc.status_code, exc.detail, exc.extra or None, exc.headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # A 500 is always a bug: log it whole, tell the client only that it happened.
+    log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+    return _response(500, "Internal Server Error")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    IdeaboxError: handle_ideabox_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,117 @@
+"""Browser safety: CSRF for cookie-authenticated requests, security headers, client address."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from ideabox.settings import Settings
+
+CSRF_COOKIE = "ideabox_csrf"
+CSRF_HEADER = "x-csrftoken"
+CSRF_FIELD = "_csrf_token"  # Litestar's form field name for the token
+
+
+def csrf_config(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.secret_key or "",
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=False,  # htmx reads it to send the header
+        cookie_samesite="lax",
+        exclude=["/schema", "/healthz", "/readyz"],
+    )
+
+
+class CSRFUnlessBearerMiddleware(CSRFMiddleware):
+    """Litestar's CSRF check, skipped for requests that carry a bearer token.
+
+    A cross-site form can make a browser send cookies, but never an Authorization
+    header; requests that authenticate by bearer token are therefore not forgeable,
+    and the authentication code ignores cookies whenever that header is present.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            for name, value in scope["headers"]:
+                if name == b"authorization" and value[:7].lower() == b"bearer ":
+                    await self.app(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """The usual security headers on every response; a strict CSP on every page but the
+    API documentation, whose viewer loads its scripts from a CDN."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if hsts:
+            headers.append((b"strict-transport-security", b"max-age=31536000"))
+        self.headers = headers
+        self.csp = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        extra = list(self.headers)
+        if not (path == "/schema" or path.startswith("/schema/")) or path.endswith(".json"):
+            extra.append(self.csp)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class ClientAddress:
+    """The client's address, believing X-Forwarded-For only from trusted proxies."""
+
+    def __init__(self, trusted: tuple[str, ...]) -> None:
+        self.networks = [ipaddress.ip_network(t, strict=False) for t in trusted]
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in self.networks)
+
+    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        peer = connection.client.host if connection.client else "unknown"
+        if not self._trusted(peer):
+            return peer
+        forwarded = connection.headers.get("x-forwarded-for")
+        if not forwarded:
+            return peer
+        # Walk from the nearest hop outwards; the first untrusted address is the client.
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        for hop in reversed(hops):
+            if not self._trusted(hop):
+                return hop
+        return hops[0] if hops else peer

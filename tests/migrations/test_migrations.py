@@ -1,0 +1,140 @@
+"""The migration runner: forward-only, checksummed, safe to run from many places at once."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from ideabox.migrations import MigrationError, default_dir, discover, migrate, pending
+from tests.conftest import with_database
+
+
+@pytest.fixture
+async def empty_database(postgres_server_url: str):
+    name = f"ideabox_empty_{id(object())}"
+    admin = await asyncpg.connect(postgres_server_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(postgres_server_url, name)
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _tables(url: str) -> set[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {r["tablename"] for r in rows}
+    finally:
+        await conn.close()
+
+
+async def test_applies_to_an_empty_database_and_a_second_run_is_a_no_op(empty_database):
+    conn = await asyncpg.connect(empty_database)
+    try:
+        applied = await migrate(conn)
+        assert applied == [m.version for m in discover()]
+        assert await migrate(conn) == []
+        assert await pending(conn) == []
+        history = await conn.fetchval("SELECT count(*) FROM schema_migrations")
+        assert history == len(applied)
+    finally:
+        await conn.close()
+    tables = await _tables(empty_database)
+    # The names API.md promises to analysts.
+    assert {"users", "purposes", "ideas", "comments", "votes", "promotions",
+            "idea_status_changes"} <= tables
+
+
+async def test_concurrent_runs_end_in_one_correct_schema(empty_database):
+    conns = [await asyncpg.connect(empty_database) for _ in range(4)]
+    try:
+        results = await asyncio.gather(*(migrate(c) for c in conns))
+    finally:
+        for conn in conns:
+            await conn.close()
+    everything = [m.version for m in discover()]
+    # Exactly one runner applied each migration; the others found nothing to do.
+    assert sorted(v for r in results for v in r) == sorted(everything)
+    assert sum(1 for r in results if r) == 1
+    conn = await asyncpg.connect(empty_database)
+    try:
+        rows = await conn.fetch("SELECT version FROM schema_migrations ORDER BY version")
+        assert [r["version"] for r in rows] == everything
+    finally:
+        await conn.close()
+
+
+async def test_an_edited_applied_migration_is_refused(empty_database, tmp_path: Path):
+    folder = tmp_path / "sql"
+    shutil.copytree(default_dir(), folder)
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await migrate(conn, folder)
+        first = sorted(folder.glob("*.sql"))[0]
+        first.write_text(first.read_text() + "\n-- an innocent-looking edit\n")
+        with pytest.raises(MigrationError, match="edited after it was applied"):
+            await migrate(conn, folder)
+        with pytest.raises(MigrationError, match="edited after it was applied"):
+            await pending(conn, folder)
+    finally:
+        await conn.close()
+
+
+async def test_a_new_migration_is_applied_after_the_old_ones(empty_database, tmp_path: Path):
+    folder = tmp_path / "sql"
+    shutil.copytree(default_dir(), folder)
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await migrate(conn, folder)
+        (folder / "9999_add_a_table.sql").write_text("CREATE TABLE later (id int);")
+        assert await pending(conn, folder) == ["9999_add_a_table"]
+        assert await migrate(conn, folder) == ["9999_add_a_table"]
+        assert await conn.fetchval("SELECT to_regclass('later') IS NOT NULL")
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_migration_leaves_nothing_behind(empty_database, tmp_path: Path):
+    folder = tmp_path / "sql"
+    shutil.copytree(default_dir(), folder)
+    (folder / "9999_broken.sql").write_text(
+        "CREATE TABLE half_done (id int);\nSELECT no_such_function();")
+    conn = await asyncpg.connect(empty_database)
+    try:
+        with pytest.raises(asyncpg.UndefinedFunctionError):
+            await migrate(conn, folder)
+        assert not await conn.fetchval("SELECT to_regclass('half_done') IS NOT NULL")
+        assert await pending(conn, folder) == ["9999_broken"]
+    finally:
+        await conn.close()
+
+
+async def test_a_database_newer_than_the_code_is_refused(empty_database, tmp_path: Path):
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await migrate(conn)
+        await conn.execute(
+            "INSERT INTO schema_migrations (version, checksum) VALUES ('9998_future', 'x')")
+        with pytest.raises(MigrationError, match="does not know"):
+            await migrate(conn)
+    finally:
+        await conn.close()
+
+
+def test_migration_files_are_named_and_numbered_uniquely(tmp_path: Path):
+    assert all(m.version[:4].isdigit() for m in discover())
+    (tmp_path / "0001_a.sql").write_text("")
+    (tmp_path / "0001_b.sql").write_text("")
+    with pytest.raises(MigrationError, match="share the number"):
+        discover(tmp_path)
+    (tmp_path / "0001_b.sql").unlink()
+    (tmp_path / "2-bad name.sql").write_text("")
+    with pytest.raises(MigrationError, match="look like"):
+        discover(tmp_path)
