@@ -1,0 +1,167 @@
+"""The people who use ideabox, as the API shows them, and what they send us."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from ideabox.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+Role = Literal["resident", "staff", "moderator", "admin"]
+ROLES: tuple[Role, ...] = ("resident", "staff", "moderator", "admin")
+
+# Deliberately loose: one @, something on each side, a dot in the domain. The only real
+# check of an address is a mail reaching it; this one catches typing slips.
+Email = Annotated[str, msgspec.Meta(
+    min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    description="E-mail address; compared without regard to case.",
+    examples=["anna@example.dk"],
+)]
+NewPassword = Annotated[str, msgspec.Meta(
+    min_length=MIN_LENGTH, max_length=MAX_LENGTH,
+    description=f"At least {MIN_LENGTH} characters; no other rule.",
+)]
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=80,
+                                          examples=["Anna Jensen"])]
+
+
+class Viewer(msgspec.Struct, frozen=True):
+    """The signed-in person making a request, as the service functions see them."""
+
+    id: int
+    display_name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+
+class User(msgspec.Struct):
+    """A user as anyone may see them."""
+
+    id: int
+    display_name: str
+    role: Role
+
+
+class Me(msgspec.Struct):
+    """A user with their e-mail: shown only to the person themself and to admins."""
+
+    id: int
+    display_name: str
+    role: Role
+    email: str
+    created_at: datetime
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    password: NewPassword
+    display_name: DisplayName
+
+
+class Credentials(msgspec.Struct, forbid_unknown_fields=True):
+    # No length rule beyond the cap: a sign-in only ever compares.
+    email: Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_LENGTH)]
+
+
+class Token(msgspec.Struct):
+    """A bearer token for API clients; shown once, only its hash is kept."""
+
+    token: str
+
+
+class RoleUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    role: Role
+
+
+class Session(msgspec.Struct):
+    """A new browser session: the secret for the cookie, and who it belongs to."""
+
+    token: str
+    user: Me
+
+
+# What a person gets from GET /me/export: everything ideabox holds about them.
+
+class ExportedIdea(msgspec.Struct):
+    id: int
+    purpose: str
+    title: str
+    body: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExportedComment(msgspec.Struct):
+    id: int
+    idea_id: int
+    parent_id: int | None
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+class ExportedVote(msgspec.Struct):
+    idea_id: int
+    idea_title: str
+    created_at: datetime
+
+
+class ExportedFollow(msgspec.Struct):
+    idea_id: int
+    idea_title: str
+    created_at: datetime
+
+
+class ExportedNotification(msgspec.Struct):
+    id: int
+    idea_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+class ExportedStatusChange(msgspec.Struct):
+    idea_id: int
+    from_status: str | None
+    to_status: str
+    trigger: str
+    response: str | None
+    created_at: datetime
+
+
+class ExportedToken(msgspec.Struct):
+    """A sign-in (browser session or API token); never the secret itself."""
+
+    kind: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime | None
+
+
+class DataExport(msgspec.Struct):
+    profile: Me
+    ideas: list[ExportedIdea]
+    comments: list[ExportedComment]
+    votes: list[ExportedVote]
+    follows: list[ExportedFollow]
+    notifications: list[ExportedNotification]
+    status_changes: list[ExportedStatusChange]
+    sign_ins: list[ExportedToken]
+    exported_at: datetime

@@ -1,0 +1,257 @@
+"""Accounts: sign-up, sign-in, sessions and API tokens, roles.
+
+Every function takes an asyncpg connection; the caller decides the transaction (a
+request's, or a command's). Functions that write more than one statement open their
+own (nested) transaction, so they never leave half their work behind.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import asyncpg
+
+from ideabox.accounts import passwords
+from ideabox.accounts.schemas import (
+    Credentials,
+    DataExport,
+    ExportedComment,
+    ExportedFollow,
+    ExportedIdea,
+    ExportedNotification,
+    ExportedStatusChange,
+    ExportedToken,
+    ExportedVote,
+    Me,
+    Role,
+    Token,
+    UserCreate,
+    Viewer,
+)
+from ideabox.accounts.tokens import new_token, token_hash
+from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+
+# One answer for an unknown e-mail and a wrong password, so that sign-in cannot be used
+# to find out who has an account.
+WRONG_CREDENTIALS = "Wrong e-mail or password"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+# The unique index on email decides a race between two sign-ups with one address.
+_INSERT_USER = """
+INSERT INTO users (email, password_hash, display_name)
+VALUES (lower($1), $2, $3)
+ON CONFLICT (email) DO NOTHING
+RETURNING id, display_name, role, email, created_at
+"""
+
+_FIND_FOR_SIGNIN = """
+SELECT id, display_name, role, password_hash
+FROM users
+WHERE email = lower($1) AND deleted_at IS NULL
+"""
+
+# Only replaces the hash it verified, so a password changed meanwhile is never undone.
+_REHASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2"
+
+_INSERT_SIGN_IN = """
+INSERT INTO auth_tokens (user_id, kind, token_hash, expires_at)
+VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN NULL
+                         ELSE now() + make_interval(days => $4::int) END)
+"""
+
+_GET_ME = """
+SELECT id, display_name, role, email, created_at
+FROM users WHERE id = $1 AND deleted_at IS NULL
+"""
+
+_SET_ROLE = """
+UPDATE users SET role = $2
+WHERE id = $1 AND deleted_at IS NULL
+RETURNING id, display_name, role, email, created_at
+"""
+
+
+def _me(row: asyncpg.Record) -> Me:
+    return Me(id=row["id"], display_name=row["display_name"], role=row["role"],
+              email=row["email"], created_at=row["created_at"])
+
+
+def _display_name(raw: str) -> str:
+    name = raw.strip()
+    if not name:
+        raise Invalid("display_name", "must not be blank")
+    if _CONTROL.search(name):
+        raise Invalid("display_name", "must not contain control characters")
+    return name
+
+
+async def register_user(conn: asyncpg.Connection, data: UserCreate) -> Me:
+    """Create a resident's account; 409 if the e-mail address is already registered."""
+    name = _display_name(data.display_name)
+    password_hash = await passwords.hash_password(data.password)
+    row = await conn.fetchrow(_INSERT_USER, data.email, password_hash, name)
+    if row is None:
+        raise Conflict("An account with this e-mail address already exists",
+                       extra=[{"key": "email", "message": "already registered",
+                               "source": "body"}])
+    return _me(row)
+
+
+async def authenticate(conn: asyncpg.Connection, credentials: Credentials) -> Viewer:
+    """The person these credentials belong to; one 401 for every kind of wrong."""
+    row = await conn.fetchrow(_FIND_FOR_SIGNIN, credentials.email)
+    if row is None:
+        await passwords.verify_nobody(credentials.password)
+        raise Unauthorized(WRONG_CREDENTIALS)
+    stored: str = row["password_hash"]
+    if not await passwords.verify_password(stored, credentials.password):
+        raise Unauthorized(WRONG_CREDENTIALS)
+    if passwords.needs_rehash(stored):
+        await conn.execute(_REHASH, row["id"], stored,
+                           await passwords.hash_password(credentials.password))
+    return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
+
+
+async def _insert_token(conn: asyncpg.Connection, viewer: Viewer, kind: str,
+                        days: int | None) -> Token:
+    token = new_token()
+    await conn.execute(_INSERT_SIGN_IN, viewer.id, kind, token_hash(token), days)
+    return Token(token=token)
+
+
+async def create_api_token(conn: asyncpg.Connection, viewer: Viewer) -> Token:
+    """A new bearer token for API clients; it lasts until revoked."""
+    return await _insert_token(conn, viewer, "api", None)
+
+
+async def create_session(conn: asyncpg.Connection, viewer: Viewer, *, days: int) -> Token:
+    """A new browser session, expiring after ``days`` without use."""
+    return await _insert_token(conn, viewer, "session", days)
+
+
+async def revoke_token(conn: asyncpg.Connection, viewer: Viewer, token_id: int) -> None:
+    """Revoke one of the viewer's sessions or API tokens, at once."""
+    await conn.execute("DELETE FROM auth_tokens WHERE id = $1 AND user_id = $2",
+                       token_id, viewer.id)
+
+
+async def revoke_session(conn: asyncpg.Connection, token: str) -> None:
+    """End the browser session with this secret, whoever it belonged to (idempotent)."""
+    await conn.execute("DELETE FROM auth_tokens WHERE token_hash = $1 AND kind = 'session'",
+                       token_hash(token))
+
+
+async def get_me(conn: asyncpg.Connection, viewer: Viewer) -> Me:
+    """The signed-in person, with their e-mail."""
+    row = await conn.fetchrow(_GET_ME, viewer.id)
+    if row is None:
+        raise NotFound("The account no longer exists")
+    return _me(row)
+
+
+async def assign_role(conn: asyncpg.Connection, user_id: int, role: Role) -> Me:
+    """Give a user a role, without asking who wants it: for commands and set-up only."""
+    row = await conn.fetchrow(_SET_ROLE, user_id, role)
+    if row is None:
+        raise NotFound(f"There is no user with id {user_id}")
+    return _me(row)
+
+
+async def set_role(conn: asyncpg.Connection, viewer: Viewer, user_id: int, role: Role) -> Me:
+    """An admin gives a user a role; 403 for anyone else, 404 for an unknown user."""
+    if not viewer.is_admin:
+        raise Forbidden("Only an admin can change roles")
+    if user_id == viewer.id:
+        # Otherwise the last admin could demote themself and leave nobody to undo it.
+        raise Conflict("You cannot change your own role; another admin can")
+    return await assign_role(conn, user_id, role)
+
+
+async def ensure_admin(conn: asyncpg.Connection, data: UserCreate) -> tuple[Me, bool]:
+    """Make the person with this e-mail an admin, creating the account if there is none
+    (True) or, after checking their password, promoting it (False)."""
+    async with conn.transaction():
+        exists = await conn.fetchval("SELECT true FROM users WHERE email = lower($1)",
+                                     data.email)
+        if exists:
+            viewer = await authenticate(conn, Credentials(email=data.email,
+                                                          password=data.password))
+            return await assign_role(conn, viewer.id, "admin"), False
+        me = await register_user(conn, data)
+        return await assign_role(conn, me.id, "admin"), True
+
+
+# GDPR: the person's own data. Read straight from the tables, in one snapshot.
+_EXPORT = {
+    "ideas": """
+        SELECT i.id, p.slug AS purpose, i.title, i.body, i.status, i.created_at, i.updated_at
+        FROM ideas i JOIN purposes p ON p.id = i.purpose_id
+        WHERE i.author_id = $1 ORDER BY i.id""",
+    "comments": """
+        SELECT id, idea_id, parent_id, body, created_at, updated_at, deleted_at
+        FROM comments WHERE author_id = $1 ORDER BY id""",
+    "votes": """
+        SELECT v.idea_id, i.title AS idea_title, v.created_at
+        FROM votes v JOIN ideas i ON i.id = v.idea_id
+        WHERE v.voter_id = $1 ORDER BY v.created_at, v.idea_id""",
+    "follows": """
+        SELECT f.idea_id, i.title AS idea_title, f.created_at
+        FROM follows f JOIN ideas i ON i.id = f.idea_id
+        WHERE f.user_id = $1 ORDER BY f.created_at, f.idea_id""",
+    "notifications": """
+        SELECT id, idea_id, kind, payload, created_at, read_at
+        FROM notifications WHERE user_id = $1 ORDER BY id""",
+    "status_changes": """
+        SELECT idea_id, from_status, to_status, trigger, response, created_at
+        FROM idea_status_changes WHERE changed_by = $1 ORDER BY id""",
+    "sign_ins": """
+        SELECT kind, created_at, last_used_at, expires_at
+        FROM auth_tokens WHERE user_id = $1 ORDER BY id""",
+}
+
+# The account stays, so that ideas, comments and votes keep an author and tallies stay
+# exact; everything that identifies the person goes. Follows and notifications are of
+# use to nobody else and are deleted.
+_ANONYMISE = """
+UPDATE users SET email = 'deleted-' || id || '@invalid',
+                 display_name = 'Slettet bruger',
+                 password_hash = $2,
+                 role = 'resident',
+                 deleted_at = now()
+WHERE id = $1 AND deleted_at IS NULL
+"""
+_FORGET = [
+    "DELETE FROM auth_tokens WHERE user_id = $1",
+    "DELETE FROM follows WHERE user_id = $1",
+    "DELETE FROM notifications WHERE user_id = $1",
+]
+
+
+async def export_my_data(conn: asyncpg.Connection, viewer: Viewer) -> DataExport:
+    """Everything ideabox holds about the viewer, for them to take away (GDPR art. 15, 20)."""
+    async with conn.transaction(isolation=None if conn.is_in_transaction()
+                                else "repeatable_read"):
+        profile = await get_me(conn, viewer)
+        rows = {name: await conn.fetch(sql, viewer.id) for name, sql in _EXPORT.items()}
+    return DataExport(
+        profile=profile,
+        ideas=[ExportedIdea(**row) for row in rows["ideas"]],
+        comments=[ExportedComment(**row) for row in rows["comments"]],
+        votes=[ExportedVote(**row) for row in rows["votes"]],
+        follows=[ExportedFollow(**row) for row in rows["follows"]],
+        notifications=[ExportedNotification(**row) for row in rows["notifications"]],
+        status_changes=[ExportedStatusChange(**row) for row in rows["status_changes"]],
+        sign_ins=[ExportedToken(**row) for row in rows["sign_ins"]],
+        exported_at=datetime.now(UTC),
+    )
+
+
+async def delete_my_account(conn: asyncpg.Connection, viewer: Viewer) -> None:
+    """Anonymise the viewer's account and end all their sign-ins (GDPR art. 17); their
+    ideas and comments stay, under the name "Slettet bruger"."""
+    async with conn.transaction():
+        await conn.execute(_ANONYMISE, viewer.id, passwords.UNUSABLE)
+        for sql in _FORGET:
+            await conn.execute(sql, viewer.id)
