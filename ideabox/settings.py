@@ -40,6 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signin_attempts_per_email: int = 5
     signin_attempts_per_address: int = 50
     signin_window_seconds: int = 900
+    signups_per_address: int = 20
     writes_per_minute: int = 120
     session_days: int = 30
     background_tasks: bool = True
@@ -164,6 +165,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("signin_attempts_per_address", _positive_int,
             "Sign-in attempts allowed per client address in the sign-in window."),
     Setting("signin_window_seconds", _positive_int, "Length of the sign-in rate-limit window."),
+    Setting("signups_per_address", _positive_int, "New accounts allowed per client address "
+            "per hour (a library or citizens' service desk shares one address)."),
     Setting("writes_per_minute", _positive_int, "Write requests (posts, votes, comments) "
             "allowed per person per minute."),
     Setting("session_days", _positive_int, "Days a browser session lasts without use."),

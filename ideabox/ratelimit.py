@@ -1,0 +1,148 @@
+"""Rate limits: fixed-window counters in Redis, in this process while Redis is down.
+
+Not Litestar's RateLimitMiddleware: middleware must identify a request before its body
+is read and before we know who is signed in, so it cannot count per e-mail address or
+per person; and its store does a get and then a set, so concurrent requests slip past
+the limit together. Here each count is one INCR (atomic) with its EXPIRE, in a single
+round trip, at the point where the identity is known.
+
+A Redis outage must never block a sign-in or answer 500: the counters then live in the
+worker's memory. Each worker counts on its own while Redis is down, so the limits are
+looser by the number of workers for that time, and never tighter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import math
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import redis.asyncio as aioredis
+from litestar import Request
+
+from ideabox.cache import Cache, CacheUnavailable
+from ideabox.errors import TooManyRequests
+
+log = logging.getLogger(__name__)
+
+# A password-guessing run from many addresses must not exhaust this memory while Redis
+# is down: past this many live counters the oldest are dropped (which only loosens).
+_LOCAL_MAX = 100_000
+
+
+class _LocalCounters:
+    """Counters of this process, for while Redis is out of reach."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[float, int]] = {}
+
+    def add(self, key: str, amount: int, expires_at: float) -> int:
+        now = time.time()
+        _, count = self._counts.get(key, (expires_at, 0))
+        self._counts[key] = (expires_at, count + amount)
+        if len(self._counts) > _LOCAL_MAX:
+            self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+            while len(self._counts) > _LOCAL_MAX // 2:
+                del self._counts[next(iter(self._counts))]
+        return count + amount
+
+
+# Keys carry the deployment's Redis prefix, so one process's apps never share a count.
+_local = _LocalCounters()
+
+
+class Counted:
+    """One request counted against a limit; ``undo`` takes it back (a good sign-in)."""
+
+    def __init__(self, cache: Cache, key: str, expires_at: float, in_redis: bool) -> None:
+        self.cache = cache
+        self.key = key
+        self.expires_at = expires_at
+        self.in_redis = in_redis
+
+    async def undo(self) -> None:
+        ttl = math.ceil(self.expires_at - time.time())
+        if ttl <= 0:
+            return  # the window is over; its counter is no longer read
+        if not self.in_redis:
+            _local.add(self.key, -1, self.expires_at)
+            return
+        try:
+            await self.cache.command(lambda r: _add(r, self.key, -1, ttl))
+        except CacheUnavailable:
+            # Redis went away since it counted: the attempt stays counted, which errs
+            # on the side of the limit.
+            log.info("could not take back a rate-limit count: redis unavailable")
+
+
+async def _add(client: aioredis.Redis, key: str, amount: int, ttl: int) -> int:
+    # The EXPIRE rides along every time (rather than only on the first INCR) so that a
+    # counter can never be left without one, whatever happened between the two.
+    async with client.pipeline(transaction=True) as pipe:
+        pipe.incrby(key, amount)
+        pipe.expire(key, ttl)
+        count, _ = await pipe.execute()
+    return int(count)
+
+
+async def hit(cache: Cache, name: str, ident: str, *, limit: int, window: int) -> Counted:
+    """Count one request of ``ident`` against ``limit`` per ``window`` seconds; past the
+    limit, raise ``TooManyRequests`` saying when the window ends."""
+    now = time.time()
+    index = int(now // window)
+    expires_at = (index + 1) * window
+    key = cache.key("ratelimit", name, ident, index)
+    ttl = math.ceil(expires_at - now) + 1
+    try:
+        count = await cache.command(lambda r: _add(r, key, 1, ttl))
+        in_redis = True
+    except CacheUnavailable:
+        count = _local.add(key, 1, expires_at)
+        in_redis = False
+    if count > limit:
+        raise TooManyRequests("Too many attempts; try again later",
+                              retry_after=math.ceil(expires_at - now))
+    return Counted(cache, key, expires_at, in_redis)
+
+
+def _private(value: str) -> str:
+    # E-mail addresses are personal data; Redis needs only to tell them apart.
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+def _address(request: Request[Any, Any, Any]) -> str:
+    address: str = request.app.state.client_address(request)
+    return address
+
+
+@contextlib.asynccontextmanager
+async def signin_attempt(request: Request[Any, Any, Any], email: str) -> AsyncIterator[None]:
+    """Guard one sign-in: every attempt counts per client address; per e-mail address
+    only the failed ones do (counted up front, so parallel guesses cannot overtake the
+    limit, and taken back when the sign-in succeeds)."""
+    settings = request.app.state.settings
+    cache: Cache = request.app.state.cache
+    window = settings.signin_window_seconds
+    await hit(cache, "signin-address", _address(request),
+              limit=settings.signin_attempts_per_address, window=window)
+    counted = await hit(cache, "signin-email", _private(email),
+                        limit=settings.signin_attempts_per_email, window=window)
+    yield
+    await counted.undo()
+
+
+async def signup(request: Request[Any, Any, Any]) -> None:
+    """Count one sign-up against the client address's hourly allowance."""
+    settings = request.app.state.settings
+    await hit(request.app.state.cache, "signup", _address(request),
+              limit=settings.signups_per_address, window=3600)
+
+
+async def write(request: Request[Any, Any, Any], user_id: int) -> None:
+    """Count one write (any unsafe request) by a signed-in person."""
+    await hit(request.app.state.cache, "writes", str(user_id),
+              limit=request.app.state.settings.writes_per_minute, window=60)
