@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from ideabox import __version__, logs
+from ideabox.accounts.auth import provide_user, provide_viewer
 from ideabox.cache import Cache, create_client
 from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
 from ideabox.health import healthz, readyz
@@ -38,7 +39,9 @@ BackgroundTask = Callable[[State], Awaitable[None]]
 
 def api_routes() -> list[ControllerRouterHandler]:
     """Every feature's JSON routes, mounted under /api/v1."""
-    return []
+    from ideabox.accounts.api import routes as accounts
+
+    return [*accounts]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -66,7 +69,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[healthz, readyz, api, *page_routes()],
-        dependencies={"db": Provide(provide_db)},
+        dependencies={
+            "db": Provide(provide_db),
+            "viewer": Provide(provide_viewer),
+            "user": Provide(provide_user),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[_lifespan],
         state=State({"settings": settings, "client_address": client_address}),

@@ -87,7 +87,9 @@ def _granian_logging(settings: Settings) -> dict[str, Any]:
 
 def _register_feature_commands() -> None:
     """Each feature keeps its commands beside its service; they are listed here once."""
-    commands: list[click.Command] = []
+    from ideabox.accounts.commands import create_admin
+
+    commands: list[click.Command] = [create_admin]
     for command in commands:
         main.add_command(command)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 
+from ideabox import ratelimit
 from ideabox.accounts.schemas import Viewer
 from ideabox.accounts.tokens import SESSION_COOKIE, token_hash
-from ideabox.db import Db
+from ideabox.db import SAFE_METHODS, Db
 from ideabox.errors import Unauthorized
 
 _LOOKUP = """
@@ -49,7 +51,8 @@ async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
     return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
 
 
-async def provide_viewer(request: Request[Any, Any, Any], db: Db) -> Viewer | None:
+async def provide_viewer(request: Request[Any, Any, Any],
+                         db: NamedDependency[Db]) -> Viewer | None:
     """The signed-in person, or None. A bearer token that is not valid is an error (401),
     never silently anonymous; a stale session cookie just means signed out."""
     header = request.headers.get("authorization")
@@ -67,8 +70,12 @@ async def provide_viewer(request: Request[Any, Any, Any], db: Db) -> Viewer | No
     return None
 
 
-async def provide_user(viewer: Viewer | None) -> Viewer:
-    """The signed-in person; 401 when nobody is signed in."""
+async def provide_user(request: Request[Any, Any, Any],
+                       viewer: NamedDependency[Viewer | None]) -> Viewer:
+    """The signed-in person; 401 when nobody is signed in. Every write they make counts
+    against their per-minute allowance (429 past it)."""
     if viewer is None:
         raise Unauthorized("Sign in to do this")
+    if request.method not in SAFE_METHODS:
+        await ratelimit.write(request, viewer.id)
     return viewer

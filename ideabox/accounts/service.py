@@ -25,6 +25,7 @@ from ideabox.accounts.schemas import (
     ExportedVote,
     Me,
     Role,
+    Session,
     Token,
     UserCreate,
     Viewer,
@@ -129,6 +130,17 @@ async def create_api_token(conn: asyncpg.Connection, viewer: Viewer) -> Token:
 async def create_session(conn: asyncpg.Connection, viewer: Viewer, *, days: int) -> Token:
     """A new browser session, expiring after ``days`` without use."""
     return await _insert_token(conn, viewer, "session", days)
+
+
+async def start_session(conn: asyncpg.Connection, viewer: Viewer, *, days: int,
+                        replaces: str | None) -> Session:
+    """A browser session for a fresh sign-in. Always a new secret, never the one the
+    browser brought (no session fixation); that one, if any, is ended."""
+    async with conn.transaction():
+        if replaces:
+            await revoke_session(conn, replaces)
+        token = await create_session(conn, viewer, days=days)
+        return Session(token=token.token, user=await get_me(conn, viewer))
 
 
 async def revoke_token(conn: asyncpg.Connection, viewer: Viewer, token_id: int) -> None:

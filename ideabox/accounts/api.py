@@ -1,0 +1,120 @@
+"""The accounts JSON API: sign-up, tokens, the browser session, roles, the person's data.
+
+Routes only translate HTTP to service calls; the rules live in ``service``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.openapi.spec import SecurityRequirement
+from litestar.params import FromPath, JSONBody
+from litestar.types import ControllerRouterHandler
+
+from ideabox import ratelimit
+from ideabox.accounts import service
+from ideabox.accounts.schemas import (
+    Credentials,
+    DataExport,
+    Me,
+    RoleUpdate,
+    Token,
+    UserCreate,
+    Viewer,
+)
+from ideabox.accounts.tokens import SESSION_COOKIE
+from ideabox.db import Db
+from ideabox.settings import Settings
+
+# Litestar 3 wants dependencies and bodies marked; these keep the signatures short.
+AnyRequest = Request[Any, Any, Any]
+Tx = NamedDependency[Db]
+SignedIn = NamedDependency[Viewer]
+
+BEARER: list[SecurityRequirement] = [{"BearerToken": []}]
+
+# These two authenticate by what is in the body, never by a cookie, so a forged
+# cross-site request gains nothing; API clients have no CSRF cookie to send.
+NO_CSRF = {"exclude_from_csrf": True}
+
+
+def _session_cookie(settings: Settings, token: str) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
+                  secure=settings.secure_cookies, max_age=settings.session_days * 86400)
+
+
+def _expired_session_cookie(settings: Settings) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value="", path="/", httponly=True, samesite="lax",
+                  secure=settings.secure_cookies, max_age=0, expires=0)
+
+
+class AccountController(Controller):
+    tags = ("accounts",)
+
+    @post("/users", status_code=201, opt=NO_CSRF, summary="Sign up")
+    async def sign_up(self, request: AnyRequest, db: Tx, data: JSONBody[UserCreate]) -> Me:
+        """Create an account (role `resident`); 409 if the e-mail is already registered."""
+        await ratelimit.signup(request)
+        return await service.register_user(db.conn, data)
+
+    @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token")
+    async def create_token(self, request: AnyRequest, db: Tx,
+                           data: JSONBody[Credentials]) -> Token:
+        """Exchange e-mail and password for a bearer token that lasts until revoked."""
+        async with ratelimit.signin_attempt(request, data.email):
+            viewer = await service.authenticate(db.conn, data)
+        return await service.create_api_token(db.conn, viewer)
+
+    @delete("/tokens/current", status_code=204, security=BEARER,
+            summary="Revoke the token of this request")
+    async def revoke_current_token(self, request: AnyRequest, db: Tx,
+                                   user: SignedIn) -> None:
+        """Revoke the credential this request was made with; it answers 401 from now on."""
+        await service.revoke_token(db.conn, user, request.state.auth_token_id)
+
+    @get("/me", security=BEARER, summary="The signed-in user")
+    async def me(self, db: Tx, user: SignedIn) -> Me:
+        return await service.get_me(db.conn, user)
+
+    @patch("/users/{user_id:int}", security=BEARER, summary="Set a user's role (admin)")
+    async def set_role(self, db: Tx, user: SignedIn, user_id: FromPath[int],
+                       data: JSONBody[RoleUpdate]) -> Me:
+        return await service.set_role(db.conn, user, user_id, data.role)
+
+    @get("/me/export", security=BEARER, summary="Everything ideabox holds about me")
+    async def export_my_data(self, db: Tx, user: SignedIn) -> DataExport:
+        return await service.export_my_data(db.conn, user)
+
+    @delete("/me", status_code=204, security=BEARER, summary="Delete my account")
+    async def delete_my_account(self, request: AnyRequest, db: Tx,
+                                user: SignedIn) -> Response[None]:
+        """Anonymise the account and end every sign-in; ideas and comments stay."""
+        await service.delete_my_account(db.conn, user)
+        return Response(None, status_code=204,
+                        cookies=[_expired_session_cookie(request.app.state.settings)])
+
+    @post("/session", status_code=200, summary="Sign in (browser)")
+    async def sign_in(self, request: AnyRequest, db: Tx,
+                      data: JSONBody[Credentials]) -> Response[Me]:
+        """Set the session cookie, a new one at every sign-in."""
+        settings: Settings = request.app.state.settings
+        async with ratelimit.signin_attempt(request, data.email):
+            viewer = await service.authenticate(db.conn, data)
+        session = await service.start_session(db.conn, viewer, days=settings.session_days,
+                                              replaces=request.cookies.get(SESSION_COOKIE))
+        return Response(session.user, cookies=[_session_cookie(settings, session.token)])
+
+    @delete("/session", status_code=204, summary="Sign out (browser)")
+    async def sign_out(self, request: AnyRequest, db: Tx) -> Response[None]:
+        """End the session on the server and expire the cookie (204 even if none)."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await service.revoke_session(db.conn, token)
+        return Response(None, status_code=204,
+                        cookies=[_expired_session_cookie(request.app.state.settings)])
+
+
+routes: list[ControllerRouterHandler] = [AccountController]
