@@ -1,0 +1,248 @@
+"""ideabox benchmark: vote writes and tally reads per second on this machine.
+
+    python bench/run.py --quick        # a minute or two
+    python bench/run.py                # larger data, longer phases
+
+Starts a throw-away ideabox (own PostgreSQL, Redis, data dir), loads users, purposes,
+ideas and votes with COPY, rebuilds the Redis cache, then measures each phase at a
+fixed concurrency: vote PUT and DELETE, idea GET, the top-of-the-month list, and two
+baselines — a raw asyncpg INSERT (what the database alone can do) and GET /healthz
+(what the server and framework alone can do). Prints a table, then one JSON line.
+
+Run by hand; never part of the test suite (its figures depend on the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _in_project_venv() -> None:
+    """Run under the project's virtualenv, making it first if needed (as dev.py does), so
+    a fresh clone needs nothing but Python."""
+    try:
+        import ideabox  # noqa: F401
+    except ImportError:
+        sys.path.insert(0, str(ROOT))
+        import dev
+
+        dev.ensure_environment()
+        python = dev.BIN / "python"
+        os.execv(python, [str(python), __file__, *sys.argv[1:]])
+
+
+_in_project_venv()
+
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from dataclasses import asdict, dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+import data  # noqa: E402
+import report  # noqa: E402
+from baseline import raw_insert_phase  # noqa: E402
+from loadgen import PhaseResult, RequestFactory, connect, run_phase  # noqa: E402
+from procs import CpuMeter  # noqa: E402
+from scenarios import Scenarios  # noqa: E402
+from server import Service, Stack, embedded_stack, free_port, has_command, ideabox  # noqa: E402
+
+# On a 2-core machine two workers beat one (the load generator, PostgreSQL and Redis
+# need CPU too, so more than two only adds context switches); see README "Benchmark".
+DEFAULT_WORKERS = 2
+TARGETS = {"vote_vs_raw": 0.5, "get_vs_hello": 0.4}
+
+PHASES: dict[str, str] = {
+    "hello": "GET /healthz (baseline)",
+    "idea_get": "GET /api/v1/ideas/{id}",
+    "top_month": "GET …/ideas?sort=top_month",
+    "vote_put": "PUT /api/v1/ideas/{id}/vote",
+    "vote_delete": "DELETE /api/v1/ideas/{id}/vote",
+    "raw_insert": "INSERT … ON CONFLICT (baseline)",
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    quick: bool
+    workers: int
+    concurrency: int
+    warmup_s: float
+    duration_s: float
+    seed: int
+
+
+def parse_args(argv: list[str]) -> tuple[Config, argparse.Namespace]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small data and short phases: a run of a minute or two")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"ideabox serve --workers (default {DEFAULT_WORKERS})")
+    parser.add_argument("--concurrency", type=int, default=64,
+                        help="open connections, one request in flight each (default 64)")
+    parser.add_argument("--warmup", type=float, help="seconds before counting, per phase")
+    parser.add_argument("--duration", type=float, help="seconds counted, per phase")
+    parser.add_argument("--phases", default=",".join(PHASES),
+                        help=f"comma-separated subset of: {', '.join(PHASES)}")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary data dir (its serve.log, postgres.log)")
+    parser.add_argument("--hold", action="store_true",
+                        help="after loading, keep the server up until Ctrl-C (for profiling)")
+    args = parser.parse_args(argv)
+    unknown = set(args.phases.split(",")) - set(PHASES)
+    if unknown:
+        parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
+    config = Config(
+        quick=args.quick, workers=args.workers, concurrency=args.concurrency,
+        warmup_s=args.warmup if args.warmup is not None else (2.0 if args.quick else 5.0),
+        duration_s=args.duration if args.duration is not None else (8.0 if args.quick else 30.0),
+        seed=args.seed,
+    )
+    return config, args
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _stop_on_signals() -> None:
+    # A SIGTERM to the bench unwinds like Ctrl-C: the server and databases are stopped.
+    # It is passed on as a SIGINT so that asyncio.run, while it runs, cancels its task
+    # cleanly instead of having KeyboardInterrupt raised inside some callback.
+    def as_interrupt(_signum: int, _frame: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, as_interrupt)
+    # Started in the background by a shell, SIGINT arrives ignored: take it back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+async def probe(service: Service, scenarios: Scenarios) -> dict[str, tuple[int, bytes]]:
+    """One request per kind, before measuring: which endpoints does this checkout have?"""
+    answers: dict[str, tuple[int, bytes]] = {}
+    conn = await connect("127.0.0.1", service.port)
+    try:
+        for key, request in scenarios.probe().items():
+            answers[key] = await conn.request(request)
+    finally:
+        if conn.transport is not None:
+            conn.transport.close()
+    return answers
+
+
+async def measure(config: Config, stack: Stack, service: Service, dataset: data.Dataset,
+                  wanted: list[str], skipped: dict[str, str]) -> dict[str, PhaseResult | None]:
+    scenarios = Scenarios(dataset, f"127.0.0.1:{service.port}", seed=config.seed + 2)
+    answers = await probe(service, scenarios)
+    factories: dict[str, RequestFactory] = {
+        "hello": scenarios.hello(), "idea_get": scenarios.idea_get(),
+        "top_month": scenarios.top_month(), "vote_put": scenarios.vote_put(),
+        "vote_delete": scenarios.vote_delete(),
+    }
+    meter = CpuMeter({
+        "server": service.pids, "postgres": stack.postgres_pids, "redis": stack.redis_pids,
+        "loadgen": lambda: [os.getpid()],
+    })
+    results: dict[str, PhaseResult | None] = {}
+    for key in PHASES:
+        if key not in wanted:
+            continue
+        status, body = answers.get(key, (200, b""))
+        if status in (404, 405):
+            # Not built yet in this checkout (or the route is different): say so, go on.
+            skipped[key] = f"the endpoint answered {status} {body[:120]!r}"
+            results[key] = None
+            say(f"skipping {PHASES[key]}: {skipped[key]}")
+            continue
+        say(f"measuring {PHASES[key]} for {config.warmup_s:g}+{config.duration_s:g} s …")
+        if key == "raw_insert":
+            result = await raw_insert_phase(
+                stack.database_url, dataset.idea_ids, dataset.user_ids,
+                concurrency=config.concurrency, warmup=config.warmup_s,
+                duration=config.duration_s, meter=meter, seed=config.seed + 1)
+        else:
+            result = await run_phase(
+                PHASES[key], "127.0.0.1", service.port, factories[key],
+                concurrency=config.concurrency, warmup=config.warmup_s,
+                duration=config.duration_s, meter=meter)
+        results[key] = result
+    if scenarios.deletes_of_missing:
+        skipped["vote_delete_note"] = (f"{scenarios.deletes_of_missing} DELETEs found no vote "
+                                       "(every vote had been retracted)")
+    return results
+
+
+def summary(config: Config, dataset: data.Dataset, results: dict[str, PhaseResult | None],
+            notes: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in PHASES:
+        out |= report.phase_fields(key, results.get(key))
+    put, delete = out.get("vote_put_per_s"), out.get("vote_delete_per_s")
+    # Vote writes are as fast as the slower of the two, so the ratio takes the minimum.
+    writes = min(put, delete) if put and delete else (put or delete)
+    out["vote_vs_raw"] = report.ratio(writes, out.get("raw_insert_per_s"))
+    out["get_vs_hello"] = report.ratio(out.get("idea_get_per_s"), out.get("hello_per_s"))
+    out["targets"] = TARGETS
+    out["targets_met"] = {name: (None if out[name] is None else out[name] >= bound)
+                          for name, bound in TARGETS.items()}
+    out["cpu_percent"] = {key: r.cpu for key, r in results.items() if r is not None}
+    out["config"] = asdict(config) | {"data": dataset.counts,
+                                      "load_seconds": round(dataset.seconds, 1)}
+    out["machine"] = report.machine()
+    out["notes"] = notes
+    return out
+
+
+def main(argv: list[str]) -> int:
+    config, args = parse_args(argv)
+    wanted = args.phases.split(",")
+    sizes = data.QUICK if config.quick else data.FULL
+    notes: dict[str, str] = {}
+    _stop_on_signals()
+    started = time.monotonic()
+    try:
+        with embedded_stack(keep=args.keep) as stack:
+            say(f"data dir {stack.data_dir}; loading {sizes} …")
+            dataset = asyncio.run(data.load(stack.database_url, sizes, seed=config.seed))
+            say(f"loaded {dataset.counts} in {dataset.seconds:.1f} s")
+            if has_command(stack, "cache", "rebuild"):
+                rebuilt = ideabox(stack, "cache", "rebuild")
+                if rebuilt.returncode != 0:
+                    raise SystemExit(f"ideabox cache rebuild failed:\n{rebuilt.stderr[-2000:]}")
+                say("Redis cache rebuilt")
+            else:
+                notes["cache"] = ("`ideabox cache rebuild` does not exist in this checkout: "
+                                  "reads may come from PostgreSQL")
+                say(notes["cache"])
+            port = free_port()
+            with Service(stack, port, config.workers) as service:
+                say(f"ideabox serve on :{port}, workers {service.worker_pids()}")
+                if args.hold:
+                    say("holding; Ctrl-C to stop")
+                    signal.pause()
+                results = asyncio.run(measure(config, stack, service, dataset, wanted, notes))
+                tail = service.log_tail(5)
+            notes_out = dict(notes)
+    except KeyboardInterrupt:
+        say("interrupted; everything has been stopped")
+        return 130
+    print(report.table(results, PHASES, notes_out))
+    if tail.strip():
+        print(f"end of serve.log:\n{tail}")
+    out = summary(config, dataset, results, notes_out)
+    out["config"]["total_seconds"] = round(time.monotonic() - started, 1)
+    print(f"vote writes / raw insert = {out['vote_vs_raw']} (target ≥ {TARGETS['vote_vs_raw']});"
+          f" idea GET / hello = {out['get_vs_hello']} (target ≥ {TARGETS['get_vs_hello']})")
+    print(json.dumps(out, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
