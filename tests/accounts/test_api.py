@@ -1,0 +1,560 @@
+"""The accounts API over HTTP: sign-up, tokens, the browser session, roles, CSRF, rate
+limits, the GDPR endpoints, and sign-in while Redis is down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from litestar import Litestar
+from litestar.middleware.csrf import generate_csrf_token
+
+from ideabox.app import create_app
+from ideabox.embedded import EmbeddedRedis
+from ideabox.settings import Settings
+from tests.conftest import SECRET, running, serving
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+API = "/api/v1"
+PASSWORD = "et langt kodeord"
+CSRF_COOKIE = "ideabox_csrf"
+SESSION_COOKIE = "ideabox_session"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def from_address(address: str) -> dict[str, str]:
+    # The test client's peer, 127.0.0.1, is a trusted proxy, so this is believed.
+    return {"X-Forwarded-For": address}
+
+
+async def sign_up(client: httpx.AsyncClient, email: str = "anna@example.dk",
+                  password: str = PASSWORD, display_name: str = "Anna Jensen",
+                  **headers: str) -> httpx.Response:
+    return await client.post(f"{API}/users", headers=headers, json={
+        "email": email, "password": password, "display_name": display_name})
+
+
+async def csrf_token(client: httpx.AsyncClient) -> str:
+    """What a browser has after loading a page with a form: the CSRF cookie, whose value
+    it sends back in the header."""
+    if CSRF_COOKIE not in client.cookies:
+        client.cookies.set(CSRF_COOKIE, generate_csrf_token(SECRET))
+    return client.cookies[CSRF_COOKIE]
+
+
+async def sign_in(client: httpx.AsyncClient, email: str = "anna@example.dk",
+                  password: str = PASSWORD, **headers: str) -> httpx.Response:
+    headers["x-csrftoken"] = await csrf_token(client)
+    return await client.post(f"{API}/session", headers=headers,
+                             json={"email": email, "password": password})
+
+
+async def get_token(client: httpx.AsyncClient, email: str = "anna@example.dk",
+                    password: str = PASSWORD, **headers: str) -> httpx.Response:
+    return await client.post(f"{API}/tokens", headers=headers,
+                             json={"email": email, "password": password})
+
+
+async def me_with_cookie(app: Litestar, session: str) -> httpx.Response:
+    """GET /me from a browser that sends nothing but this session cookie."""
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        return await other.get(f"{API}/me", headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+
+
+def set_cookie(response: httpx.Response, name: str) -> str:
+    [header] = [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{name}=")]
+    return header
+
+
+def error_keys(response: httpx.Response) -> list[str]:
+    return [item["key"] for item in response.json()["extra"]]
+
+
+@pytest.fixture
+def app_with(settings: Settings) -> Any:
+    """Serve an app whose settings differ from the default test settings."""
+    def build(**changes: Any) -> Any:
+        return serving(create_app(msgspec.structs.replace(settings, **changes)))
+    return build
+
+
+# Sign-up
+
+async def test_sign_up_answers_the_user_with_their_email(client, db):
+    response = await sign_up(client, email="Anna.Jensen@Example.DK")
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "display_name", "role", "email", "created_at"}
+    assert body["role"] == "resident"
+    assert body["display_name"] == "Anna Jensen"
+    assert body["email"] == "anna.jensen@example.dk"
+    stored = await db.fetchval("SELECT password_hash FROM users WHERE id = $1", body["id"])
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+async def test_an_email_already_registered_is_409_whatever_its_case(client):
+    assert (await sign_up(client, email="anna@example.dk")).status_code == 201
+    response = await sign_up(client, email="ANNA@example.dk", display_name="Another Anna")
+    assert response.status_code == 409
+    assert response.json()["status_code"] == 409
+    assert error_keys(response) == ["email"]
+
+
+async def test_a_short_password_is_400_naming_the_field(client):
+    response = await sign_up(client, password="123456789")
+    assert response.status_code == 400
+    assert response.json()["status_code"] == 400
+    assert error_keys(response) == ["password"]
+    assert "10" in response.json()["extra"][0]["message"]
+
+
+async def test_ten_characters_of_any_kind_are_enough(client):
+    assert (await sign_up(client, password="aaaaaaaaaa")).status_code == 201
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"email": "not-an-address", "password": PASSWORD, "display_name": "A"}, "email"),
+    ({"email": "a@example.dk", "password": PASSWORD, "display_name": ""}, "display_name"),
+    ({"email": "a@example.dk", "password": PASSWORD, "display_name": "   "}, "display_name"),
+    ({"email": "a@example.dk", "password": "x" * 1025, "display_name": "A"}, "password"),
+])
+async def test_bad_sign_up_input_is_400_naming_the_field(client, body, field):
+    response = await client.post(f"{API}/users", json=body)
+    assert response.status_code == 400
+    assert error_keys(response) == [field]
+
+
+async def test_a_missing_field_is_named(client):
+    response = await client.post(f"{API}/users", json={"email": "a@example.dk",
+                                                       "password": PASSWORD})
+    assert response.status_code == 400
+    assert "display_name" in response.json()["extra"][0]["message"]
+
+
+async def test_nobody_can_choose_their_own_role_at_sign_up(client):
+    response = await client.post(f"{API}/users", json={
+        "email": "a@example.dk", "password": PASSWORD, "display_name": "A", "role": "admin"})
+    assert response.status_code == 400
+    assert "unknown field `role`" in response.json()["extra"][0]["message"]
+
+
+# API tokens
+
+async def test_a_token_is_created_used_and_revoked(client):
+    await sign_up(client)
+    response = await get_token(client)
+    assert response.status_code == 201
+    token = response.json()["token"]
+    assert set(response.json()) == {"token"}
+
+    me = await client.get(f"{API}/me", headers=bearer(token))
+    assert me.status_code == 200
+    assert me.json()["email"] == "anna@example.dk"
+
+    revoked = await client.delete(f"{API}/tokens/current", headers=bearer(token))
+    assert revoked.status_code == 204
+    after = await client.get(f"{API}/me", headers=bearer(token))
+    assert after.status_code == 401
+    assert after.json()["status_code"] == 401
+
+
+async def test_revoking_one_token_leaves_the_others(client):
+    await sign_up(client)
+    first = (await get_token(client)).json()["token"]
+    second = (await get_token(client)).json()["token"]
+    assert first != second
+    await client.delete(f"{API}/tokens/current", headers=bearer(first))
+    assert (await client.get(f"{API}/me", headers=bearer(second))).status_code == 200
+
+
+@pytest.mark.parametrize("header", ["Bearer ibx_unknown", "Bearer ", "Basic YTpi", "ibx_x"])
+async def test_a_bad_authorization_header_is_401(client, header):
+    response = await client.get(f"{API}/me", headers={"Authorization": header})
+    assert response.status_code == 401
+
+
+async def test_me_needs_a_sign_in(client):
+    response = await client.get(f"{API}/me")
+    assert response.status_code == 401
+    assert response.json() == {"status_code": 401, "detail": "Sign in to do this"}
+
+
+async def test_a_wrong_email_and_a_wrong_password_give_the_same_answer(client):
+    await sign_up(client)
+    wrong_password = await get_token(client, password="not the password")
+    wrong_email = await get_token(client, email="nobody@example.dk")
+    assert wrong_password.status_code == wrong_email.status_code == 401
+    assert wrong_password.json() == wrong_email.json()
+    browser_password = await sign_in(client, password="not the password")
+    browser_email = await sign_in(client, email="nobody@example.dk")
+    assert browser_password.json() == browser_email.json() == wrong_email.json()
+
+
+# The browser session
+
+async def test_sign_in_sets_a_safe_session_cookie_and_answers_the_user(client):
+    await sign_up(client)
+    response = await sign_in(client)
+    assert response.status_code == 200
+    assert response.json()["email"] == "anna@example.dk"
+    cookie = set_cookie(response, SESSION_COOKIE).lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "path=/" in cookie
+    assert f"max-age={30 * 86400}" in cookie
+    assert "secure" not in cookie  # the test base URL is http://
+    me = await client.get(f"{API}/me")
+    assert me.status_code == 200 and me.json()["id"] == response.json()["id"]
+
+
+async def test_the_session_cookie_is_secure_when_configured(client, settings):
+    await sign_up(client)
+    app = create_app(msgspec.structs.replace(settings, cookie_secure=True, session_days=7))
+    # Over https, or the client would not send the (Secure) CSRF cookie back.
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50001))
+    async with running(app), httpx.AsyncClient(transport=transport,
+                                               base_url="https://testserver") as secure:
+        response = await sign_in(secure)
+        assert response.status_code == 200
+        cookie = set_cookie(response, SESSION_COOKIE).lower()
+        assert "; secure" in cookie
+        assert f"max-age={7 * 86400}" in cookie
+
+
+async def test_every_sign_in_gets_a_new_session_and_ends_the_old_one(client, app):
+    await sign_up(client)
+    first = (await sign_in(client)).cookies[SESSION_COOKIE]
+    second = (await sign_in(client)).cookies[SESSION_COOKIE]
+    assert first != second
+    assert (await me_with_cookie(app, second)).status_code == 200
+    assert (await me_with_cookie(app, first)).status_code == 401
+
+
+async def test_a_session_id_planted_before_sign_in_is_never_used(client, app):
+    await sign_up(client)
+    planted = "ibx_chosen-by-an-attacker"
+    client.cookies.set(SESSION_COOKIE, planted)
+    response = await sign_in(client)
+    assert response.cookies[SESSION_COOKIE] != planted
+    assert (await me_with_cookie(app, planted)).status_code == 401
+
+
+async def test_sign_out_ends_the_session_on_the_server(client, app, db):
+    await sign_up(client)
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    response = await client.delete(f"{API}/session",
+                                   headers={"x-csrftoken": await csrf_token(client)})
+    assert response.status_code == 204
+    assert "max-age=0" in set_cookie(response, SESSION_COOKIE).lower()
+    # A copy of the old cookie, kept by whoever, no longer signs anybody in.
+    assert (await me_with_cookie(app, session)).status_code == 401
+    assert await db.fetchval("SELECT count(*) FROM auth_tokens WHERE kind = 'session'") == 0
+
+
+async def test_sign_out_without_a_session_is_harmless(client):
+    response = await client.delete(f"{API}/session",
+                                   headers={"x-csrftoken": await csrf_token(client)})
+    assert response.status_code == 204
+
+
+# CSRF
+
+async def test_a_cookie_request_without_the_csrf_token_is_refused(client, db):
+    await make_user(db, role="admin", email="admin@example.dk")
+    resident, _ = await make_user(db)
+    await sign_in(client, email="admin@example.dk", password=DEFAULT_PASSWORD)
+    url = f"{API}/users/{resident.id}"
+
+    refused = await client.patch(url, json={"role": "staff"})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "CSRF token verification failed"
+    forged = await client.patch(url, json={"role": "staff"}, headers={"x-csrftoken": "forged"})
+    assert forged.status_code == 403
+    refused_out = await client.delete(f"{API}/session")
+    assert refused_out.status_code == 403
+
+    allowed = await client.patch(url, json={"role": "staff"},
+                                 headers={"x-csrftoken": await csrf_token(client)})
+    assert allowed.status_code == 200
+
+
+async def test_a_bearer_request_needs_no_csrf_token(client, app, db):
+    _, token = await make_user(db, role="admin")
+    resident, _ = await make_user(db)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as fresh:
+        response = await fresh.patch(f"{API}/users/{resident.id}", json={"role": "staff"},
+                                     headers=bearer(token))
+    assert response.status_code == 200
+    assert CSRF_COOKIE not in fresh.cookies
+
+
+async def test_sign_in_itself_needs_the_csrf_token(client):
+    # Otherwise a hostile page could sign a visitor in as the attacker (login CSRF).
+    await sign_up(client)
+    response = await client.post(f"{API}/session",
+                                 json={"email": "anna@example.dk", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+# Roles
+
+async def test_an_admin_sets_a_role(client, db):
+    _, admin_token = await make_user(db, role="admin")
+    resident, resident_token = await make_user(db)
+    response = await client.patch(f"{API}/users/{resident.id}", json={"role": "moderator"},
+                                  headers=bearer(admin_token))
+    assert response.status_code == 200
+    assert response.json()["role"] == "moderator"
+    assert response.json()["email"]  # admins see e-mail addresses
+    # It takes effect at the person's next request.
+    me = await client.get(f"{API}/me", headers=bearer(resident_token))
+    assert me.json()["role"] == "moderator"
+
+
+@pytest.mark.parametrize("role", ["resident", "staff", "moderator"])
+async def test_only_an_admin_sets_roles(client, db, role):
+    _, token = await make_user(db, role=role)
+    other, _ = await make_user(db)
+    response = await client.patch(f"{API}/users/{other.id}", json={"role": "admin"},
+                                  headers=bearer(token))
+    assert response.status_code == 403
+    assert response.json()["status_code"] == 403
+
+
+async def test_setting_the_role_of_an_unknown_user_is_404(client, db):
+    _, token = await make_user(db, role="admin")
+    response = await client.patch(f"{API}/users/999999", json={"role": "staff"},
+                                  headers=bearer(token))
+    assert response.status_code == 404
+
+
+async def test_a_role_that_does_not_exist_is_400(client, db):
+    _, token = await make_user(db, role="admin")
+    other, _ = await make_user(db)
+    response = await client.patch(f"{API}/users/{other.id}", json={"role": "superuser"},
+                                  headers=bearer(token))
+    assert response.status_code == 400
+    assert error_keys(response) == ["role"]
+
+
+async def test_an_admin_cannot_change_their_own_role(client, db):
+    admin, token = await make_user(db, role="admin")
+    response = await client.patch(f"{API}/users/{admin.id}", json={"role": "resident"},
+                                  headers=bearer(token))
+    assert response.status_code == 409
+
+
+async def test_setting_a_role_needs_a_sign_in(client, db):
+    other, _ = await make_user(db)
+    response = await client.patch(f"{API}/users/{other.id}", json={"role": "admin"},
+                                  headers=bearer("ibx_nobody"))
+    assert response.status_code == 401
+
+
+# Rate limits
+
+async def test_too_many_failed_sign_ins_for_one_email_is_429(client):
+    await sign_up(client)
+    # From different addresses: the limit follows the account, not the attacker.
+    for n in range(5):
+        wrong = await get_token(client, password="wrong guess!", **from_address(f"198.51.100.{n}"))
+        assert wrong.status_code == 401
+    limited = await get_token(client, password="wrong guess!", **from_address("198.51.100.99"))
+    assert limited.status_code == 429
+    assert 0 < int(limited.headers["retry-after"]) <= 900
+    assert limited.json()["status_code"] == 429
+    # Even the right password waits until the window has passed.
+    assert (await get_token(client, **from_address("198.51.100.98"))).status_code == 429
+    # The browser's sign-in shares the count.
+    assert (await sign_in(client, **from_address("198.51.100.97"))).status_code == 429
+
+
+async def test_successful_sign_ins_do_not_count_against_the_email(client):
+    await sign_up(client)
+    for _ in range(7):
+        assert (await get_token(client)).status_code == 201
+
+
+async def test_too_many_sign_ins_from_one_address_is_429(client, app_with):
+    await sign_up(client)
+    async with app_with(signin_attempts_per_address=3) as limited_client:
+        for n in range(3):
+            response = await get_token(limited_client, email=f"guess{n}@example.dk",
+                                       **from_address("203.0.113.7"))
+            assert response.status_code == 401
+        limited = await get_token(limited_client, **from_address("203.0.113.7"))
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) > 0
+        # Another address is not affected.
+        assert (await get_token(limited_client, **from_address("203.0.113.8"))).status_code == 201
+
+
+async def test_too_many_sign_ups_from_one_address_is_429(app_with):
+    async with app_with(signups_per_address=2) as client:
+        for n in range(2):
+            response = await sign_up(client, email=f"new{n}@example.dk",
+                                     **from_address("192.0.2.1"))
+            assert response.status_code == 201
+        limited = await sign_up(client, email="new9@example.dk", **from_address("192.0.2.1"))
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) > 0
+        other = await sign_up(client, email="new9@example.dk", **from_address("192.0.2.2"))
+        assert other.status_code == 201
+
+
+async def test_too_many_writes_by_one_person_is_429(db, app_with):
+    _, token = await make_user(db, role="admin")
+    other, _ = await make_user(db)
+    async with app_with(writes_per_minute=3) as client:
+        url = f"{API}/users/{other.id}"
+        for _ in range(3):
+            response = await client.patch(url, json={"role": "staff"}, headers=bearer(token))
+            assert response.status_code == 200
+        limited = await client.patch(url, json={"role": "staff"}, headers=bearer(token))
+        assert limited.status_code == 429
+        assert 0 < int(limited.headers["retry-after"]) <= 60
+        # Reading is not a write.
+        assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+
+
+# Redis down
+
+@pytest.fixture
+async def without_redis(settings: Settings, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app whose Redis has been stopped."""
+    own_redis = EmbeddedRedis(tmp_path / "redis", durable=False)
+    url = own_redis.start()
+    try:
+        app = create_app(msgspec.structs.replace(settings, redis_url=url,
+                                                 signin_attempts_per_email=2))
+        async with serving(app) as client:
+            own_redis.stop()
+            yield client
+    finally:
+        own_redis.stop()
+
+
+async def test_sign_up_sign_in_and_sessions_work_with_redis_stopped(without_redis):
+    client = without_redis
+    assert (await sign_up(client)).status_code == 201
+    signed_in = await sign_in(client)
+    assert signed_in.status_code == 200
+    assert (await client.get(f"{API}/me")).json()["email"] == "anna@example.dk"
+    token = (await get_token(client)).json()["token"]
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    assert (await client.delete(f"{API}/tokens/current",
+                                headers=bearer(token))).status_code == 204
+    signed_out = await client.delete(f"{API}/session",
+                                     headers={"x-csrftoken": await csrf_token(client)})
+    assert signed_out.status_code == 204
+    assert (await client.get(f"{API}/me")).status_code == 401
+
+
+async def test_failed_sign_ins_are_still_limited_with_redis_stopped(without_redis):
+    client = without_redis
+    await sign_up(client)
+    for _ in range(2):
+        assert (await get_token(client, password="wrong guess!")).status_code == 401
+    limited = await get_token(client, password="wrong guess!")
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) > 0
+
+
+# GDPR
+
+async def _content_of(db, user_id: int) -> dict[str, int]:
+    """An idea, a comment, a vote, a follow and a notification by or for ``user_id``."""
+    purpose = await db.fetchval(
+        "INSERT INTO purposes (slug, title, statement, statement_html) "
+        "VALUES ('havnen', 'En bedre havnefront', 'Hvad vil du have?', '<p>Hvad?</p>') "
+        "RETURNING id")
+    idea = await db.fetchval(
+        "INSERT INTO ideas (purpose_id, author_id, title, body, body_html) "
+        "VALUES ($1, $2, 'Flere bænke', 'Ved vandet', '<p>Ved vandet</p>') RETURNING id",
+        purpose, user_id)
+    comment = await db.fetchval(
+        "INSERT INTO comments (idea_id, author_id, body, body_html) "
+        "VALUES ($1, $2, 'Enig', '<p>Enig</p>') RETURNING id", idea, user_id)
+    await db.execute("INSERT INTO votes (idea_id, voter_id) VALUES ($1, $2)", idea, user_id)
+    await db.execute("INSERT INTO follows (user_id, idea_id) VALUES ($1, $2)", user_id, idea)
+    await db.execute("INSERT INTO notifications (user_id, idea_id, kind, payload) "
+                     "VALUES ($1, $2, 'status', '{\"to\": \"promoted\"}')", user_id, idea)
+    return {"idea": idea, "comment": comment}
+
+
+async def test_export_holds_everything_about_the_person(client, db):
+    user_id = (await sign_up(client)).json()["id"]
+    token = (await get_token(client)).json()["token"]
+    ids = await _content_of(db, user_id)
+
+    response = await client.get(f"{API}/me/export", headers=bearer(token))
+    assert response.status_code == 200
+    data = response.json()
+    assert data["profile"]["email"] == "anna@example.dk"
+    assert [i["id"] for i in data["ideas"]] == [ids["idea"]]
+    assert data["ideas"][0]["purpose"] == "havnen"
+    assert [c["id"] for c in data["comments"]] == [ids["comment"]]
+    assert [v["idea_id"] for v in data["votes"]] == [ids["idea"]]
+    assert [f["idea_title"] for f in data["follows"]] == ["Flere bænke"]
+    assert data["notifications"][0]["payload"] == {"to": "promoted"}
+    assert {s["kind"] for s in data["sign_ins"]} == {"api"}
+    # Secrets are never part of it.
+    assert "argon2" not in response.text and token not in response.text
+
+
+async def test_export_and_delete_need_a_sign_in(client):
+    assert (await client.get(f"{API}/me/export")).status_code == 401
+    assert (await client.delete(f"{API}/me", headers=bearer("ibx_nobody"))).status_code == 401
+
+
+async def test_deleting_the_account_anonymises_it_and_keeps_the_content(client, db):
+    user_id = (await sign_up(client)).json()["id"]
+    token = (await get_token(client)).json()["token"]
+    ids = await _content_of(db, user_id)
+
+    response = await client.delete(f"{API}/me", headers=bearer(token))
+    assert response.status_code == 204
+
+    row = await db.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
+    assert row["email"] == f"deleted-{user_id}@invalid"
+    assert row["display_name"] == "Slettet bruger"
+    assert row["deleted_at"] is not None
+    assert not row["password_hash"].startswith("$argon2")
+    for table in ("auth_tokens", "follows", "notifications"):
+        assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1",
+                                 user_id) == 0
+    assert await db.fetchval("SELECT author_id FROM ideas WHERE id = $1",
+                             ids["idea"]) == user_id
+    assert await db.fetchval("SELECT author_id FROM comments WHERE id = $1",
+                             ids["comment"]) == user_id
+    assert await db.fetchval("SELECT count(*) FROM votes WHERE voter_id = $1", user_id) == 1
+
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401
+    assert (await get_token(client)).status_code == 401
+    # The address is free again.
+    assert (await sign_up(client)).status_code == 201
+
+
+async def test_deleting_the_account_from_the_browser_ends_the_session(client, app):
+    await sign_up(client)
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    response = await client.delete(f"{API}/me", headers={"x-csrftoken": await csrf_token(client)})
+    assert response.status_code == 204
+    assert "max-age=0" in set_cookie(response, SESSION_COOKIE).lower()
+    assert (await me_with_cookie(app, session)).status_code == 401
+
+
+async def test_the_openapi_schema_documents_the_accounts_api(client):
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/api/v1/users", "/api/v1/tokens", "/api/v1/tokens/current", "/api/v1/me",
+                 "/api/v1/users/{user_id}", "/api/v1/me/export", "/api/v1/session"):
+        assert path in paths
