@@ -40,8 +40,12 @@ BackgroundTask = Callable[[State], Awaitable[None]]
 def api_routes() -> list[ControllerRouterHandler]:
     """Every feature's JSON routes, mounted under /api/v1."""
     from ideabox.accounts.api import routes as accounts
+    from ideabox.comments.api import routes as comments
+    from ideabox.ideas.api import routes as ideas
+    from ideabox.purposes.api import routes as purposes
+    from ideabox.votes.api import routes as votes
 
-    return [*accounts]
+    return [*accounts, *purposes, *ideas, *votes, *comments]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -51,7 +55,16 @@ def page_routes() -> list[ControllerRouterHandler]:
 
 def background_tasks() -> list[BackgroundTask]:
     """Long-running tasks each worker runs when IDEABOX_BACKGROUND_TASKS is on."""
-    return []
+    from ideabox.votes.reconcile import reconcile_forever
+
+    return [reconcile_forever]
+
+
+def install_features(state: State) -> None:
+    """Hooks features need on the shared state, here and in CLI commands alike."""
+    from ideabox.votes.reconcile import install
+
+    install(state)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -110,6 +123,7 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
                         settings.redis_prefix)
     state.schema_ready = asyncio.Event()
     state.background = set()
+    install_features(state)
     tasks = [_run_forever("schema", _ensure_schema, state)]
     if settings.background_tasks:
         tasks += [_run_forever(task.__name__, task, state) for task in background_tasks()]

@@ -98,6 +98,13 @@ class Cache:
             raise CacheUnavailable
         return await self._call(op)
 
+    async def probe(self, op: Callable[[aioredis.Redis], Awaitable[T]]) -> T:
+        """Try Redis even while the breaker is open (the reconciler's health check);
+        success closes the breaker."""
+        result = await self._call(op)
+        self._skip_until = 0.0
+        return result
+
     async def _call(self, op: Callable[[aioredis.Redis], Awaitable[T]]) -> T:
         try:
             return await op(self.client)

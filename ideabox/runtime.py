@@ -44,10 +44,13 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 @contextlib.asynccontextmanager
 async def connected(settings: Settings) -> AsyncIterator[Any]:
     """An app state (pool, cache, settings) for commands that work outside a request."""
+    from ideabox.app import install_features
+
     assert settings.database_url and settings.redis_url
     pool = await create_pool(settings.database_url, max_size=8, timeout=settings.db_timeout)
     cache = Cache(create_client(settings.redis_url, settings.redis_timeout), settings.redis_prefix)
     state = State({"settings": settings, "pool": pool, "cache": cache, "background": set()})
+    install_features(state)
     try:
         yield state
     finally:

@@ -11,6 +11,7 @@ from litestar.enums import ScopeType
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.settings import Settings
 
 CSRF_COOKIE = "ideabox_csrf"
@@ -31,20 +32,39 @@ def csrf_config(settings: Settings) -> CSRFConfig:
 
 
 class CSRFUnlessBearerMiddleware(CSRFMiddleware):
-    """Litestar's CSRF check, skipped for requests that carry a bearer token.
+    """Litestar's CSRF check, for the requests a forger could exploit.
 
-    A cross-site form can make a browser send cookies, but never an Authorization
-    header; requests that authenticate by bearer token are therefore not forgeable,
-    and the authentication code ignores cookies whenever that header is present.
+    CSRF abuses credentials the browser sends by itself: the session cookie. A request
+    with a bearer token is not forgeable (a cross-site form cannot set an Authorization
+    header, and authentication ignores cookies when that header is present), and a
+    request without a session cookie carries no credentials to abuse; both skip the
+    check, so an API client without credentials gets an honest 401, not a CSRF 403.
+    Routes that *start* a session (sign-in) opt in with ``opt={CSRF_ALWAYS: True}``,
+    against login CSRF (being signed in to someone else's account).
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP:
-            for name, value in scope["headers"]:
-                if name == b"authorization" and value[:7].lower() == b"bearer ":
-                    await self.app(scope, receive, send)
-                    return
+        if scope["type"] == ScopeType.HTTP and not _needs_csrf(scope):
+            await self.app(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+
+CSRF_ALWAYS = "csrf_always"
+_SESSION_COOKIE_PREFIX = SESSION_COOKIE.encode() + b"="
+
+
+def _needs_csrf(scope: Scope) -> bool:
+    session_cookie = False
+    for name, value in scope["headers"]:
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return False
+        if name == b"cookie" and _SESSION_COOKIE_PREFIX in value:
+            session_cookie = True
+    if session_cookie:
+        return True
+    handler = scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get(CSRF_ALWAYS))
 
 
 CONTENT_SECURITY_POLICY = (

@@ -28,6 +28,7 @@ from ideabox.app import create_app
 from ideabox.embedded import EmbeddedPostgres, EmbeddedRedis
 from ideabox.migrations import migrate
 from ideabox.settings import Settings
+from ideabox.votes.reconcile import Reconciler
 
 _counter = itertools.count(1)
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -142,6 +143,9 @@ async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     async with running(app):
         # Start-up applies migrations in the background; wait for it, never sleep.
         await asyncio.wait_for(app.state.schema_ready.wait(), 30)
+        # The reconciler (off in tests) is what makes Redis believed: run one round.
+        await Reconciler(app.state).tick()
+        assert app.state.cache.trusted
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
+from typing import Any
 
 import asyncpg
+import httpx
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Role, UserCreate, Viewer
+from ideabox.purposes.schemas import Purpose, PurposeCreate
+from ideabox.purposes.service import create_purpose
 
 _numbers = itertools.count(1)
 
@@ -34,3 +39,29 @@ async def make_user(
     viewer = Viewer(id=me.id, display_name=me.display_name, role=me.role)
     token = await service.create_api_token(conn, viewer)
     return viewer, token.token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def make_purpose(conn: asyncpg.Connection, *, slug: str | None = None,
+                       audience: str = "everyone", **fields: Any) -> Purpose:
+    """A purpose made by a fresh administrator through the real service."""
+    admin, _ = await make_user(conn, role="admin")
+    n = next(_numbers)
+    data = PurposeCreate(slug=slug or f"formaal-{n}", title=fields.pop("title", f"Formål {n}"),
+                         statement=fields.pop("statement", "Hvad kan vi gøre bedre?"),
+                         audience=audience, **fields)  # type: ignore[arg-type]
+    return await create_purpose(conn, admin, data, timedelta(minutes=5))
+
+
+async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *,
+                    title: str | None = None, body: str = "Sådan kunne det gøres.") -> dict[str, Any]:
+    """An idea posted through the JSON API; returns its JSON."""
+    n = next(_numbers)
+    response = await client.post(f"/api/v1/purposes/{slug}/ideas", headers=bearer(token),
+                                 json={"title": title or f"Idé nummer {n}", "body": body})
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result

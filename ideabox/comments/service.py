@@ -1,0 +1,156 @@
+"""Comments: add, reply, edit, delete, and read a thread."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from ideabox import markdown
+from ideabox.accounts.schemas import User, Viewer
+from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
+from ideabox.db import Db
+from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
+from ideabox.ideas.service import may_see
+from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.purposes.service import ensure_may_participate
+from ideabox.validation import trimmed
+
+BODY_LIMITS = (1, 5000)
+# No new comments on ideas that have left the conversation.
+CLOSED = {"withdrawn": "The idea was withdrawn by its author",
+          "hidden": "The idea was hidden by a moderator"}
+
+
+class _After(msgspec.Struct, forbid_unknown_fields=True):
+    created_at: datetime
+    id: int
+
+
+_COLUMNS = """
+c.id, c.idea_id, c.parent_id, c.body, c.body_html, c.created_at, c.updated_at,
+c.deleted_at, c.author_id, u.display_name AS author_name, u.role AS author_role
+"""
+
+
+def _comment(row: asyncpg.Record) -> Comment:
+    deleted = row["deleted_at"] is not None
+    author = None if deleted else User(id=row["author_id"], display_name=row["author_name"],
+                                       role=row["author_role"])
+    return Comment(
+        id=row["id"], idea_id=row["idea_id"], parent_id=row["parent_id"], author=author,
+        body="" if deleted else row["body"], body_html="" if deleted else row["body_html"],
+        created_at=row["created_at"], edited=row["updated_at"] > row["created_at"],
+        deleted=deleted,
+    )
+
+
+async def _idea(conn: asyncpg.Connection, viewer: Viewer | None,
+                idea_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        """SELECT i.id, i.status, i.author_id, p.audience
+           FROM ideas i JOIN purposes p ON p.id = i.purpose_id WHERE i.id = $1""", idea_id)
+    if row is None or not may_see(viewer, row["status"], row["author_id"]):
+        raise NotFound(f"No idea {idea_id}")
+    return row
+
+
+async def add_comment(db: Db, viewer: Viewer, idea_id: int, data: CommentCreate) -> Comment:
+    """Comment on an idea, or reply to one of its comments."""
+    idea = await _idea(db.conn, viewer, idea_id)
+    if idea["status"] in CLOSED:
+        raise Conflict(CLOSED[idea["status"]])
+    ensure_may_participate(viewer, idea["audience"])
+    body = trimmed(data.body, "body", *BODY_LIMITS)
+    if data.parent_id is not None:
+        parent = await db.conn.fetchrow(
+            "SELECT idea_id, deleted_at FROM comments WHERE id = $1", data.parent_id)
+        if parent is None or parent["idea_id"] != idea_id:
+            raise Invalid("parent_id", "is not a comment on this idea")
+        if parent["deleted_at"] is not None:
+            raise Conflict("That comment was deleted; it cannot be replied to")
+    comment_id = await db.conn.fetchval(
+        """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id""",
+        idea_id, data.parent_id, viewer.id, body, markdown.render(body))
+    return await get_comment(db.conn, comment_id)
+
+
+async def get_comment(conn: asyncpg.Connection, comment_id: int) -> Comment:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id "
+        f"WHERE c.id = $1", comment_id)
+    if row is None:
+        raise NotFound(f"No comment {comment_id}")
+    return _comment(row)
+
+
+async def list_comments(conn: asyncpg.Connection, viewer: Viewer | None, idea_id: int, *,
+                        limit: int = 20, cursor: str | None = None) -> Page[Comment]:
+    """A page of an idea's comments, oldest first, each with all its replies nested.
+    Pages count top-level comments only, so a thread is never split between pages."""
+    await _idea(conn, viewer, idea_id)
+    after = decode_cursor(cursor, _After)
+    tops = await conn.fetch(
+        """SELECT id, created_at FROM comments
+           WHERE idea_id = $1 AND parent_id IS NULL
+             AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))
+           ORDER BY created_at, id LIMIT $4""",
+        idea_id, after.created_at if after else None, after.id if after else None, limit + 1)
+    page, more = tops[:limit], len(tops) > limit
+    rows = await conn.fetch(
+        f"""WITH RECURSIVE thread AS (
+                SELECT id FROM comments WHERE id = ANY($1::bigint[])
+                UNION ALL
+                SELECT c.id FROM comments c JOIN thread t ON c.parent_id = t.id
+            )
+            SELECT {_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id
+            WHERE c.id IN (SELECT id FROM thread)
+            ORDER BY c.created_at, c.id""",
+        [r["id"] for r in page])
+    comments = {row["id"]: _comment(row) for row in rows}
+    roots: list[Comment] = []
+    for comment in comments.values():
+        parent = comments.get(comment.parent_id) if comment.parent_id else None
+        (parent.replies if parent else roots).append(comment)
+    next_cursor = None
+    if more and page:
+        next_cursor = encode_cursor(_After(created_at=page[-1]["created_at"], id=page[-1]["id"]))
+    return Page(items=roots, next_cursor=next_cursor)
+
+
+async def _own(conn: asyncpg.Connection, viewer: Viewer, comment_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        """SELECT c.id, c.author_id, c.deleted_at, i.status, i.author_id AS idea_author
+           FROM comments c JOIN ideas i ON i.id = c.idea_id WHERE c.id = $1 FOR UPDATE OF c""",
+        comment_id)
+    if row is None or not may_see(viewer, row["status"], row["idea_author"]):
+        raise NotFound(f"No comment {comment_id}")
+    return row
+
+
+async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpdate) -> Comment:
+    """Change the text of one's own comment."""
+    row = await _own(db.conn, viewer, comment_id)
+    if row["author_id"] != viewer.id:
+        raise Forbidden("Only its author may edit a comment")
+    if row["deleted_at"] is not None:
+        raise Conflict("A deleted comment cannot be edited")
+    body = trimmed(data.body, "body", *BODY_LIMITS)
+    await db.conn.execute(
+        "UPDATE comments SET body = $2, body_html = $3, updated_at = now() WHERE id = $1",
+        comment_id, body, markdown.render(body))
+    return await get_comment(db.conn, comment_id)
+
+
+async def delete_comment(db: Db, viewer: Viewer, comment_id: int) -> None:
+    """Delete one's own comment (moderators may delete any). Its text is erased; it keeps
+    its place in the thread so replies to it stay in context. Deleting twice is a no-op."""
+    row = await _own(db.conn, viewer, comment_id)
+    if row["author_id"] != viewer.id and not viewer.is_moderator:
+        raise Forbidden("Only its author or a moderator may delete a comment")
+    if row["deleted_at"] is None:
+        await db.conn.execute(
+            "UPDATE comments SET body = '', body_html = '', deleted_at = now() WHERE id = $1",
+            comment_id)

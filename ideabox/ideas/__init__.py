@@ -1,0 +1,1 @@
+"""Ideas: posted for a purpose, edited, withdrawn, listed, searched."""

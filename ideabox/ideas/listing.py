@@ -1,0 +1,158 @@
+"""Lists of a purpose's ideas: sorted, searched and paginated.
+
+``new`` pages by keyset (created_at, id). The ranked sorts (``top_month``, ``top``,
+``hot``) read a Redis leaderboard and page by position; when Redis is down or not
+believed, or a filter is given, PostgreSQL ranks them with the same formulas. Ranked
+lists move while people vote, so a page boundary may repeat or skip an idea whose
+rank changed between two pages, as on any site ranked by live votes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+from typing import Literal
+
+import asyncpg
+import msgspec
+
+from ideabox.accounts.schemas import Viewer
+from ideabox.cache import CacheUnavailable
+from ideabox.errors import Invalid, NotFound
+from ideabox.ideas.schemas import Idea, Sort, Status
+from ideabox.ideas.service import ideas_by_id
+from ideabox.months import current_month, month_bounds
+from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.votes.counts import purpose_counts
+from ideabox.votes.tallies import HOT_EPOCH, HOT_SECONDS, Tallies
+
+ListKind = Literal["top_month", "top", "hot", "new", "relevance"]
+
+
+class Position(msgspec.Struct, forbid_unknown_fields=True):
+    """Where the next page starts: an offset for ranked lists, a key for ``new``."""
+
+    sort: ListKind
+    offset: int = 0
+    created_at: datetime | None = None
+    id: int | None = None
+
+
+_RANK = {
+    "top_month": "coalesce(v.month, 0) DESC, coalesce(v.total, 0) DESC, i.created_at, i.id",
+    "top": "coalesce(v.total, 0) DESC, i.created_at, i.id",
+    "hot": f"log(greatest(coalesce(v.total, 0), 1)) + "
+           f"(extract(epoch FROM i.created_at) - {HOT_EPOCH}) / {HOT_SECONDS} DESC, i.id DESC",
+    "relevance": "ts_rank_cd(i.search, query) DESC, i.created_at DESC, i.id DESC",
+    "new": "i.created_at DESC, i.id DESC",
+}
+
+_COUNTS = """
+LEFT JOIN (
+    SELECT idea_id, count(*) AS total,
+           count(*) FILTER (WHERE created_at >= {start} AND created_at < {end}) AS month
+    FROM votes WHERE idea_id IN (SELECT id FROM ideas WHERE purpose_id = {purpose})
+    GROUP BY idea_id
+) v ON v.idea_id = i.id
+"""
+
+
+async def list_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer | None,
+                     slug: str, *, sort: Sort | None = None, q: str | None = None,
+                     status: Status | None = None, limit: int = 20,
+                     cursor: str | None = None) -> Page[Idea]:
+    """A page of a purpose's ideas (withdrawn and hidden ones never appear)."""
+    purpose = await conn.fetchrow("SELECT id, timezone FROM purposes WHERE slug = $1", slug)
+    if purpose is None:
+        raise NotFound(f"No purpose '{slug}'")
+    if status in ("withdrawn", "hidden"):
+        raise Invalid("status", "withdrawn and hidden ideas are not listed", source="query")
+    query = _search_terms(q)
+    kind: ListKind = sort or ("relevance" if query else "top_month")
+    position = decode_cursor(cursor, Position) or Position(sort=kind)
+    if position.sort != kind:
+        raise Invalid("cursor", "belongs to a list with another sort", source="query")
+    month = current_month(purpose["timezone"])
+
+    ids: list[int] | None = None
+    if kind not in ("new", "relevance") and query is None and status is None:
+        with contextlib.suppress(CacheUnavailable):
+            ids = await _from_leaderboard(conn, tallies, purpose["id"], purpose["timezone"],
+                                          kind, month, position.offset, limit + 1)
+    if ids is None:
+        ids = await _from_postgres(conn, purpose["id"], purpose["timezone"], kind, month,
+                                   query, status, position, limit + 1)
+    more = len(ids) > limit
+    ideas = await ideas_by_id(conn, tallies, viewer, ids[:limit])
+    next_cursor = None
+    if more and ideas:
+        if kind == "new":
+            last = ideas[-1]
+            next_cursor = encode_cursor(Position(sort=kind, created_at=last.created_at,
+                                                 id=last.id))
+        else:
+            next_cursor = encode_cursor(Position(sort=kind, offset=position.offset + limit))
+    return Page(items=ideas, next_cursor=next_cursor)
+
+
+def _search_terms(q: str | None) -> str | None:
+    if q is None or not q.strip():
+        return None
+    if len(q) > 200:
+        raise Invalid("q", "must be at most 200 characters", source="query")
+    return q.strip()
+
+
+async def _from_leaderboard(conn: asyncpg.Connection, tallies: Tallies, purpose_id: int,
+                            tz: str, board: str, month: date, offset: int,
+                            count: int) -> list[int]:
+    ids = await tallies.board_page(purpose_id, board, month, offset, count)
+    if ids is None:
+        # Not built yet (a new month, a new purpose, a fresh Redis): build it now.
+        built = board == "top_month" and await tallies.month_board_from_totals(purpose_id,
+                                                                                month)
+        if not built:
+            await tallies.build_boards(purpose_id, await purpose_counts(conn, purpose_id,
+                                                                          month, tz), month)
+        ids = await tallies.board_page(purpose_id, board, month, offset, count)
+    return ids or []
+
+
+class _Params:
+    """Collects query arguments and hands out their $n placeholders."""
+
+    def __init__(self) -> None:
+        self.values: list[object] = []
+
+    def add(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, tz: str, kind: ListKind,
+                         month: date, query: str | None, status: Status | None,
+                         position: Position, count: int) -> list[int]:
+    params = _Params()
+    purpose = params.add(purpose_id)
+    source = "ideas i"
+    joins = ""
+    where = [f"i.purpose_id = {purpose}", "i.status NOT IN ('hidden', 'withdrawn')"]
+    if kind in ("top_month", "top", "hot"):
+        start, end = month_bounds(month, tz)
+        joins = _COUNTS.format(purpose=purpose, start=params.add(start), end=params.add(end))
+    if query is not None:
+        source = f"ideas i, websearch_to_tsquery('danish', {params.add(query)}) query"
+        where.append("i.search @@ query")
+    if status is not None:
+        where.append(f"i.status = {params.add(status)}")
+    page = ""
+    if kind == "new":
+        if position.created_at is not None and position.id is not None:
+            where.append(f"(i.created_at, i.id) < ({params.add(position.created_at)}, "
+                         f"{params.add(position.id)})")
+    else:
+        page = f"OFFSET {params.add(position.offset)}"
+    sql = (f"SELECT i.id FROM {source} {joins} WHERE {' AND '.join(where)} "
+           f"ORDER BY {_RANK[kind]} {page} LIMIT {params.add(count)}")
+    rows = await conn.fetch(sql, *params.values)
+    return [row["id"] for row in rows]

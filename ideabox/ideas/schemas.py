@@ -1,0 +1,46 @@
+"""Ideas as the API reads and writes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from ideabox.accounts.schemas import User
+
+Status = Literal["open", "promoted", "under_review", "accepted", "implemented", "rejected",
+                 "withdrawn", "hidden"]
+Sort = Literal["top_month", "top", "hot", "new"]
+
+Title = Annotated[str, msgspec.Meta(min_length=5, max_length=140)]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, description="Markdown")]
+
+
+class IdeaCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    body: Body
+
+
+class IdeaUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields given change."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    body: Body | msgspec.UnsetType = msgspec.UNSET
+
+
+class Idea(msgspec.Struct):
+    id: int
+    purpose: str
+    title: str
+    body: str
+    body_html: str
+    author: User
+    status: Status
+    votes: int
+    votes_this_month: int
+    comment_count: int
+    created_at: datetime
+    voted_by_me: bool
+    updated_at: datetime
+    promoted_month: str | None = None

@@ -1,0 +1,1 @@
+"""Purposes: what ideas are sought for, who may take part, and how many go forward."""

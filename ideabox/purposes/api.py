@@ -1,0 +1,43 @@
+"""JSON routes for purposes. No rules here: each route calls one service function."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Controller, get, patch, post
+from litestar.datastructures import State
+
+from ideabox.accounts.schemas import Viewer
+from ideabox.db import Db
+from ideabox.pagination import Page
+from ideabox.purposes import service
+from ideabox.purposes.schemas import Purpose, PurposeCreate, PurposeUpdate
+
+
+def promotion_delay(state: State) -> timedelta:
+    return timedelta(minutes=state.settings.promotion_delay_minutes)
+
+
+class PurposesController(Controller):
+    path = "/purposes"
+    tags = ["purposes"]
+
+    @post("/", summary="Create a purpose (admin)", security=[{"BearerToken": []}])
+    async def create(self, db: Db, user: Viewer, data: PurposeCreate, state: State) -> Purpose:
+        return await service.create_purpose(db.conn, user, data, promotion_delay(state))
+
+    @get("/", summary="Every purpose")
+    async def list_all(self, db: Db, state: State) -> Page[Purpose]:
+        return Page(items=await service.list_purposes(db.conn, promotion_delay(state)))
+
+    @get("/{slug:str}", summary="One purpose")
+    async def get_one(self, db: Db, slug: str, state: State) -> Purpose:
+        return await service.get_purpose(db.conn, slug, promotion_delay(state))
+
+    @patch("/{slug:str}", summary="Change a purpose (admin)", security=[{"BearerToken": []}])
+    async def update(self, db: Db, user: Viewer, slug: str, data: PurposeUpdate,
+                     state: State) -> Purpose:
+        return await service.update_purpose(db.conn, user, slug, data, promotion_delay(state))
+
+
+routes = [PurposesController]

@@ -1,0 +1,54 @@
+"""Purposes as the API reads and writes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Audience = Literal["everyone", "residents", "staff"]
+Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60,
+                                   description="lower-case letters, digits and dashes")]
+Title = Annotated[str, msgspec.Meta(min_length=3, max_length=140)]
+Statement = Annotated[str, msgspec.Meta(min_length=1, max_length=5000,
+                                        description="Markdown")]
+TopN = Annotated[int, msgspec.Meta(ge=1, le=100)]
+MinVotes = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+TimeZone = Annotated[str, msgspec.Meta(max_length=64, examples=["Europe/Copenhagen"])]
+
+
+class PurposeCreate(msgspec.Struct, forbid_unknown_fields=True):
+    slug: Slug
+    title: Title
+    statement: Statement
+    audience: Audience = "everyone"
+    promote_top_n: TopN = 3
+    min_votes: MinVotes = 1
+    timezone: TimeZone = "Europe/Copenhagen"
+
+
+class PurposeUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields given change. The slug is the purpose's address and never changes."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    statement: Statement | msgspec.UnsetType = msgspec.UNSET
+    audience: Audience | msgspec.UnsetType = msgspec.UNSET
+    promote_top_n: TopN | msgspec.UnsetType = msgspec.UNSET
+    min_votes: MinVotes | msgspec.UnsetType = msgspec.UNSET
+    timezone: TimeZone | msgspec.UnsetType = msgspec.UNSET
+
+
+class Purpose(msgspec.Struct):
+    id: int
+    slug: str
+    title: str
+    statement: str
+    statement_html: str
+    audience: Audience
+    promote_top_n: int
+    min_votes: int
+    timezone: str
+    idea_count: int
+    created_at: datetime
+    next_promotion_at: datetime

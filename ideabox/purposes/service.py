@@ -1,0 +1,133 @@
+"""Purposes: create, change, read; and who may take part in one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from ideabox import markdown, months
+from ideabox.accounts.schemas import Role, Viewer
+from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
+from ideabox.purposes.schemas import Audience, Purpose, PurposeCreate, PurposeUpdate
+from ideabox.validation import trimmed
+
+# Who may post, vote and comment in a purpose, by its audience. Moderators and admins
+# work for the municipality, so they take part where staff do, not where residents do.
+PARTICIPANTS: dict[Audience, frozenset[Role]] = {
+    "everyone": frozenset({"resident", "staff", "moderator", "admin"}),
+    "residents": frozenset({"resident"}),
+    "staff": frozenset({"staff", "moderator", "admin"}),
+}
+_REFUSAL: dict[Audience, str] = {
+    "everyone": "",
+    "residents": "This purpose is for residents",
+    "staff": "This purpose is for the municipality's staff",
+}
+
+
+def audiences_for(role: Role) -> list[str]:
+    """The audiences a role may take part in (for SQL: ``audience = ANY($n)``)."""
+    return [audience for audience, roles in PARTICIPANTS.items() if role in roles]
+
+
+def ensure_may_participate(viewer: Viewer, audience: Audience) -> None:
+    """Raise Forbidden unless ``viewer`` may post, vote and comment under ``audience``."""
+    if viewer.role not in PARTICIPANTS[audience]:
+        raise Forbidden(_REFUSAL[audience])
+
+
+_COLUMNS = """
+    p.id, p.slug, p.title, p.statement, p.statement_html, p.audience, p.promote_top_n,
+    p.min_votes, p.timezone, p.created_at,
+    (SELECT count(*) FROM ideas i
+     WHERE i.purpose_id = p.id AND i.status NOT IN ('hidden', 'withdrawn')) AS idea_count
+"""
+
+
+def _purpose(row: asyncpg.Record, promotion_delay: timedelta) -> Purpose:
+    return Purpose(**dict(row), next_promotion_at=next_promotion_at(row["timezone"],
+                                                                   promotion_delay))
+
+
+def next_promotion_at(tz: str, delay: timedelta, now: datetime | None = None) -> datetime:
+    """When this month's ideas will be sent on: just after the month ends in ``tz``."""
+    month = months.current_month(tz, now)
+    _, end = months.month_bounds(month, tz)
+    return (end + delay).astimezone(UTC)
+
+
+def _check_timezone(name: str) -> None:
+    if not months.valid_timezone(name):
+        raise Invalid("timezone", "is not a known time zone, e.g. Europe/Copenhagen")
+
+
+async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: PurposeCreate,
+                         promotion_delay: timedelta) -> Purpose:
+    """Create a purpose (admins only); 409 if the slug is taken."""
+    if not viewer.is_admin:
+        raise Forbidden("Only administrators create purposes")
+    _check_timezone(data.timezone)
+    statement = trimmed(data.statement, "statement", 1, 5000)
+    try:
+        await conn.execute(
+            """
+            INSERT INTO purposes (slug, title, statement, statement_html, audience,
+                                  promote_top_n, min_votes, timezone, created_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            data.slug, trimmed(data.title, "title", 3, 140), statement,
+            markdown.render(statement),
+            data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id,
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"A purpose with the slug '{data.slug}' exists already") from None
+    return await get_purpose(conn, data.slug, promotion_delay)
+
+
+async def get_purpose(conn: asyncpg.Connection, slug: str, promotion_delay: timedelta) -> Purpose:
+    """One purpose by its slug; 404 if there is none."""
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM purposes p WHERE p.slug = $1", slug)
+    if row is None:
+        raise NotFound(f"No purpose '{slug}'")
+    return _purpose(row, promotion_delay)
+
+
+async def list_purposes(conn: asyncpg.Connection, promotion_delay: timedelta) -> list[Purpose]:
+    """Every purpose, the newest first."""
+    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM purposes p ORDER BY p.created_at DESC, p.id")
+    return [_purpose(row, promotion_delay) for row in rows]
+
+
+async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
+                         data: PurposeUpdate, promotion_delay: timedelta) -> Purpose:
+    """Change a purpose (admins only). The time zone is fixed once a month was promoted:
+    changing it would move the month boundaries of results already on record."""
+    if not viewer.is_admin:
+        raise Forbidden("Only administrators change purposes")
+    current = await conn.fetchrow(
+        "SELECT id, timezone FROM purposes WHERE slug = $1 FOR UPDATE", slug)
+    if current is None:
+        raise NotFound(f"No purpose '{slug}'")
+    changes: dict[str, Any] = {
+        field: value for field in PurposeUpdate.__struct_fields__
+        if (value := getattr(data, field)) is not msgspec.UNSET
+    }
+    if "timezone" in changes and changes["timezone"] != current["timezone"]:
+        _check_timezone(changes["timezone"])
+        promoted = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM promotion_runs WHERE purpose_id = $1)", current["id"])
+        if promoted:
+            raise Conflict("The time zone cannot change once a month has been promoted")
+    if "title" in changes:
+        changes["title"] = trimmed(changes["title"], "title", 3, 140)
+    if "statement" in changes:
+        changes["statement"] = trimmed(changes["statement"], "statement", 1, 5000)
+        changes["statement_html"] = markdown.render(changes["statement"])
+    if changes:
+        assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
+        await conn.execute(f"UPDATE purposes SET {assignments} WHERE id = $1",
+                           current["id"], *changes.values())
+    return await get_purpose(conn, slug, promotion_delay)

@@ -1,0 +1,1 @@
+"""Votes and their tallies: PostgreSQL is the record, Redis the cache."""

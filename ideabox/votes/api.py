@@ -1,0 +1,29 @@
+"""JSON routes for votes: PUT to vote, DELETE to take it back. Both are idempotent."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, put
+from litestar.datastructures import State
+
+from ideabox.accounts.schemas import Viewer
+from ideabox.db import Db
+from ideabox.ideas.api import BEARER, IdeaId
+from ideabox.votes import service
+from ideabox.votes.reading import tallies_of
+from ideabox.votes.service import VoteState
+
+
+class VoteController(Controller):
+    path = "/ideas/{idea_id:int}/vote"
+    tags = ["votes"]
+
+    @put("/", summary="Vote for an idea", security=BEARER)
+    async def cast(self, db: Db, user: Viewer, idea_id: IdeaId, state: State) -> VoteState:
+        return await service.cast_vote(db, tallies_of(state), user, idea_id)
+
+    @delete("/", summary="Take your vote back", security=BEARER, status_code=200)
+    async def retract(self, db: Db, user: Viewer, idea_id: IdeaId, state: State) -> VoteState:
+        return await service.retract_vote(db, tallies_of(state), user, idea_id)
+
+
+routes = [VoteController]

@@ -1,0 +1,77 @@
+"""Reading tallies: from Redis when it can be believed, else from PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+import asyncpg
+from litestar.datastructures import State
+
+from ideabox.cache import CacheUnavailable
+from ideabox.months import current_month
+from ideabox.votes.counts import as_tally, idea_counts
+from ideabox.votes.tallies import Tallies, Tally
+
+log = logging.getLogger(__name__)
+
+
+class IdeaRef:
+    """Enough about an idea to find its tally: its id, purpose and the purpose's zone."""
+
+    __slots__ = ("idea_id", "month", "purpose_id", "timezone")
+
+    def __init__(self, idea_id: int, purpose_id: int, timezone: str) -> None:
+        self.idea_id = idea_id
+        self.purpose_id = purpose_id
+        self.timezone = timezone
+        self.month: date = current_month(timezone)
+
+
+def tallies_of(state: State) -> Tallies:
+    """The app's Tallies, made once (it registers the Lua scripts with the client)."""
+    existing: Tallies | None = getattr(state, "tallies", None)
+    if existing is None or existing.cache is not state.cache:
+        existing = state.tallies = Tallies(state.cache)
+    return existing
+
+
+async def read_tallies(conn: asyncpg.Connection, tallies: Tallies,
+                       refs: Sequence[IdeaRef]) -> dict[int, Tally]:
+    """Tallies for ``refs``: Redis first; ideas it lacks are counted in PostgreSQL and
+    seeded into Redis; everything from PostgreSQL when Redis is down or not believed."""
+    if not refs:
+        return {}
+    found: dict[int, Tally] = {}
+    try:
+        cached = await tallies.read([(r.purpose_id, r.idea_id, r.month) for r in refs])
+    except CacheUnavailable:
+        cached = [None] * len(refs)
+        seed = False
+    else:
+        seed = True
+    missing: list[IdeaRef] = []
+    for ref, tally in zip(refs, cached, strict=True):
+        if tally is None:
+            missing.append(ref)
+        else:
+            found[ref.idea_id] = tally
+    by_zone: dict[tuple[str, date], list[IdeaRef]] = defaultdict(list)
+    for ref in missing:
+        by_zone[(ref.timezone, ref.month)].append(ref)
+    for (tz, month), group in by_zone.items():
+        counts = await idea_counts(conn, [r.idea_id for r in group], month, tz)
+        for idea_id, count in counts.items():
+            found[idea_id] = as_tally(count)
+        if seed:
+            purposes = {r.idea_id: r.purpose_id for r in group}
+            by_purpose: dict[int, list[int]] = defaultdict(list)
+            for idea_id in counts:
+                by_purpose[purposes[idea_id]].append(idea_id)
+            for purpose_id, ids in by_purpose.items():
+                with contextlib.suppress(CacheUnavailable):
+                    await tallies.seed(purpose_id, [counts[i] for i in ids], month)
+    return found
