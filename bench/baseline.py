@@ -12,8 +12,7 @@ import random
 from collections.abc import Callable
 
 import asyncpg
-from loadgen import Operation, PhaseResult, measure
-from procs import CpuMeter
+from loadgen import Operation, PhaseResult, Window, measure
 
 INSERT_VOTE = "INSERT INTO votes (idea_id, voter_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 
@@ -32,7 +31,7 @@ def _inserter(conn: asyncpg.Connection, pick: Callable[[], tuple[int, int]]) -> 
 
 async def raw_insert_phase(url: str, idea_ids: list[int], user_ids: list[int], *,
                            concurrency: int, warmup: float, duration: float,
-                           meter: CpuMeter | None = None, seed: int = 2) -> PhaseResult:
+                           meter: Window | None = None, seed: int = 2) -> PhaseResult:
     rng = random.Random(seed)
 
     def pick() -> tuple[int, int]:

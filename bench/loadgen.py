@@ -18,8 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-
-from procs import CpuMeter
+from typing import Protocol
 
 # Makes the next request of a connection: bytes to send. Called on the event loop, so
 # it may keep state (e.g. remember which pairs it voted for).
@@ -164,13 +163,21 @@ async def connect(host: str, port: int) -> _Connection:
     return protocol
 
 
+class Window(Protocol):
+    """Told when counting starts and ends (procs.CpuMeter, profiling.ProfiledWindow)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> dict[str, float | None]: ...
+
+
 # One operation of one client (a request on its connection, a statement on its database
 # connection): answers (status, body). An exception counts as a failed operation.
 Operation = Callable[[], Awaitable[tuple[int, bytes]]]
 
 
 async def measure(name: str, operations: list[Operation], *, warmup: float, duration: float,
-                  expected: int = 200, meter: CpuMeter | None = None) -> PhaseResult:
+                  expected: int = 200, meter: Window | None = None) -> PhaseResult:
     """Run every operation in its own loop, back to back, for ``warmup + duration`` s.
 
     Shared by the HTTP phases and the database baseline, so both count alike."""
@@ -234,7 +241,7 @@ class _Client:
 
 async def run_phase(name: str, host: str, port: int, make_request: RequestFactory, *,
                     concurrency: int, warmup: float, duration: float, expected: int = 200,
-                    meter: CpuMeter | None = None) -> PhaseResult:
+                    meter: Window | None = None) -> PhaseResult:
     """Keep ``concurrency`` keep-alive connections busy for ``warmup + duration`` s."""
     connections = await asyncio.gather(*(connect(host, port) for _ in range(concurrency)))
     clients = [_Client(host, port, conn, make_request) for conn in connections]

@@ -107,7 +107,8 @@ class CpuMeter:
     def stop(self) -> dict[str, float | None]:
         """Per group, the share of one core used, in percent (200 = both cores of two)."""
         if not available() or not self._start:
-            return {name: None for name in self.groups} | {"machine": None}
+            unknown: dict[str, float | None] = dict.fromkeys([*self.groups, "other", "machine"])
+            return unknown
         end = self._read()
         machine1 = machine_busy_ticks()
         wall = max(time.monotonic() - self._t0, 1e-9)
@@ -120,5 +121,10 @@ class CpuMeter:
             usage[name] = round(100.0 * used / TICKS / wall, 1)
         busy = machine1[0] - self._machine0[0]
         total = max(machine1[1] - self._machine0[1], 1)
-        usage["machine"] = round(100.0 * (os.cpu_count() or 1) * busy / total, 1)
+        machine = 100.0 * (os.cpu_count() or 1) * busy / total
+        # Whatever else ran meanwhile (kernel network work, other people's jobs): a large
+        # figure here means the run was disturbed and its numbers are suspect.
+        ours = sum(v for v in usage.values() if v is not None)
+        usage["other"] = round(max(machine - ours, 0.0), 1)
+        usage["machine"] = round(machine, 1)
         return usage

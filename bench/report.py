@@ -9,7 +9,7 @@ from typing import Any
 
 from loadgen import PhaseResult
 
-CPU_GROUPS = ("server", "postgres", "redis", "loadgen", "machine")
+CPU_GROUPS = ("server", "postgres", "redis", "loadgen", "other", "machine")
 
 
 def machine() -> dict[str, Any]:
@@ -50,7 +50,8 @@ def table(results: dict[str, PhaseResult | None], labels: dict[str, str],
                      f"{_fmt(result.percentile(0.99)):>9}{_fmt(100 * result.ok_share()):>7}  "
                      f"{cpu}")
     lines.append("CPU: share of one core during the measured window (this machine has "
-                 f"{os.cpu_count()} cores, so at most {100 * (os.cpu_count() or 1)}%).")
+                 f"{os.cpu_count()} cores, so at most {100 * (os.cpu_count() or 1)}%); "
+                 "other: the kernel and any other process.")
     for key, result in results.items():
         if result is None:
             continue

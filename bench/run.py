@@ -50,6 +50,7 @@ import report  # noqa: E402
 from baseline import raw_insert_phase  # noqa: E402
 from loadgen import PhaseResult, RequestFactory, connect, run_phase  # noqa: E402
 from procs import CpuMeter  # noqa: E402
+from profiling import ProfiledWindow, find_py_spy  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 from server import Service, Stack, embedded_stack, free_port, has_command, ideabox  # noqa: E402
 
@@ -93,6 +94,9 @@ def parse_args(argv: list[str]) -> tuple[Config, argparse.Namespace]:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary data dir (its serve.log, postgres.log)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample the workers with py-spy during each phase; write the "
+                             "stacks to DIR (figures are then a little lower)")
     parser.add_argument("--hold", action="store_true",
                         help="after loading, keep the server up until Ctrl-C (for profiling)")
     args = parser.parse_args(argv)
@@ -138,7 +142,8 @@ async def probe(service: Service, scenarios: Scenarios) -> dict[str, tuple[int, 
 
 
 async def measure(config: Config, stack: Stack, service: Service, dataset: data.Dataset,
-                  wanted: list[str], skipped: dict[str, str]) -> dict[str, PhaseResult | None]:
+                  wanted: list[str], skipped: dict[str, str],
+                  profile: Path | None = None) -> dict[str, PhaseResult | None]:
     scenarios = Scenarios(dataset, f"127.0.0.1:{service.port}", seed=config.seed + 2)
     answers = await probe(service, scenarios)
     factories: dict[str, RequestFactory] = {
@@ -150,6 +155,12 @@ async def measure(config: Config, stack: Stack, service: Service, dataset: data.
         "server": service.pids, "postgres": stack.postgres_pids, "redis": stack.redis_pids,
         "loadgen": lambda: [os.getpid()],
     })
+    window: CpuMeter | ProfiledWindow = meter
+    if profile is not None:
+        py_spy = find_py_spy()
+        if py_spy is None:
+            raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+        window = ProfiledWindow(meter, service.worker_pids, profile, py_spy)
     results: dict[str, PhaseResult | None] = {}
     for key in PHASES:
         if key not in wanted:
@@ -162,16 +173,18 @@ async def measure(config: Config, stack: Stack, service: Service, dataset: data.
             say(f"skipping {PHASES[key]}: {skipped[key]}")
             continue
         say(f"measuring {PHASES[key]} for {config.warmup_s:g}+{config.duration_s:g} s …")
+        if isinstance(window, ProfiledWindow):
+            window.phase = key
         if key == "raw_insert":
             result = await raw_insert_phase(
                 stack.database_url, dataset.idea_ids, dataset.user_ids,
                 concurrency=config.concurrency, warmup=config.warmup_s,
-                duration=config.duration_s, meter=meter, seed=config.seed + 1)
+                duration=config.duration_s, meter=window, seed=config.seed + 1)
         else:
             result = await run_phase(
                 PHASES[key], "127.0.0.1", service.port, factories[key],
                 concurrency=config.concurrency, warmup=config.warmup_s,
-                duration=config.duration_s, meter=meter)
+                duration=config.duration_s, meter=window)
         results[key] = result
     if scenarios.deletes_of_missing:
         skipped["vote_delete_note"] = (f"{scenarios.deletes_of_missing} DELETEs found no vote "
@@ -227,7 +240,8 @@ def main(argv: list[str]) -> int:
                 if args.hold:
                     say("holding; Ctrl-C to stop")
                     signal.pause()
-                results = asyncio.run(measure(config, stack, service, dataset, wanted, notes))
+                results = asyncio.run(measure(config, stack, service, dataset, wanted, notes,
+                                              args.profile))
                 tail = service.log_tail(5)
             notes_out = dict(notes)
     except KeyboardInterrupt:
