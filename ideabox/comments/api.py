@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import JSONBody
 
-from ideabox.accounts.schemas import Viewer
 from ideabox.comments import service
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
-from ideabox.db import Db
-from ideabox.ideas.api import BEARER, IdeaId
 from ideabox.pagination import Cursor, Limit, Page
-
-CommentId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="The comment's id")]
+from ideabox.routing import BEARER, CommentId, IdeaId, MaybeSignedIn, RequestDb, SignedIn
 
 
 class IdeaCommentsController(Controller):
@@ -22,12 +16,12 @@ class IdeaCommentsController(Controller):
     tags = ["comments"]
 
     @post("/", summary="Comment on an idea, or reply to a comment", security=BEARER)
-    async def create(self, db: Db, user: Viewer, idea_id: IdeaId,
-                     data: CommentCreate) -> Comment:
+    async def create(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
+                     data: JSONBody[CommentCreate]) -> Comment:
         return await service.add_comment(db, user, idea_id, data)
 
     @get("/", summary="An idea's comments, replies nested under 'replies'")
-    async def list_all(self, db: Db, viewer: Viewer | None, idea_id: IdeaId,
+    async def list_all(self, db: RequestDb, viewer: MaybeSignedIn, idea_id: IdeaId,
                        limit: Limit = 20, cursor: Cursor = None) -> Page[Comment]:
         return await service.list_comments(db.conn, viewer, idea_id, limit=limit,
                                            cursor=cursor)
@@ -38,12 +32,12 @@ class CommentController(Controller):
     tags = ["comments"]
 
     @patch("/", summary="Edit your comment", security=BEARER)
-    async def update(self, db: Db, user: Viewer, comment_id: CommentId,
-                     data: CommentUpdate) -> Comment:
+    async def update(self, db: RequestDb, user: SignedIn, comment_id: CommentId,
+                     data: JSONBody[CommentUpdate]) -> Comment:
         return await service.edit_comment(db, user, comment_id, data)
 
     @delete("/", summary="Delete a comment (yours, or any as a moderator)", security=BEARER)
-    async def remove(self, db: Db, user: Viewer, comment_id: CommentId) -> None:
+    async def remove(self, db: RequestDb, user: SignedIn, comment_id: CommentId) -> None:
         await service.delete_comment(db, user, comment_id)
 
 

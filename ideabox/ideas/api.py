@@ -6,18 +6,15 @@ from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db
 from ideabox.ideas import listing, service
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate, Sort, Status
 from ideabox.pagination import Cursor, Limit, Page
+from ideabox.routing import BEARER, IdeaId, MaybeSignedIn, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 
-IdeaId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="The idea's id")]
 Query = Annotated[str | None, Parameter(max_length=200, description="Search words (Danish)")]
-BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 class PurposeIdeasController(Controller):
@@ -25,14 +22,15 @@ class PurposeIdeasController(Controller):
     tags = ["ideas"]
 
     @post("/", summary="Post an idea", security=BEARER)
-    async def create(self, db: Db, user: Viewer, slug: str, data: IdeaCreate,
-                     state: State) -> Idea:
+    async def create(self, db: RequestDb, user: SignedIn, slug: FromPath[str],
+                     data: JSONBody[IdeaCreate], state: State) -> Idea:
         return await service.create_idea(db, tallies_of(state), user, slug, data)
 
     @get("/", summary="A purpose's ideas: sorted, searched, paginated")
-    async def list_ideas(self, db: Db, viewer: Viewer | None, slug: str, state: State,
-                         sort: Sort | None = None, q: Query = None, status: Status | None = None,
-                         limit: Limit = 20, cursor: Cursor = None) -> Page[Idea]:
+    async def list_ideas(self, db: RequestDb, viewer: MaybeSignedIn, slug: FromPath[str],
+                         state: State, sort: FromQuery[Sort | None] = None, q: Query = None,
+                         status: FromQuery[Status | None] = None, limit: Limit = 20,
+                         cursor: Cursor = None) -> Page[Idea]:
         return await listing.list_ideas(db.conn, tallies_of(state), viewer, slug, sort=sort,
                                         q=q, status=status, limit=limit, cursor=cursor)
 
@@ -42,17 +40,17 @@ class IdeasController(Controller):
     tags = ["ideas"]
 
     @get("/", summary="One idea with its live tally")
-    async def get_one(self, db: Db, viewer: Viewer | None, idea_id: IdeaId,
+    async def get_one(self, db: RequestDb, viewer: MaybeSignedIn, idea_id: IdeaId,
                       state: State) -> Idea:
         return await service.get_idea(db.conn, tallies_of(state), viewer, idea_id)
 
     @patch("/", summary="Edit an idea (its author while open, or an admin)", security=BEARER)
-    async def update(self, db: Db, user: Viewer, idea_id: IdeaId, data: IdeaUpdate,
-                     state: State) -> Idea:
+    async def update(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
+                     data: JSONBody[IdeaUpdate], state: State) -> Idea:
         return await service.update_idea(db, tallies_of(state), user, idea_id, data)
 
     @post("/withdraw", summary="Withdraw an idea (its author)", security=BEARER, status_code=200)
-    async def withdraw(self, db: Db, user: Viewer, idea_id: IdeaId, state: State) -> Idea:
+    async def withdraw(self, db: RequestDb, user: SignedIn, idea_id: IdeaId, state: State) -> Idea:
         return await service.withdraw_idea(db, tallies_of(state), user, idea_id)
 
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from litestar import Controller, get, patch, post
 from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
 
-from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db
 from ideabox.pagination import Page
 from ideabox.purposes import service
 from ideabox.purposes.schemas import Purpose, PurposeCreate, PurposeUpdate
+from ideabox.routing import BEARER, RequestDb, SignedIn
 
 
 def promotion_delay(state: State) -> timedelta:
@@ -22,21 +22,22 @@ class PurposesController(Controller):
     path = "/purposes"
     tags = ["purposes"]
 
-    @post("/", summary="Create a purpose (admin)", security=[{"BearerToken": []}])
-    async def create(self, db: Db, user: Viewer, data: PurposeCreate, state: State) -> Purpose:
+    @post("/", summary="Create a purpose (admin)", security=BEARER)
+    async def create(self, db: RequestDb, user: SignedIn, data: JSONBody[PurposeCreate],
+                     state: State) -> Purpose:
         return await service.create_purpose(db.conn, user, data, promotion_delay(state))
 
     @get("/", summary="Every purpose")
-    async def list_all(self, db: Db, state: State) -> Page[Purpose]:
+    async def list_all(self, db: RequestDb, state: State) -> Page[Purpose]:
         return Page(items=await service.list_purposes(db.conn, promotion_delay(state)))
 
     @get("/{slug:str}", summary="One purpose")
-    async def get_one(self, db: Db, slug: str, state: State) -> Purpose:
+    async def get_one(self, db: RequestDb, slug: FromPath[str], state: State) -> Purpose:
         return await service.get_purpose(db.conn, slug, promotion_delay(state))
 
-    @patch("/{slug:str}", summary="Change a purpose (admin)", security=[{"BearerToken": []}])
-    async def update(self, db: Db, user: Viewer, slug: str, data: PurposeUpdate,
-                     state: State) -> Purpose:
+    @patch("/{slug:str}", summary="Change a purpose (admin)", security=BEARER)
+    async def update(self, db: RequestDb, user: SignedIn, slug: FromPath[str],
+                     data: JSONBody[PurposeUpdate], state: State) -> Purpose:
         return await service.update_purpose(db.conn, user, slug, data, promotion_delay(state))
 
 

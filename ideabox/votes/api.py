@@ -5,9 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, put
 from litestar.datastructures import State
 
-from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db
-from ideabox.ideas.api import BEARER, IdeaId
+from ideabox.routing import BEARER, IdeaId, RequestDb, SignedIn
 from ideabox.votes import service
 from ideabox.votes.reading import tallies_of
 from ideabox.votes.service import VoteState
@@ -18,11 +16,12 @@ class VoteController(Controller):
     tags = ["votes"]
 
     @put("/", summary="Vote for an idea", security=BEARER)
-    async def cast(self, db: Db, user: Viewer, idea_id: IdeaId, state: State) -> VoteState:
+    async def cast(self, db: RequestDb, user: SignedIn, idea_id: IdeaId, state: State) -> VoteState:
         return await service.cast_vote(db, tallies_of(state), user, idea_id)
 
     @delete("/", summary="Take your vote back", security=BEARER, status_code=200)
-    async def retract(self, db: Db, user: Viewer, idea_id: IdeaId, state: State) -> VoteState:
+    async def retract(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
+                      state: State) -> VoteState:
         return await service.retract_vote(db, tallies_of(state), user, idea_id)
 
 
