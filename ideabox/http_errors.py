@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
@@ -40,6 +41,13 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     return _response(exc.status_code, exc.detail, exc.extra or None, exc.headers)
 
 
+def handle_unstorable_text(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Every text field is checked for NUL on the way in; this net catches any we missed,
+    # so the person still gets a 400 rather than a 500.
+    log.warning("text PostgreSQL cannot store reached the database: %s", exc)
+    return _response(400, "The text contains characters that cannot be stored (NUL)")
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # A 500 is always a bug: log it whole, tell the client only that it happened.
     log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
@@ -48,6 +56,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     IdeaboxError: handle_ideabox_error,
+    asyncpg.exceptions.CharacterNotInRepertoireError: handle_unstorable_text,
+    asyncpg.exceptions.UntranslatableCharacterError: handle_unstorable_text,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

@@ -56,8 +56,8 @@ async def make_purpose(conn: asyncpg.Connection, *, slug: str | None = None,
     return await create_purpose(conn, admin, data, timedelta(minutes=5))
 
 
-async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *,
-                    title: str | None = None, body: str = "Sådan kunne det gøres.") -> dict[str, Any]:
+async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *, title: str | None = None,
+                    body: str = "Sådan kunne det gøres.") -> dict[str, Any]:
     """An idea posted through the JSON API; returns its JSON."""
     n = next(_numbers)
     response = await client.post(f"/api/v1/purposes/{slug}/ideas", headers=bearer(token),

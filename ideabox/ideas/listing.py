@@ -100,6 +100,8 @@ def _search_terms(q: str | None) -> str | None:
         return None
     if len(q) > 200:
         raise Invalid("q", "must be at most 200 characters", source="query")
+    if "\x00" in q:
+        raise Invalid("q", "must not contain NUL characters", source="query")
     return q.strip()
 
 

@@ -37,7 +37,8 @@ async def test_only_admins_create_purposes(client, db):
 
 async def test_a_taken_slug_is_a_conflict(client, db):
     _, token = await make_user(db, role="admin")
-    assert (await client.post("/api/v1/purposes", json=NEW, headers=bearer(token))).status_code == 201
+    first = await client.post("/api/v1/purposes", json=NEW, headers=bearer(token))
+    assert first.status_code == 201
     again = await client.post("/api/v1/purposes", json=NEW, headers=bearer(token))
     assert again.status_code == 409
 

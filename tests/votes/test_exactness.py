@@ -46,7 +46,7 @@ async def test_a_lost_redis_update_heals_when_reconciliation_runs(client, db, ap
     """A process that dies between the commit and the Redis update leaves Redis one vote
     behind; the refresh every instance runs at start puts it right."""
     purpose = await make_purpose(db)
-    author, token = await make_user(db)
+    _author, token = await make_user(db)
     voter, _ = await make_user(db)
     idea = await post_idea(client, token, purpose.slug)
     await client.get(f"/api/v1/ideas/{idea['id']}")  # cached: 0 votes

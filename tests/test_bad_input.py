@@ -1,0 +1,85 @@
+"""Bad input never gives a 500: every endpoint answers a 4xx in API.md's error shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import bearer, make_purpose, make_user, post_idea
+
+HUGE = 10**30
+BODIES = [
+    b"{not json", b"[]", b"null", b'"text"', b"12", b"\xff\xfe\x00", b"",
+    b'{"title": null, "body": null}',
+    b'{"title": 12345, "body": ["x"]}',
+    b'{"title": "Gyldig titel", "body": "x", "unknown": 1}',
+    b'{"body": "x", "parent_id": %d}' % HUGE,
+    b'{"body": "x", "parent_id": -5}',
+    b'{"status": "nonsense", "response": "x"}',
+    b'{"month": "2026-13"}',
+    b'{"role": "emperor"}',
+    b'{"email": "not-an-email", "password": "x", "display_name": ""}',
+    b'{"title": "' + b"x" * 100_000 + b'", "body": "y"}',
+]
+
+
+@pytest.fixture
+async def world(client, db):
+    purpose = await make_purpose(db)
+    _, admin = await make_user(db, role="admin")
+    idea = await post_idea(client, admin, purpose.slug)
+    return {"slug": purpose.slug, "token": admin, "idea": idea["id"]}
+
+
+ENDPOINTS = [
+    ("POST", "/api/v1/users"),
+    ("POST", "/api/v1/tokens"),
+    ("POST", "/api/v1/purposes"),
+    ("PATCH", "/api/v1/purposes/{slug}"),
+    ("POST", "/api/v1/purposes/{slug}/ideas"),
+    ("PATCH", "/api/v1/ideas/{idea}"),
+    ("POST", "/api/v1/ideas/{idea}/comments"),
+    ("PATCH", "/api/v1/users/1"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+async def test_malformed_bodies_are_4xx_with_the_error_shape(client, world, method, path):
+    url = path.format(**world)
+    for body in BODIES:
+        response = await client.request(method, url, content=body, headers={
+            **bearer(world["token"]), "content-type": "application/json"})
+        assert 400 <= response.status_code < 500, (body[:60], response.status_code, response.text)
+        error = response.json()
+        assert error["status_code"] == response.status_code
+        assert isinstance(error["detail"], str) and error["detail"]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/ideas/{huge}", "/api/v1/ideas/{huge}/comments", "/api/v1/ideas/{huge}/vote",
+    "/api/v1/ideas/0", "/api/v1/ideas/-1", "/api/v1/ideas/1.5", "/api/v1/ideas/%00",
+    "/api/v1/purposes/%F0%9F%98%80/ideas", "/api/v1/comments/{huge}",
+    "/api/v1/purposes/{slug}/ideas?limit=1e9", "/api/v1/purposes/{slug}/ideas?cursor=%00%01",
+    "/api/v1/purposes/{slug}/ideas?sort=", "/api/v1/purposes/{slug}/ideas?q=%00",
+])
+async def test_bad_ids_and_parameters_are_4xx(client, world, path):
+    url = path.format(huge=HUGE, **world)
+    for method in ("GET", "PUT", "PATCH", "DELETE", "POST"):
+        response = await client.request(method, url, headers=bearer(world["token"]),
+                                        json={"body": "x"})
+        assert 400 <= response.status_code < 500, (method, url, response.text)
+        assert response.json()["status_code"] == response.status_code
+
+
+async def test_a_null_byte_in_text_is_refused_not_a_500(client, world):
+    response = await client.post(f"/api/v1/purposes/{world['slug']}/ideas",
+                                 headers=bearer(world["token"]),
+                                 json={"title": "Titel med \u0000 nul", "body": "x"})
+    assert response.status_code == 400
+    assert response.json()["extra"][0]["key"] == "title"
+
+
+async def test_wrong_credentials_are_401(client, world):
+    for header in ("Bearer nope", "Basic dXNlcjpwYXNz", "Bearer", "bearer  "):
+        response = await client.put(f"/api/v1/ideas/{world['idea']}/vote",
+                                    headers={"Authorization": header})
+        assert response.status_code == 401, header
