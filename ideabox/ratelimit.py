@@ -1,5 +1,8 @@
 """Rate limits: fixed-window counters in Redis, in this process while Redis is down.
 
+A window opens with the first request it counts and lasts ``window`` seconds; past the
+limit the answer is 429 with the seconds left in it as ``Retry-After``.
+
 Not Litestar's RateLimitMiddleware: middleware must identify a request before its body
 is read and before we know who is signed in, so it cannot count per e-mail address or
 per person; and its store does a get and then a set, so concurrent requests slip past
@@ -40,15 +43,18 @@ class _LocalCounters:
     def __init__(self) -> None:
         self._counts: dict[str, tuple[float, int]] = {}
 
-    def add(self, key: str, amount: int, expires_at: float) -> int:
+    def add(self, key: str, amount: int, window: int) -> tuple[int, float]:
+        """Add to the counter; return its value and when its window ends."""
         now = time.time()
-        _, count = self._counts.get(key, (expires_at, 0))
+        expires_at, count = self._counts.get(key, (0.0, 0))
+        if expires_at <= now:
+            expires_at, count = now + window, 0
         self._counts[key] = (expires_at, count + amount)
         if len(self._counts) > _LOCAL_MAX:
             self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
             while len(self._counts) > _LOCAL_MAX // 2:
                 del self._counts[next(iter(self._counts))]
-        return count + amount
+        return count + amount, expires_at
 
 
 # Keys carry the deployment's Redis prefix, so one process's apps never share a count.
@@ -58,55 +64,54 @@ _local = _LocalCounters()
 class Counted:
     """One request counted against a limit; ``undo`` takes it back (a good sign-in)."""
 
-    def __init__(self, cache: Cache, key: str, expires_at: float, in_redis: bool) -> None:
+    def __init__(self, cache: Cache, key: str, window: int, expires_at: float,
+                 in_redis: bool) -> None:
         self.cache = cache
         self.key = key
+        self.window = window
         self.expires_at = expires_at
         self.in_redis = in_redis
 
     async def undo(self) -> None:
-        ttl = math.ceil(self.expires_at - time.time())
-        if ttl <= 0:
-            return  # the window is over; its counter is no longer read
+        if self.expires_at <= time.time():
+            return  # the window is over; its count no longer matters
         if not self.in_redis:
-            _local.add(self.key, -1, self.expires_at)
+            _local.add(self.key, -1, self.window)
             return
         try:
-            await self.cache.command(lambda r: _add(r, self.key, -1, ttl))
+            await self.cache.command(lambda r: _add(r, self.key, -1, self.window))
         except CacheUnavailable:
             # Redis went away since it counted: the attempt stays counted, which errs
             # on the side of the limit.
             log.info("could not take back a rate-limit count: redis unavailable")
 
 
-async def _add(client: aioredis.Redis, key: str, amount: int, ttl: int) -> int:
-    # The EXPIRE rides along every time (rather than only on the first INCR) so that a
-    # counter can never be left without one, whatever happened between the two.
+async def _add(client: aioredis.Redis, key: str, amount: int, window: int) -> tuple[int, int]:
+    """Add to the counter in one round trip; return its value and seconds left."""
     async with client.pipeline(transaction=True) as pipe:
         pipe.incrby(key, amount)
-        pipe.expire(key, ttl)
-        count, _ = await pipe.execute()
-    return int(count)
+        # The window starts with its first request: only a counter without an expiry
+        # gets one, so it can never be left without, whatever happened in between.
+        pipe.expire(key, window, nx=True)
+        pipe.ttl(key)
+        count, _, ttl = await pipe.execute()
+    return int(count), int(ttl)
 
 
 async def hit(cache: Cache, name: str, ident: str, *, limit: int, window: int) -> Counted:
     """Count one request of ``ident`` against ``limit`` per ``window`` seconds; past the
     limit, raise ``TooManyRequests`` saying when the window ends."""
+    key = cache.key("ratelimit", name, ident)
     now = time.time()
-    index = int(now // window)
-    expires_at = (index + 1) * window
-    key = cache.key("ratelimit", name, ident, index)
-    ttl = math.ceil(expires_at - now) + 1
     try:
-        count = await cache.command(lambda r: _add(r, key, 1, ttl))
-        in_redis = True
+        count, ttl = await cache.command(lambda r: _add(r, key, 1, window))
+        expires_at, in_redis = now + max(ttl, 1), True
     except CacheUnavailable:
-        count = _local.add(key, 1, expires_at)
-        in_redis = False
+        (count, expires_at), in_redis = _local.add(key, 1, window), False
     if count > limit:
         raise TooManyRequests("Too many attempts; try again later",
                               retry_after=math.ceil(expires_at - now))
-    return Counted(cache, key, expires_at, in_redis)
+    return Counted(cache, key, window, expires_at, in_redis)
 
 
 def _private(value: str) -> str:
