@@ -27,6 +27,7 @@ from ideabox.accounts.schemas import (
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.db import Db
+from ideabox.security import CSRF_ALWAYS
 from ideabox.settings import Settings
 
 # Litestar 3 wants dependencies and bodies marked; these keep the signatures short.
@@ -40,9 +41,8 @@ BEARER: list[SecurityRequirement] = [{"BearerToken": []}]
 # cross-site request gains nothing; API clients have no CSRF cookie to send.
 NO_CSRF = {"exclude_from_csrf": True}
 # Signing in is checked even though the browser brings no session yet: otherwise a
-# hostile page could sign a visitor in to the attacker's account (login CSRF). The key
-# is the one ideabox.security's CSRF middleware reads.
-CSRF_ALWAYS = {"csrf_always": True}
+# hostile page could sign a visitor in to the attacker's account (login CSRF).
+CHECK_CSRF = {CSRF_ALWAYS: True}
 
 
 def _session_cookie(settings: Settings, token: str) -> Cookie:
@@ -100,7 +100,7 @@ class AccountController(Controller):
         return Response(None, status_code=204,
                         cookies=[_expired_session_cookie(request.app.state.settings)])
 
-    @post("/session", status_code=200, opt=CSRF_ALWAYS, summary="Sign in (browser)")
+    @post("/session", status_code=200, opt=CHECK_CSRF, summary="Sign in (browser)")
     async def sign_in(self, request: AnyRequest, db: Tx,
                       data: JSONBody[Credentials]) -> Response[Me]:
         """Set the session cookie, a new one at every sign-in."""
