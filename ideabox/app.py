@@ -18,7 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from ideabox import __version__, logs
-from ideabox.accounts.auth import provide_user, provide_viewer
+from ideabox.accounts.auth import provide_user, provide_viewer, resend_session_cookie
 from ideabox.cache import Cache, create_client
 from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
 from ideabox.health import healthz, readyz
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "user": Provide(provide_user),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[resend_session_cookie],
         lifespan=[_lifespan],
         state=State({"settings": settings, "client_address": client_address}),
         middleware=[

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.openapi.spec import SecurityRequirement
 from litestar.params import FromPath, JSONBody
@@ -16,6 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
 from ideabox.accounts import service
+from ideabox.accounts.auth import expired_session_cookie, session_cookie
 from ideabox.accounts.schemas import (
     Credentials,
     DataExport,
@@ -45,14 +45,9 @@ NO_CSRF = {"exclude_from_csrf": True}
 CHECK_CSRF = {CSRF_ALWAYS: True}
 
 
-def _session_cookie(settings: Settings, token: str) -> Cookie:
-    return Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
-                  secure=settings.secure_cookies, max_age=settings.session_days * 86400)
-
-
-def _expired_session_cookie(settings: Settings) -> Cookie:
-    return Cookie(key=SESSION_COOKIE, value="", path="/", httponly=True, samesite="lax",
-                  secure=settings.secure_cookies, max_age=0, expires=0)
+# The names ideabox.accounts.pages imports; the cookies themselves live in auth.py.
+_session_cookie = session_cookie
+_expired_session_cookie = expired_session_cookie
 
 
 class AccountController(Controller):
@@ -98,7 +93,7 @@ class AccountController(Controller):
         """Anonymise the account and end every sign-in; ideas and comments stay."""
         await service.delete_my_account(db.conn, user)
         return Response(None, status_code=204,
-                        cookies=[_expired_session_cookie(request.app.state.settings)])
+                        cookies=[expired_session_cookie(request.app.state.settings)])
 
     @post("/session", status_code=200, opt=CHECK_CSRF, summary="Sign in (browser)")
     async def sign_in(self, request: AnyRequest, db: Tx,
@@ -109,7 +104,7 @@ class AccountController(Controller):
             viewer = await service.authenticate(db.conn, data)
         session = await service.start_session(db.conn, viewer, days=settings.session_days,
                                               replaces=request.cookies.get(SESSION_COOKIE))
-        return Response(session.user, cookies=[_session_cookie(settings, session.token)])
+        return Response(session.user, cookies=[session_cookie(settings, session.token)])
 
     @delete("/session", status_code=204, summary="Sign out (browser)")
     async def sign_out(self, request: AnyRequest, db: Tx) -> Response[None]:
@@ -118,7 +113,7 @@ class AccountController(Controller):
         if token:
             await service.revoke_session(db.conn, token)
         return Response(None, status_code=204,
-                        cookies=[_expired_session_cookie(request.app.state.settings)])
+                        cookies=[expired_session_cookie(request.app.state.settings)])
 
 
 routes: list[ControllerRouterHandler] = [AccountController]

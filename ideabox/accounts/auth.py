@@ -11,13 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.di import NamedDependency
+from litestar.types import Message, Scope
 
 from ideabox import ratelimit
 from ideabox.accounts.schemas import Viewer
 from ideabox.accounts.tokens import SESSION_COOKIE, token_hash
 from ideabox.db import SAFE_METHODS, Db
 from ideabox.errors import Unauthorized
+from ideabox.settings import Settings
+
+# Set in the request's state when its session was extended (see resend_session_cookie).
+_EXTENDED = "extended_session"
 
 _LOOKUP = """
 SELECT u.id, u.display_name, u.role, t.id AS token_id,
@@ -46,6 +52,8 @@ async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
         return None
     if row["stale"]:
         await db.conn.execute(_TOUCH, row["token_id"], request.app.state.settings.session_days)
+        if kind == "session":
+            request.state[_EXTENDED] = token
     request.state.auth_token_id = row["token_id"]
     request.state.auth_kind = kind
     return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
@@ -79,3 +87,30 @@ async def provide_user(request: Request[Any, Any, Any],
     if request.method not in SAFE_METHODS:
         await ratelimit.write(request, viewer.id)
     return viewer
+
+
+def session_cookie(settings: Settings, token: str) -> Cookie:
+    """The browser's session cookie: never readable by scripts, not sent cross-site."""
+    return Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
+                  secure=settings.secure_cookies, max_age=settings.session_days * 86400)
+
+
+def expired_session_cookie(settings: Settings) -> Cookie:
+    return Cookie(key=SESSION_COOKIE, value="", path="/", httponly=True, samesite="lax",
+                  secure=settings.secure_cookies, max_age=0, expires=0)
+
+
+async def resend_session_cookie(message: Message, scope: Scope) -> None:
+    """Litestar ``before_send`` hook: when a request extended its session, send the cookie
+    again with a fresh Max-Age, so the browser keeps it as long as the server does."""
+    if message["type"] != "http.response.start":
+        return
+    token = scope.get("state", {}).get(_EXTENDED)
+    if not token:
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    # A response that sets or ends the session itself (sign-in, sign-out) has the say.
+    if any(value.startswith(f"{SESSION_COOKIE}=") for value in headers.getall("set-cookie", [])):
+        return
+    settings: Settings = scope["litestar_app"].state.settings
+    headers.add("set-cookie", session_cookie(settings, token).to_header(header=""))

@@ -238,6 +238,25 @@ async def test_every_sign_in_gets_a_new_session_and_ends_the_old_one(client, app
     assert (await me_with_cookie(app, first)).status_code == 401
 
 
+async def test_a_session_in_use_is_extended_on_the_server_and_in_the_browser(client, db):
+    await sign_up(client)
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    # As if the last request had been two days ago.
+    await db.execute("UPDATE auth_tokens SET last_used_at = now() - interval '2 days', "
+                     "expires_at = now() + interval '28 days' WHERE kind = 'session'")
+    response = await client.get(f"{API}/me")
+    assert response.status_code == 200
+    cookie = set_cookie(response, SESSION_COOKIE).lower()
+    assert cookie.startswith(f"{SESSION_COOKIE}={session}".lower())
+    assert f"max-age={30 * 86400}" in cookie and "httponly" in cookie
+    left = await db.fetchval("SELECT expires_at - now() FROM auth_tokens WHERE kind = 'session'")
+    assert left.days >= 29
+    # Extended at most hourly: the next request sends no cookie.
+    again = await client.get(f"{API}/me")
+    assert not [h for h in again.headers.get_list("set-cookie")
+                if h.startswith(f"{SESSION_COOKIE}=")]
+
+
 async def test_a_session_id_planted_before_sign_in_is_never_used(client, app):
     await sign_up(client)
     planted = "ibx_chosen-by-an-attacker"
