@@ -15,6 +15,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.types import ControllerRouterHandler
 
 from ideabox import __version__, logs
@@ -31,6 +32,7 @@ from ideabox.security import (
     csrf_config,
 )
 from ideabox.settings import Settings, load_settings, resolve_secret_key
+from ideabox.web.templating import template_config
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,19 @@ def api_routes() -> list[ControllerRouterHandler]:
 
 
 def page_routes() -> list[ControllerRouterHandler]:
-    """Every feature's HTML routes."""
-    return []
+    """Every feature's HTML routes (under the HTML error pages and the CSRF rule of
+    ``pages_router``), and the static files."""
+    from ideabox.accounts.pages import routes as accounts
+    from ideabox.comments.pages import routes as comments
+    from ideabox.ideas.pages import routes as ideas
+    from ideabox.purposes.pages import routes as purposes
+    from ideabox.votes.pages import routes as votes
+    from ideabox.web.admin import routes as admin
+    from ideabox.web.routing import pages_router, static_router
+
+    pages: list[ControllerRouterHandler] = [*purposes, *ideas, *votes, *comments, *accounts,
+                                            *admin]
+    return [pages_router(pages), static_router()]
 
 
 def background_tasks() -> list[BackgroundTask]:
@@ -89,6 +102,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[resend_session_cookie],
+        template_config=template_config(),
+        plugins=[HTMXPlugin()],
         lifespan=[_lifespan],
         state=State({"settings": settings, "client_address": client_address}),
         middleware=[

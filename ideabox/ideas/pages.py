@@ -1,0 +1,74 @@
+"""HTML pages for ideas: an idea with its votes, comments and the administration's
+answers; posting one; and the "similar ideas" list shown while a title is typed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
+
+from ideabox.comments.service import list_comments
+from ideabox.errors import IdeaboxError
+from ideabox.ideas import service, similar
+from ideabox.ideas.schemas import IdeaCreate
+from ideabox.purposes.api import promotion_delay
+from ideabox.purposes.pages import purpose_page
+from ideabox.purposes.service import get_purpose
+from ideabox.routing import IdeaId, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.votes.reading import tallies_of
+from ideabox.web import forms
+from ideabox.web.render import AnyRequest, form_of, lang, page, see_other
+
+COMMENTS_PER_PAGE = 50
+CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
+TitleParam = Annotated[str, QueryParameter(max_length=200)]
+
+
+class PostIdeaPages(Controller):
+    path = "/purposes/{slug:str}"
+
+    @post("/ideas")
+    async def create(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+                     slug: FromPath[str]) -> Template | Redirect:
+        """Post an idea; its page is the answer, or the form again with what to fix."""
+        form = await form_of(request)
+        try:
+            data = forms.parse(form, IdeaCreate, lang(request))
+            idea = await service.create_idea(db, tallies_of(state), user, slug, data)
+        except forms.FormInvalid as exc:
+            errors = exc.errors
+        except IdeaboxError as exc:
+            errors = await forms.recover(db, lang(request), exc, passthrough=(401, 404))
+        else:
+            return see_other(f"/ideas/{idea.id}")
+        return await purpose_page(db, user, state, slug, errors=errors, values=form,
+                                   status=400)
+
+    @get("/similar")
+    async def similar(self, db: RequestDb, viewer: MaybeSignedIn, state: State,
+                      slug: FromPath[str], title: TitleParam = "") -> Template:
+        """The fragment htmx shows under the title field while it is being typed."""
+        found = await similar.similar_ideas(db.conn, tallies_of(state), viewer, slug, title)
+        return page("partials/similar.html", ideas=found, title=title)
+
+
+class IdeaPages(Controller):
+    path = "/ideas/{idea_id:int}"
+
+    @get("/")
+    async def show(self, db: RequestDb, viewer: MaybeSignedIn, state: State,
+                   idea_id: IdeaId, comments: CursorParam = None) -> Template:
+        """The idea, its vote button and tally, its comments and what became of it."""
+        idea = await service.get_idea(db.conn, tallies_of(state), viewer, idea_id)
+        purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state))
+        thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
+                                     cursor=comments)
+        return page("ideas/show.html", viewer=viewer, idea=idea, purpose=purpose,
+                    comments=thread, errors={}, values={}, reply_to=None, added=None)
+
+
+routes: list[ControllerRouterHandler] = [PostIdeaPages, IdeaPages]

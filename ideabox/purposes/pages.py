@@ -1,0 +1,131 @@
+"""HTML pages for purposes: the front page, a purpose with its ideas, and the
+administration's forms to create and change purposes. Every route calls the same
+service functions as the JSON API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
+
+from ideabox.errors import IdeaboxError
+from ideabox.ideas import listing
+from ideabox.ideas.schemas import Sort
+from ideabox.purposes import service
+from ideabox.purposes.api import promotion_delay
+from ideabox.purposes.schemas import Purpose, PurposeCreate, PurposeUpdate
+from ideabox.routing import MaybeSignedIn, RequestDb, SignedIn
+from ideabox.votes.reading import tallies_of
+from ideabox.web import forms
+from ideabox.web.access import require_admin
+from ideabox.web.render import AnyRequest, form_of, lang, page, see_other
+
+TOP_ON_FRONT = 5
+PAGE_SIZE = 20
+Query = Annotated[str | None, QueryParameter(max_length=200)]
+CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
+
+
+class FrontPage(Controller):
+    @get("/", name="front")
+    async def front(self, db: RequestDb, viewer: MaybeSignedIn, state: State) -> Template:
+        """Every purpose with its statement, this month's top ideas and the next promotion."""
+        purposes = await service.list_purposes(db.conn, promotion_delay(state))
+        tops = {}
+        for purpose in purposes:
+            found = await listing.list_ideas(db.conn, tallies_of(state), viewer, purpose.slug,
+                                             sort="top_month", limit=TOP_ON_FRONT)
+            tops[purpose.slug] = found.items
+        return page("front.html", viewer=viewer, purposes=purposes, tops=tops)
+
+
+class PurposePages(Controller):
+    path = "/purposes/{slug:str}"
+
+    @get("/", name="purpose")
+    async def show(self, db: RequestDb, viewer: MaybeSignedIn, state: State,
+                   slug: FromPath[str], sort: FromQuery[Sort | None] = None,
+                   q: Query = None, cursor: CursorParam = None) -> Template:
+        """A purpose's ideas in one of four orders, searched and paged; the form to post."""
+        return await purpose_page(db, viewer, state, slug, sort=sort, q=q, cursor=cursor)
+
+
+async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, state: State, slug: str, *,
+                        sort: Sort | None = None, q: str | None = None,
+                        cursor: str | None = None, errors: dict[str, str] | None = None,
+                        values: dict[str, str] | None = None, status: int = 200) -> Template:
+    purpose = await service.get_purpose(db.conn, slug, promotion_delay(state))
+    # A search lists by relevance unless a sort is chosen; otherwise the month's votes lead.
+    shown_sort = sort if q and q.strip() else sort or "top_month"
+    ideas = await listing.list_ideas(db.conn, tallies_of(state), viewer, slug, sort=shown_sort,
+                                     q=q, limit=PAGE_SIZE, cursor=cursor)
+    may_post = viewer is not None and viewer.role in service.PARTICIPANTS[purpose.audience]
+    return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
+                ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor, may_post=may_post,
+                errors=errors or {}, values=values or {})
+
+
+class PurposeAdminPages(Controller):
+    path = "/admin/purposes"
+
+    @get("/new")
+    async def new(self, user: SignedIn) -> Template:
+        require_admin(user)
+        return page("admin/purpose_form.html", viewer=user, purpose=None, errors={},
+                    values={"audience": "everyone", "promote_top_n": "3", "min_votes": "1",
+                            "timezone": "Europe/Copenhagen"})
+
+    @post("/new")
+    async def create(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                     state: State) -> Template | Redirect:
+        form = await form_of(request)
+        try:
+            data = forms.parse(form, PurposeCreate, lang(request))
+            purpose = await service.create_purpose(db.conn, user, data, promotion_delay(state))
+        except forms.FormInvalid as exc:
+            return _purpose_form(user, None, form, exc.errors)
+        except IdeaboxError as exc:
+            errors = await forms.recover(db, lang(request), exc)
+            if exc.status_code == 409 and "_form" in errors:
+                errors = {"slug": errors["_form"]}
+            return _purpose_form(user, None, form, errors, exc.status_code)
+        return see_other(f"/purposes/{purpose.slug}")
+
+    @get("/{slug:str}/edit")
+    async def edit(self, db: RequestDb, user: SignedIn, state: State,
+                   slug: FromPath[str]) -> Template:
+        require_admin(user)
+        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state))
+        values = {"title": purpose.title, "statement": purpose.statement,
+                  "audience": purpose.audience, "promote_top_n": str(purpose.promote_top_n),
+                  "min_votes": str(purpose.min_votes), "timezone": purpose.timezone}
+        return page("admin/purpose_form.html", viewer=user, purpose=purpose, errors={},
+                    values=values)
+
+    @post("/{slug:str}/edit")
+    async def update(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+                     slug: FromPath[str]) -> Template | Redirect:
+        form = await form_of(request)
+        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state))
+        try:
+            data = forms.parse(form, PurposeUpdate, lang(request))
+            await service.update_purpose(db.conn, user, slug, data, promotion_delay(state))
+        except forms.FormInvalid as exc:
+            return _purpose_form(user, purpose, form, exc.errors)
+        except IdeaboxError as exc:
+            errors = await forms.recover(db, lang(request), exc)
+            return _purpose_form(user, purpose, form, errors, exc.status_code)
+        return see_other(f"/purposes/{slug}")
+
+
+def _purpose_form(user: SignedIn, purpose: Purpose | None, form: dict[str, str],
+                  errors: dict[str, str], status: int = 400) -> Template:
+    return page("admin/purpose_form.html", status=status, viewer=user, purpose=purpose,
+                errors=errors, values=form)
+
+
+routes: list[ControllerRouterHandler] = [FrontPage, PurposePages, PurposeAdminPages]
