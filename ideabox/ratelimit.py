@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import logging
 import math
 import time
@@ -114,9 +115,11 @@ async def hit(cache: Cache, name: str, ident: str, *, limit: int, window: int) -
     return Counted(cache, key, window, expires_at, in_redis)
 
 
-def _private(value: str) -> str:
-    # E-mail addresses are personal data; Redis needs only to tell them apart.
-    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+def _private(request: Request[Any, Any, Any], value: str) -> str:
+    # E-mail addresses are personal data; Redis needs only to tell them apart. Keyed with
+    # the secret, so that whoever reads Redis cannot test addresses against the keys.
+    secret = (request.app.state.settings.secret_key or "").encode()
+    return hmac.new(secret, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _address(request: Request[Any, Any, Any]) -> str:
@@ -134,7 +137,7 @@ async def signin_attempt(request: Request[Any, Any, Any], email: str) -> AsyncIt
     window = settings.signin_window_seconds
     await hit(cache, "signin-address", _address(request),
               limit=settings.signin_attempts_per_address, window=window)
-    counted = await hit(cache, "signin-email", _private(email),
+    counted = await hit(cache, "signin-email", _private(request, email),
                         limit=settings.signin_attempts_per_email, window=window)
     yield
     await counted.undo()
