@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import asyncpg
@@ -35,10 +36,28 @@ def handle_ideabox_error(_: Request[Any, Any, Any], exc: IdeaboxError) -> Respon
     return _response(exc.status_code, exc.detail, exc.extra, headers)
 
 
+# msgspec names a missing or unknown field only in its message, and Litestar then reports
+# the whole body ("data") as the key; name the field itself, as for every other error.
+_FIELD_IN_MESSAGE = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
+
+
+def _name_fields(extra: Any) -> Any:
+    if not isinstance(extra, list):
+        return extra
+    named = []
+    for item in extra:
+        if isinstance(item, dict) and item.get("key") == "data":
+            match = _FIELD_IN_MESSAGE.search(str(item.get("message", "")))
+            if match:
+                item = {**item, "key": match.group(1)}
+        named.append(item)
+    return named
+
+
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code >= 500:
         log.error("http %s: %s", exc.status_code, exc.detail)
-    return _response(exc.status_code, exc.detail, exc.extra or None, exc.headers)
+    return _response(exc.status_code, exc.detail, _name_fields(exc.extra) or None, exc.headers)
 
 
 def handle_unstorable_text(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -83,3 +83,14 @@ async def test_wrong_credentials_are_401(client, world):
         response = await client.put(f"/api/v1/ideas/{world['idea']}/vote",
                                     headers={"Authorization": header})
         assert response.status_code == 401, header
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"body": "x"}, "title"),
+    ({"title": "Gyldig titel", "body": "x", "colour": "blue"}, "colour"),
+])
+async def test_missing_and_unknown_fields_are_named(client, world, body, field):
+    response = await client.post(f"/api/v1/purposes/{world['slug']}/ideas",
+                                 headers=bearer(world["token"]), json=body)
+    assert response.status_code == 400
+    assert response.json()["extra"][0]["key"] == field
