@@ -1,0 +1,154 @@
+"""Notification e-mails, sent after the change is committed, in the background.
+
+The in-app notification is the record; an e-mail is a courtesy on top. So mail goes out
+only once the transaction has committed (never for a change that was rolled back), in
+a task of its own (a slow or absent SMTP server never holds up or fails a request), and
+a failure is logged, not raised. Each e-mail is in the person's language when they chose
+one, otherwise in Danish.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import aiosmtplib
+import asyncpg
+from litestar.datastructures import State
+
+from ideabox.app import spawn
+from ideabox.db import CONNECTION_ERRORS, Db
+from ideabox.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_RECIPIENTS = """
+SELECT u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
+       i.id AS idea_id, i.title, sc.to_status, sc.response
+FROM notifications n
+JOIN users u ON u.id = n.user_id AND u.deleted_at IS NULL
+LEFT JOIN notification_settings s ON s.user_id = n.user_id
+JOIN ideas i ON i.id = n.idea_id
+JOIN idea_status_changes sc ON sc.id = n.status_change_id
+WHERE n.status_change_id = ANY($1::bigint[]) AND coalesce(s.email, true)
+ORDER BY n.id
+"""
+
+STATUS_NAMES = {
+    "da": {"open": "Åben", "promoted": "Sendt videre til forvaltningen",
+           "under_review": "Under behandling", "accepted": "Vedtaget",
+           "implemented": "Gennemført", "rejected": "Afvist",
+           "withdrawn": "Trukket tilbage", "hidden": "Skjult af moderator"},
+    "en": {"open": "Open", "promoted": "Sent to the administration",
+           "under_review": "Under review", "accepted": "Accepted",
+           "implemented": "Implemented", "rejected": "Declined",
+           "withdrawn": "Withdrawn", "hidden": "Hidden by a moderator"},
+}
+
+_TEXTS = {
+    "da": {
+        "promoted_subject": "Sendt videre til forvaltningen: {title}",
+        "promoted_body": "Idéen »{title}« er blandt månedens mest støttede idéer og er nu "
+                         "sendt videre til forvaltningen, som svarer offentligt på den.",
+        "answered_subject": "Forvaltningens svar: {title}",
+        "answered_body": "Forvaltningen har svaret på idéen »{title}«.\n\n"
+                         "Status: {status}\n\n{response}",
+        "greeting": "Hej {name}",
+        "link": "Se idéen: {url}",
+        "why": "Du får denne besked, fordi du har delt, stemt på eller følger idéen. "
+               "Du kan slå e-mails fra under dine indstillinger for beskeder.",
+    },
+    "en": {
+        "promoted_subject": "Sent to the administration: {title}",
+        "promoted_body": "The idea “{title}” is among this month's top ideas and has been "
+                         "sent to the administration, which will answer it in public.",
+        "answered_subject": "The administration's answer: {title}",
+        "answered_body": "The administration has answered the idea “{title}”.\n\n"
+                         "Status: {status}\n\n{response}",
+        "greeting": "Hello {name}",
+        "link": "See the idea: {url}",
+        "why": "You get this message because you shared, voted for or follow the idea. "
+               "You can turn e-mails off in your notification settings.",
+    },
+}
+
+
+def idea_url(settings: Settings, idea_id: int) -> str:
+    return f"{settings.base_url.rstrip('/')}/ideas/{idea_id}"
+
+
+def compose(row: asyncpg.Record, settings: Settings) -> EmailMessage:
+    """One notification e-mail, plain text, in the recipient's language."""
+    language = row["language"] if row["language"] in _TEXTS else "da"
+    texts = _TEXTS[language]
+    kind = "promoted" if row["kind"] == "promoted" else "answered"
+    fields = {"title": row["title"], "name": row["display_name"],
+              "status": STATUS_NAMES[language][row["to_status"]],
+              "response": row["response"] or "", "url": idea_url(settings, row["idea_id"])}
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = row["email"]
+    message["Subject"] = texts[f"{kind}_subject"].format(**fields)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="ideabox")
+    message["Content-Language"] = language
+    body = "\n\n".join([texts["greeting"].format(**fields),
+                        texts[f"{kind}_body"].format(**fields).rstrip(),
+                        texts["link"].format(**fields), "-- ", texts["why"]])
+    message.set_content(body + "\n")
+    return message
+
+
+async def send_notification_emails(pool: asyncpg.Pool, settings: Settings,
+                                   change_ids: Sequence[int]) -> int:
+    """E-mail everyone notified about these status changes who wants e-mail; returns
+    how many were accepted by the SMTP server. Failures are logged, never raised."""
+    if settings.smtp_host is None or not change_ids:
+        return 0
+    try:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(_RECIPIENTS, list(change_ids))
+    except CONNECTION_ERRORS as exc:
+        log.warning("notification e-mails not sent, the database is unreachable: %s", exc)
+        return 0
+    if not rows:
+        return 0
+    smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
+                           start_tls=settings.smtp_starttls, username=settings.smtp_user,
+                           password=settings.smtp_password, timeout=30)
+    sent = 0
+    try:
+        async with smtp:
+            for row in rows:
+                try:
+                    await smtp.send_message(compose(row, settings))
+                    sent += 1
+                except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) \
+                        as exc:
+                    # One refused address must not cost everybody else their e-mail.
+                    log.warning("notification e-mail to %s refused: %s", row["email"], exc)
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        log.warning("notification e-mails stopped after %d of %d: %s", sent, len(rows), exc)
+    return sent
+
+
+class Mailer:
+    """Queues the e-mails of a change to go out once its transaction has committed."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def after_commit(self, db: Db, change_ids: Sequence[int]) -> None:
+        """Send the e-mails for ``change_ids`` after ``db`` commits (nothing if it rolls
+        back, or when no SMTP server is configured)."""
+        settings: Settings = self.state.settings
+        if settings.smtp_host is None or not change_ids:
+            return
+        ids = list(change_ids)
+
+        async def start() -> None:
+            spawn(self.state, send_notification_emails(self.state.pool, settings, ids))
+
+        db.after_commit(start)

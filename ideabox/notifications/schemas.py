@@ -1,0 +1,49 @@
+"""Notifications, follows and notification settings as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from ideabox.ideas.schemas import Status
+
+Kind = Literal["promoted", "answered"]
+Language = Literal["da", "en"]
+
+
+class Notification(msgspec.Struct):
+    id: int
+    kind: Kind
+    idea_id: int
+    idea_title: str
+    from_status: Status | None
+    to_status: Status
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(msgspec.Struct):
+    """A page of notifications, newest first, and how many of all of them are unread."""
+
+    items: list[Notification]
+    next_cursor: str | None
+    unread: int
+
+
+class Unread(msgspec.Struct):
+    unread: int
+
+
+class Following(msgspec.Struct):
+    idea_id: int
+    following: bool
+
+
+class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """``email``: also send notifications by e-mail. ``language``: of those e-mails;
+    null when not chosen (Danish is used)."""
+
+    email: bool = True
+    language: Language | None = None

@@ -1,0 +1,181 @@
+"""Notifications: who is told about a status change, their inbox, follows and settings.
+
+An idea's author, its voters and its followers are told once each about every promotion
+and public response, by one INSERT … SELECT in the transaction that made the change,
+so a change and its notifications are on record together or not at all. The person who
+made the change is not told about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import asyncpg
+import msgspec
+
+from ideabox.accounts.schemas import Viewer
+from ideabox.errors import NotFound
+from ideabox.ideas.service import may_see
+from ideabox.notifications.schemas import (
+    Following,
+    Notification,
+    NotificationPage,
+    NotificationSettings,
+    Unread,
+)
+from ideabox.pagination import decode_cursor, encode_cursor
+
+# The idea rows are locked by the change (set_status updates them), so the newest
+# status change of each idea is the one this transaction just made.
+_LATEST_CHANGES = """
+SELECT DISTINCT ON (idea_id) id
+FROM idea_status_changes
+WHERE idea_id = ANY($1::bigint[])
+ORDER BY idea_id, id DESC
+"""
+
+# UNION (not UNION ALL) makes an author who also voted and follows one recipient; the
+# unique index (user_id, status_change_id) makes sure of it.
+_NOTIFY = """
+INSERT INTO notifications (user_id, idea_id, kind, payload, status_change_id)
+SELECT r.user_id, sc.idea_id,
+       CASE WHEN sc.to_status = 'promoted' THEN 'promoted' ELSE 'answered' END,
+       jsonb_build_object('from_status', sc.from_status, 'to_status', sc.to_status),
+       sc.id
+FROM idea_status_changes sc
+CROSS JOIN LATERAL (
+    SELECT i.author_id AS user_id FROM ideas i WHERE i.id = sc.idea_id
+    UNION SELECT v.voter_id FROM votes v WHERE v.idea_id = sc.idea_id
+    UNION SELECT f.user_id FROM follows f WHERE f.idea_id = sc.idea_id
+) r
+JOIN users u ON u.id = r.user_id AND u.deleted_at IS NULL
+WHERE sc.id = ANY($1::bigint[]) AND r.user_id IS DISTINCT FROM sc.changed_by
+ON CONFLICT (user_id, status_change_id) DO NOTHING
+"""
+
+
+async def notify_status_changes(conn: asyncpg.Connection, idea_ids: Sequence[int]) -> list[int]:
+    """Tell the author, voters and followers of each idea about its latest status change;
+    returns the ids of those status changes (for the e-mails after the commit)."""
+    if not idea_ids:
+        return []
+    change_ids: list[int] = [r["id"] for r in await conn.fetch(_LATEST_CHANGES,
+                                                                list(idea_ids))]
+    await conn.execute(_NOTIFY, change_ids)
+    return change_ids
+
+
+class _Before(msgspec.Struct, forbid_unknown_fields=True):
+    id: int
+
+
+# A notification about an idea that has since been hidden is kept from those who may
+# not see the idea (everyone but its author and moderators), like the idea itself.
+_VISIBLE = "(i.status <> 'hidden' OR i.author_id = $1 OR $2)"
+
+_SELECT = """
+SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status, sc.to_status,
+       n.created_at, n.read_at
+FROM notifications n
+JOIN ideas i ON i.id = n.idea_id
+JOIN idea_status_changes sc ON sc.id = n.status_change_id
+"""
+
+_LIST = _SELECT + f"""
+WHERE n.user_id = $1 AND {_VISIBLE} AND ($3::bigint IS NULL OR n.id < $3)
+ORDER BY n.id DESC
+LIMIT $4
+"""
+
+_ONE = _SELECT + f"WHERE n.user_id = $1 AND {_VISIBLE} AND n.id = $3"
+
+_UNREAD = f"""
+SELECT count(*) FROM notifications n JOIN ideas i ON i.id = n.idea_id
+WHERE n.user_id = $1 AND n.read_at IS NULL AND n.status_change_id IS NOT NULL
+  AND {_VISIBLE}
+"""
+
+
+def _notification(row: asyncpg.Record) -> Notification:
+    return Notification(**dict(row))
+
+
+async def list_notifications(conn: asyncpg.Connection, viewer: Viewer, *, limit: int,
+                             cursor: str | None) -> NotificationPage:
+    """The viewer's notifications, newest first, and their unread count."""
+    before = decode_cursor(cursor, _Before)
+    rows = await conn.fetch(_LIST, viewer.id, viewer.is_moderator,
+                            before.id if before else None, limit + 1)
+    items = [_notification(r) for r in rows[:limit]]
+    next_cursor = encode_cursor(_Before(id=items[-1].id)) if len(rows) > limit else None
+    unread: int = await conn.fetchval(_UNREAD, viewer.id, viewer.is_moderator)
+    return NotificationPage(items=items, next_cursor=next_cursor, unread=unread)
+
+
+async def mark_read(conn: asyncpg.Connection, viewer: Viewer, notification_id: int) -> Notification:
+    """Mark one of the viewer's notifications read (again: no change); 404 if not theirs."""
+    row = await conn.fetchrow(_ONE, viewer.id, viewer.is_moderator, notification_id)
+    if row is None:
+        raise NotFound(f"No notification {notification_id}")
+    notification = _notification(row)
+    if notification.read_at is None:
+        notification.read_at = await conn.fetchval(
+            "UPDATE notifications SET read_at = now() WHERE id = $1 RETURNING read_at",
+            notification_id)
+    return notification
+
+
+async def mark_all_read(conn: asyncpg.Connection, viewer: Viewer) -> Unread:
+    """Mark every notification of the viewer read."""
+    await conn.execute("UPDATE notifications SET read_at = now() "
+                       "WHERE user_id = $1 AND read_at IS NULL", viewer.id)
+    return Unread(unread=0)
+
+
+async def _visible_idea(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> None:
+    row = await conn.fetchrow("SELECT status, author_id FROM ideas WHERE id = $1", idea_id)
+    if row is None or not may_see(viewer, row["status"], row["author_id"]):
+        raise NotFound(f"No idea {idea_id}")
+
+
+async def follow_idea(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> Following:
+    """Follow an idea (idempotent): be told when it is promoted or answered."""
+    await _visible_idea(conn, viewer, idea_id)
+    await conn.execute("INSERT INTO follows (user_id, idea_id) VALUES ($1, $2) "
+                       "ON CONFLICT DO NOTHING", viewer.id, idea_id)
+    return Following(idea_id=idea_id, following=True)
+
+
+async def unfollow_idea(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> Following:
+    """Stop following an idea (idempotent)."""
+    await _visible_idea(conn, viewer, idea_id)
+    await conn.execute("DELETE FROM follows WHERE user_id = $1 AND idea_id = $2",
+                       viewer.id, idea_id)
+    return Following(idea_id=idea_id, following=False)
+
+
+async def get_following(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> Following:
+    """Whether the viewer follows an idea."""
+    await _visible_idea(conn, viewer, idea_id)
+    following: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM follows WHERE user_id = $1 AND idea_id = $2)",
+        viewer.id, idea_id)
+    return Following(idea_id=idea_id, following=following)
+
+
+async def get_settings(conn: asyncpg.Connection, viewer: Viewer) -> NotificationSettings:
+    """The viewer's notification settings (the defaults until they chose)."""
+    row = await conn.fetchrow("SELECT email, language FROM notification_settings "
+                              "WHERE user_id = $1", viewer.id)
+    return NotificationSettings(**dict(row)) if row else NotificationSettings()
+
+
+async def put_settings(conn: asyncpg.Connection, viewer: Viewer,
+                       data: NotificationSettings) -> NotificationSettings:
+    """Replace the viewer's notification settings."""
+    await conn.execute(
+        """
+        INSERT INTO notification_settings (user_id, email, language) VALUES ($1, $2, $3)
+        ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, language = excluded.language
+        """, viewer.id, data.email, data.language)
+    return data
