@@ -44,10 +44,11 @@ def api_routes() -> list[ControllerRouterHandler]:
     from ideabox.accounts.api import routes as accounts
     from ideabox.comments.api import routes as comments
     from ideabox.ideas.api import routes as ideas
+    from ideabox.promotion.api import routes as promotion
     from ideabox.purposes.api import routes as purposes
     from ideabox.votes.api import routes as votes
 
-    return [*accounts, *purposes, *ideas, *votes, *comments]
+    return [*accounts, *purposes, *ideas, *votes, *comments, *promotion]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -68,9 +69,10 @@ def page_routes() -> list[ControllerRouterHandler]:
 
 def background_tasks() -> list[BackgroundTask]:
     """Long-running tasks each worker runs when IDEABOX_BACKGROUND_TASKS is on."""
+    from ideabox.promotion.scheduler import promote_forever
     from ideabox.votes.reconcile import reconcile_forever
 
-    return [reconcile_forever]
+    return [reconcile_forever, promote_forever]
 
 
 def install_features(state: State) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -65,3 +65,26 @@ async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *, title: 
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def vote_as(client: httpx.AsyncClient, tokens: list[str], idea_id: int) -> None:
+    """Each of ``tokens`` votes for the idea through the JSON API."""
+    for token in tokens:
+        response = await client.put(f"/api/v1/ideas/{idea_id}/vote", headers=bearer(token))
+        assert response.status_code == 200, response.text
+
+
+async def backdate_idea(conn: asyncpg.Connection, idea_id: int, posted_at: datetime) -> None:
+    """Move an idea (and its 'posted' history entry) back in time, for tests of months."""
+    await conn.execute("UPDATE ideas SET created_at = $2, updated_at = $2 WHERE id = $1",
+                       idea_id, posted_at)
+    await conn.execute("UPDATE idea_status_changes SET created_at = $2 "
+                       "WHERE idea_id = $1 AND trigger = 'posted'", idea_id, posted_at)
+
+
+async def backdate_votes(conn: asyncpg.Connection, idea_id: int, voter_ids: list[int],
+                         cast_at: datetime) -> None:
+    """Move some votes of an idea back in time, for tests of months."""
+    await conn.execute("UPDATE votes SET created_at = $3 "
+                       "WHERE idea_id = $1 AND voter_id = ANY($2::bigint[])",
+                       idea_id, voter_ids, cast_at)

@@ -1,0 +1,41 @@
+"""JSON routes for the monthly promotion. Each route calls the service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
+
+from ideabox.months import parse_month
+from ideabox.notifications.mail import Mailer
+from ideabox.promotion import service
+from ideabox.promotion.schemas import Promotion, PromotionCreate
+from ideabox.routing import BEARER, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.votes.reading import tallies_of
+
+
+class PromotionController(Controller):
+    path = "/purposes/{slug:str}/promotions"
+    tags = ["promotion"]
+
+    @post("/", summary="Promote a month that has ended (admin)", security=BEARER,
+          status_code=200)
+    async def promote(self, db: RequestDb, user: SignedIn, slug: FromPath[str],
+                      data: JSONBody[PromotionCreate], state: State) -> Promotion:
+        """Promote the month, or answer its recorded result if it was promoted already.
+        409 if the month has not ended in the purpose's time zone."""
+        service.ensure_may_promote(user)
+        return await service.promote_month(
+            db, tallies_of(state), Mailer(state), slug, parse_month(data.month),
+            trigger="promotion:api", by=user.id, now=datetime.now(UTC))
+
+    @get("/{month:str}", summary="A month's recorded promotion")
+    async def get_one(self, db: RequestDb, viewer: MaybeSignedIn, slug: FromPath[str],
+                      month: FromPath[str]) -> Promotion:
+        return await service.get_promotion(db.conn, viewer, slug,
+                                           parse_month(month, source="path"))
+
+
+routes = [PromotionController]

@@ -1,0 +1,103 @@
+"""The promotion inside ``serve``: each month, shortly after it ends in each purpose's time
+zone, and every month missed while no instance was running.
+
+Every worker of every instance runs this loop. That is safe (the promotion of a month
+happens once, under its lock, and the others find it recorded) and it needs no leader:
+whichever instance is up does the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+from litestar.datastructures import State
+
+from ideabox.db import CONNECTION_ERRORS
+from ideabox.errors import IdeaboxError
+from ideabox.months import month_bounds, month_label, month_of, next_month
+from ideabox.promotion.schemas import Promotion
+from ideabox.promotion.service import promote_on_own
+
+log = logging.getLogger(__name__)
+
+# Longest sleep between checks: a purpose created meanwhile in a zone east of the
+# others ends its month earlier than the loop planned for.
+MAX_SLEEP = 300.0
+RETRY_AFTER_FAILURE = 30.0
+
+
+@dataclass(frozen=True)
+class Due:
+    slug: str
+    month: date
+
+
+async def due_months(conn: asyncpg.Connection, now: datetime, delay: timedelta) -> list[Due]:
+    """Months to promote at ``now``: every month of every purpose, from the month it was
+    created in, that ended at least ``delay`` ago and has no run on record; oldest first."""
+    purposes = await conn.fetch("SELECT id, slug, timezone, created_at FROM purposes ORDER BY id")
+    done = {(r["purpose_id"], r["month"])
+            for r in await conn.fetch("SELECT purpose_id, month FROM promotion_runs")}
+    due: list[Due] = []
+    for purpose in purposes:
+        tz = purpose["timezone"]
+        month = month_of(purpose["created_at"], tz)
+        while month_bounds(month, tz)[1] + delay <= now:
+            if (purpose["id"], month) not in done:
+                due.append(Due(purpose["slug"], month))
+            month = next_month(month)
+    return due
+
+
+async def next_check(conn: asyncpg.Connection, now: datetime, delay: timedelta) -> datetime:
+    """When the next month becomes due (at most MAX_SLEEP from ``now``)."""
+    latest = now + timedelta(seconds=MAX_SLEEP)
+    for row in await conn.fetch("SELECT DISTINCT timezone FROM purposes"):
+        tz = row["timezone"]
+        # In the first ``delay`` after a month ends, that month is the next one due.
+        due = month_bounds(month_of(now - delay, tz), tz)[1] + delay
+        latest = min(latest, due)
+    return latest
+
+
+async def promote_due(state: State, now: datetime) -> list[Promotion]:
+    """One round of the schedule: promote every month due at ``now``. A purpose whose
+    promotion fails is logged and left for the next round; the others go on."""
+    delay = timedelta(minutes=state.settings.promotion_delay_minutes)
+    async with state.pool.acquire() as conn:
+        due = await due_months(conn, now, delay)
+    results: list[Promotion] = []
+    for item in due:
+        try:
+            result = await promote_on_own(state, item.slug, item.month,
+                                          trigger="promotion:schedule", now=now)
+        except IdeaboxError as exc:
+            log.error("promotion of %s %s failed: %s", item.slug, month_label(item.month),
+                      exc.detail)
+            continue
+        log.info("promoted %s %s", result.purpose, result.month,
+                 extra={"ideas": [i.idea_id for i in result.items]})
+        results.append(result)
+    return results
+
+
+async def promote_forever(state: State) -> None:
+    """The background task: promote what is due, then sleep until the next month is."""
+    ready: asyncio.Event | None = getattr(state, "schema_ready", None)
+    if ready is not None:
+        await ready.wait()
+    delay = timedelta(minutes=state.settings.promotion_delay_minutes)
+    while True:
+        try:
+            await promote_due(state, datetime.now(UTC))
+            async with state.pool.acquire() as conn:
+                wake = await next_check(conn, datetime.now(UTC), delay)
+            pause = (wake - datetime.now(UTC)).total_seconds()
+        except CONNECTION_ERRORS as exc:
+            log.warning("monthly promotion check skipped, database unreachable: %s", exc)
+            pause = RETRY_AFTER_FAILURE
+        await asyncio.sleep(min(max(pause, 1.0), MAX_SLEEP))

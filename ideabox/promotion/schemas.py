@@ -1,0 +1,55 @@
+"""A month's promotion as the API shows it, and what an admin sends to run one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+Month = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                                    description="A calendar month, YYYY-MM",
+                                    examples=["2026-11"])]
+
+Trigger = Literal["promotion:schedule", "promotion:cli", "promotion:api"]
+
+
+class PromotionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    month: Month
+
+
+class PromotedIdea(msgspec.Struct):
+    rank: int
+    idea_id: int
+    title: str
+    votes_in_month: int
+    total_votes: int
+
+
+class Promotion(msgspec.Struct):
+    """The recorded result of promoting one month of one purpose (``items`` may be empty:
+    the month was promoted and nothing qualified)."""
+
+    purpose: str
+    month: str
+    items: list[PromotedIdea]
+    ran_at: datetime
+    trigger: str
+
+
+class Difference(msgspec.Struct):
+    """One way a recorded promotion differs from a recomputation from the vote log."""
+
+    rank: int | None
+    message: str
+
+
+class Verification(msgspec.Struct):
+    purpose: str
+    month: str
+    recorded: bool
+    differences: list[Difference]
+
+    @property
+    def ok(self) -> bool:
+        return self.recorded and not self.differences

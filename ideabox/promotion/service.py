@@ -1,0 +1,215 @@
+"""Promoting a month of a purpose: rank, record, change statuses, notify — exactly once.
+
+The rule (README, "The monthly promotion"): of the purpose's ideas that are open when
+the promotion runs (and were posted before the month ended), rank by the votes cast in
+the month that still stand; ties go to more total votes (cast up to the end of the
+month, still standing), then the earlier idea, then the lower id. The top
+``promote_top_n`` with at least ``min_votes`` votes in the month are promoted.
+
+One transaction per (purpose, month), under a transaction-level advisory lock on the
+purpose: whoever comes second (another worker, instance, CLI or API call) waits, then
+finds the run recorded and answers it. The primary keys of ``promotion_runs`` and
+``promotions`` and UNIQUE(promotions.idea_id) hold the line should the lock ever fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+
+import asyncpg
+from litestar.datastructures import State
+
+from ideabox.accounts.schemas import Viewer
+from ideabox.db import Db
+from ideabox.errors import Conflict, Forbidden, NotFound
+from ideabox.ideas.service import may_see, set_status
+from ideabox.months import month_bounds, month_label
+from ideabox.notifications.mail import Mailer
+from ideabox.notifications.service import notify_status_changes
+from ideabox.promotion.schemas import PromotedIdea, Promotion, Trigger
+from ideabox.votes.reading import tallies_of
+from ideabox.votes.tallies import Tallies
+
+# The two-key advisory lock space (namespace, purpose); the one-key space used by the
+# migrations and the cache reconciler does not overlap with it.
+LOCK_NAMESPACE = 0x1DEA_0003
+# Ranking and locking the winners are two statements; an idea withdrawn or hidden in
+# between means ranking again. More attempts than this is a storm, not a race.
+RANK_ATTEMPTS = 5
+
+# One query over the month's votes joined to the purpose's open ideas. Votes are read
+# through the BRIN index on created_at; only the ideas tied with the N-th place have
+# their total counted (an index-only scan of the votes primary key each).
+_RANK = """
+WITH open_ideas AS (
+    SELECT i.id, i.created_at FROM ideas i
+    WHERE i.purpose_id = $1 AND i.status = 'open' AND i.created_at < $3
+), in_month AS (
+    SELECT v.idea_id, count(*) AS n
+    FROM votes v JOIN open_ideas o ON o.id = v.idea_id
+    WHERE v.created_at >= $2 AND v.created_at < $3
+    GROUP BY v.idea_id
+), qualified AS (
+    SELECT o.id, o.created_at, coalesce(m.n, 0) AS votes_in_month
+    FROM open_ideas o LEFT JOIN in_month m ON m.idea_id = o.id
+    WHERE coalesce(m.n, 0) >= $5
+), cutoff AS (
+    SELECT min(votes_in_month) AS at_least
+    FROM (SELECT votes_in_month FROM qualified ORDER BY votes_in_month DESC LIMIT $4) top
+)
+SELECT q.id AS idea_id, i.title, q.votes_in_month::int AS votes_in_month,
+       (SELECT count(*) FROM votes t
+        WHERE t.idea_id = q.id AND t.created_at < $3)::int AS total_votes
+FROM qualified q
+JOIN ideas i ON i.id = q.id
+CROSS JOIN cutoff
+WHERE q.votes_in_month >= cutoff.at_least
+ORDER BY q.votes_in_month DESC, total_votes DESC, q.created_at, q.id
+LIMIT $4
+"""
+
+_RECORD_RUN = """
+INSERT INTO promotion_runs (purpose_id, month, trigger, triggered_by, promote_top_n, min_votes)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT DO NOTHING
+RETURNING ran_at
+"""
+
+_RECORD_PROMOTIONS = """
+INSERT INTO promotions (purpose_id, month, rank, idea_id, votes_in_month, total_votes)
+SELECT $1, $2, r.rank, r.idea_id, r.votes_in_month, r.total_votes
+FROM unnest($3::int[], $4::bigint[], $5::int[], $6::int[])
+     AS r(rank, idea_id, votes_in_month, total_votes)
+"""
+
+_RUN = """
+SELECT r.ran_at, r.trigger FROM promotion_runs r WHERE r.purpose_id = $1 AND r.month = $2
+"""
+
+_PROMOTED = """
+SELECT pr.rank, pr.idea_id, i.title, i.status, i.author_id, pr.votes_in_month, pr.total_votes
+FROM promotions pr JOIN ideas i ON i.id = pr.idea_id
+WHERE pr.purpose_id = $1 AND pr.month = $2
+ORDER BY pr.rank
+"""
+
+
+async def _purpose(conn: asyncpg.Connection, slug: str) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "SELECT id, slug, timezone, promote_top_n, min_votes FROM purposes WHERE slug = $1",
+        slug)
+    if row is None:
+        raise NotFound(f"No purpose '{slug}'")
+    return row
+
+
+async def _recorded(conn: asyncpg.Connection, purpose: asyncpg.Record, month: date,
+                    viewer: Viewer | None, *, everything: bool = False) -> Promotion | None:
+    run = await conn.fetchrow(_RUN, purpose["id"], month)
+    if run is None:
+        return None
+    rows = await conn.fetch(_PROMOTED, purpose["id"], month)
+    # A promoted idea hidden later by a moderator stays on record, out of public view.
+    items = [PromotedIdea(rank=r["rank"], idea_id=r["idea_id"], title=r["title"],
+                          votes_in_month=r["votes_in_month"], total_votes=r["total_votes"])
+             for r in rows if everything or may_see(viewer, r["status"], r["author_id"])]
+    return Promotion(purpose=purpose["slug"], month=month_label(month), items=items,
+                     ran_at=run["ran_at"], trigger=run["trigger"])
+
+
+async def get_promotion(conn: asyncpg.Connection, viewer: Viewer | None, slug: str,
+                        month: date) -> Promotion:
+    """The recorded promotion of a month; 404 if the month has not been promoted."""
+    purpose = await _purpose(conn, slug)
+    found = await _recorded(conn, purpose, month, viewer)
+    if found is None:
+        raise NotFound(f"{month_label(month)} of '{slug}' has not been promoted")
+    return found
+
+
+def ensure_may_promote(viewer: Viewer) -> None:
+    """Only administrators promote on demand."""
+    if not viewer.is_admin:
+        raise Forbidden("Only administrators promote a month")
+
+
+def _ensure_ended(month: date, tz: str, now: datetime) -> None:
+    _, end = month_bounds(month, tz)
+    if now < end:
+        message = (f"{month_label(month)} has not ended yet in {tz}; it can be promoted "
+                   f"from {end.isoformat()}")
+        raise Conflict(message, extra=[{"key": "month", "message": message}])
+
+
+async def _rank_and_lock(conn: asyncpg.Connection, purpose: asyncpg.Record, month: date,
+                         top_n: int, min_votes: int) -> list[asyncpg.Record]:
+    start, end = month_bounds(month, purpose["timezone"])
+    for _ in range(RANK_ATTEMPTS):
+        ranked = await conn.fetch(_RANK, purpose["id"], start, end, top_n, min_votes)
+        ids = [r["idea_id"] for r in ranked]
+        # The winners must still be open when their status changes: lock them, and rank
+        # again if one was withdrawn or hidden since the ranking read it.
+        locked = await conn.fetch(
+            "SELECT id FROM ideas WHERE id = ANY($1::bigint[]) AND status = 'open' "
+            "ORDER BY id FOR UPDATE", ids)
+        if len(locked) == len(ids):
+            return list(ranked)
+    raise Conflict("Ideas of this purpose kept changing during the promotion; try again")
+
+
+async def promote_month(db: Db, tallies: Tallies, mailer: Mailer, slug: str, month: date, *,
+                        trigger: Trigger, by: int | None, now: datetime) -> Promotion:
+    """Promote a month of a purpose in ``db``'s transaction, or answer the result on
+    record if it was promoted already; 409 if the month has not ended at ``now``."""
+    conn = db.conn
+    purpose = await _purpose(conn, slug)
+    _ensure_ended(month, purpose["timezone"], now)
+    await conn.execute("SELECT pg_advisory_xact_lock($1, ($2 % 2147483648)::int)",
+                       LOCK_NAMESPACE, purpose["id"])
+    done = await _recorded(conn, purpose, month, None, everything=True)
+    if done is not None:
+        return done
+    top_n, min_votes = purpose["promote_top_n"], purpose["min_votes"]
+    ran_at = await conn.fetchval(_RECORD_RUN, purpose["id"], month, trigger, by, top_n,
+                                 min_votes)
+    if ran_at is None:  # only if the lock was bypassed; the primary key said no
+        again = await _recorded(conn, purpose, month, None, everything=True)
+        assert again is not None
+        return again
+    ranked = await _rank_and_lock(conn, purpose, month, top_n, min_votes)
+    items = [PromotedIdea(rank=rank, idea_id=r["idea_id"], title=r["title"],
+                          votes_in_month=r["votes_in_month"], total_votes=r["total_votes"])
+             for rank, r in enumerate(ranked, start=1)]
+    await conn.execute(_RECORD_PROMOTIONS, purpose["id"], month,
+                       [i.rank for i in items], [i.idea_id for i in items],
+                       [i.votes_in_month for i in items], [i.total_votes for i in items])
+    for item in items:
+        await set_status(db, tallies, item.idea_id, "open", "promoted", by, trigger)
+    mailer.after_commit(db, await notify_status_changes(conn, [i.idea_id for i in items]))
+    return Promotion(purpose=purpose["slug"], month=month_label(month), items=items,
+                     ran_at=ran_at, trigger=trigger)
+
+
+@asynccontextmanager
+async def own_transaction(pool: asyncpg.Pool) -> AsyncIterator[Db]:
+    """A connection and transaction of its own (for the CLI and the schedule), committed
+    on success (running its after-commit work) and rolled back on any error."""
+    async with pool.acquire() as conn:
+        db = Db(conn)
+        await db.begin()
+        try:
+            yield db
+        except BaseException:
+            await db.rollback()
+            raise
+        await db.commit()
+
+
+async def promote_on_own(state: State, slug: str, month: date, *, trigger: Trigger,
+                         now: datetime | None = None) -> Promotion:
+    """Promote a month outside a request (CLI, schedule): nobody's user id is recorded."""
+    async with own_transaction(state.pool) as db:
+        return await promote_month(db, tallies_of(state), Mailer(state), slug, month,
+                                   trigger=trigger, by=None, now=now or datetime.now(UTC))
