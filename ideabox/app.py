@@ -46,9 +46,10 @@ def api_routes() -> list[ControllerRouterHandler]:
     from ideabox.ideas.api import routes as ideas
     from ideabox.promotion.api import routes as promotion
     from ideabox.purposes.api import routes as purposes
+    from ideabox.responses.api import routes as responses
     from ideabox.votes.api import routes as votes
 
-    return [*accounts, *purposes, *ideas, *votes, *comments, *promotion]
+    return [*accounts, *purposes, *ideas, *votes, *comments, *promotion, *responses]
 
 
 def page_routes() -> list[ControllerRouterHandler]:

@@ -1,0 +1,1 @@
+"""The administration's public responses to promoted ideas, and every idea's status history."""

@@ -1,0 +1,36 @@
+"""JSON routes for public responses and an idea's status history."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody
+
+from ideabox.notifications.mail import Mailer
+from ideabox.pagination import Page
+from ideabox.responses import service
+from ideabox.responses.schemas import ResponseCreate, StatusChange
+from ideabox.routing import BEARER, IdeaId, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.votes.reading import tallies_of
+
+
+class ResponsesController(Controller):
+    path = "/ideas/{idea_id:int}"
+    tags = ["responses"]
+
+    @post("/responses", summary="Answer an idea in public (admin)", security=BEARER,
+          status_code=201)
+    async def respond(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
+                      data: JSONBody[ResponseCreate], state: State) -> StatusChange:
+        """Set the idea's status with a public response; 409 if the transition is not
+        allowed (see the README, "Responses and statuses")."""
+        return await service.respond_to_idea(db, tallies_of(state), Mailer(state), user,
+                                             idea_id, data)
+
+    @get("/history", summary="Every status change of an idea, oldest first")
+    async def history(self, db: RequestDb, viewer: MaybeSignedIn,
+                      idea_id: IdeaId) -> Page[StatusChange]:
+        return await service.idea_history(db.conn, viewer, idea_id)
+
+
+routes = [ResponsesController]

@@ -1,0 +1,95 @@
+"""Public responses: an administrator answers a promoted idea with a status and a text.
+
+The transitions (README, "Responses and statuses"): a promoted idea can be taken under
+review, accepted or rejected; one under review can be accepted or rejected; an accepted
+one implemented or, after all, rejected. `implemented` and `rejected` are final: the
+answer residents were given stands, and a changed decision is a new idea. While an idea
+is under review or accepted the administration may post progress: a response that
+keeps the status.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from ideabox.accounts.schemas import User, Viewer
+from ideabox.db import Db
+from ideabox.errors import Conflict, Forbidden, NotFound
+from ideabox.ideas.service import may_see, set_status
+from ideabox.notifications.mail import Mailer
+from ideabox.notifications.service import notify_status_changes
+from ideabox.pagination import Page
+from ideabox.responses.schemas import ResponseCreate, StatusChange
+from ideabox.validation import trimmed
+from ideabox.votes.tallies import Tallies
+
+RESPONSE_LIMITS = (1, 10_000)
+TRIGGER = "response"
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "promoted": ("under_review", "accepted", "rejected"),
+    "under_review": ("under_review", "accepted", "rejected"),
+    "accepted": ("accepted", "implemented", "rejected"),
+}
+
+_HISTORY = """
+SELECT sc.id, sc.idea_id, sc.from_status, sc.to_status, sc.trigger, sc.created_at,
+       sc.response, sc.response_html,
+       sc.changed_by, u.display_name AS changed_by_name, u.role AS changed_by_role
+FROM idea_status_changes sc
+LEFT JOIN users u ON u.id = sc.changed_by
+"""
+
+
+def _change(row: asyncpg.Record) -> StatusChange:
+    who = None
+    if row["changed_by"] is not None:
+        who = User(id=row["changed_by"], display_name=row["changed_by_name"],
+                   role=row["changed_by_role"])
+    return StatusChange(id=row["id"], idea_id=row["idea_id"], from_status=row["from_status"],
+                        to_status=row["to_status"], changed_by=who, trigger=row["trigger"],
+                        created_at=row["created_at"], response=row["response"],
+                        response_html=row["response_html"])
+
+
+def allowed_answers(status: str) -> tuple[str, ...]:
+    """The statuses an administrator may answer an idea in ``status`` with."""
+    return TRANSITIONS.get(status, ())
+
+
+async def respond_to_idea(db: Db, tallies: Tallies, mailer: Mailer, viewer: Viewer,
+                          idea_id: int, data: ResponseCreate) -> StatusChange:
+    """Answer an idea in public with a new status (administrators only); 409 if its
+    current status does not allow that answer."""
+    if not viewer.is_admin:
+        raise Forbidden("Only administrators answer ideas")
+    row = await db.conn.fetchrow("SELECT status FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
+    if row is None:
+        raise NotFound(f"No idea {idea_id}")
+    text = trimmed(data.response, "response", *RESPONSE_LIMITS)
+    current: str = row["status"]
+    allowed = allowed_answers(current)
+    if data.status not in allowed:
+        message = (f"an idea that is {current} can be answered with "
+                   f"{', '.join(allowed)}" if allowed else
+                   f"an idea that is {current} cannot be answered")
+        raise Conflict(f"Cannot answer with {data.status}: {message}",
+                       extra=[{"key": "status", "message": message}])
+    await set_status(db, tallies, idea_id, current, data.status, viewer.id, TRIGGER, text)
+    change_ids = await notify_status_changes(db.conn, [idea_id])
+    mailer.after_commit(db, change_ids)
+    made = await db.conn.fetchrow(_HISTORY + "WHERE sc.id = $1", change_ids[0])
+    assert made is not None
+    return _change(made)
+
+
+async def idea_history(conn: asyncpg.Connection, viewer: Viewer | None,
+                       idea_id: int) -> Page[StatusChange]:
+    """Every status change of an idea, oldest first; 404 if the viewer may not see it."""
+    idea = await conn.fetchrow("SELECT status, author_id FROM ideas WHERE id = $1", idea_id)
+    if idea is None or not may_see(viewer, idea["status"], idea["author_id"]):
+        raise NotFound(f"No idea {idea_id}")
+    rows = await conn.fetch(_HISTORY + "WHERE sc.idea_id = $1 ORDER BY sc.created_at, sc.id",
+                            idea_id)
+    # A history is a few entries long: one page, always.
+    return Page(items=[_change(r) for r in rows], next_cursor=None)
