@@ -44,12 +44,14 @@ def api_routes() -> list[ControllerRouterHandler]:
     from ideabox.accounts.api import routes as accounts
     from ideabox.comments.api import routes as comments
     from ideabox.ideas.api import routes as ideas
+    from ideabox.notifications.api import routes as notifications
     from ideabox.promotion.api import routes as promotion
     from ideabox.purposes.api import routes as purposes
     from ideabox.responses.api import routes as responses
     from ideabox.votes.api import routes as votes
 
-    return [*accounts, *purposes, *ideas, *votes, *comments, *promotion, *responses]
+    return [*accounts, *purposes, *ideas, *votes, *comments, *promotion, *responses,
+            *notifications]
 
 
 def page_routes() -> list[ControllerRouterHandler]:

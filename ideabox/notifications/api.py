@@ -1,0 +1,72 @@
+"""JSON routes for notifications, following ideas and notification settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, post, put
+from litestar.params import JSONBody, Parameter
+
+from ideabox.notifications import service
+from ideabox.notifications.schemas import (
+    Following,
+    Notification,
+    NotificationPage,
+    NotificationSettings,
+    Unread,
+)
+from ideabox.pagination import Cursor, Limit
+from ideabox.routing import BEARER, MAX_ID, IdeaId, RequestDb, SignedIn
+
+NotificationId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The notification's id")]
+
+
+class NotificationsController(Controller):
+    path = "/me"
+    tags = ["notifications"]
+    security = BEARER
+
+    @get("/notifications", summary="My notifications, newest first, with the unread count")
+    async def list_mine(self, db: RequestDb, user: SignedIn, limit: Limit = 20,
+                        cursor: Cursor = None) -> NotificationPage:
+        return await service.list_notifications(db.conn, user, limit=limit, cursor=cursor)
+
+    @post("/notifications/{notification_id:int}/read", status_code=200,
+          summary="Mark a notification read")
+    async def read_one(self, db: RequestDb, user: SignedIn,
+                       notification_id: NotificationId) -> Notification:
+        return await service.mark_read(db.conn, user, notification_id)
+
+    @post("/notifications/read-all", status_code=200, summary="Mark all my notifications read")
+    async def read_all(self, db: RequestDb, user: SignedIn) -> Unread:
+        return await service.mark_all_read(db.conn, user)
+
+    @get("/notification-settings", summary="My notification settings")
+    async def get_settings(self, db: RequestDb, user: SignedIn) -> NotificationSettings:
+        return await service.get_settings(db.conn, user)
+
+    @put("/notification-settings", summary="Change my notification settings")
+    async def put_settings(self, db: RequestDb, user: SignedIn,
+                           data: JSONBody[NotificationSettings]) -> NotificationSettings:
+        return await service.put_settings(db.conn, user, data)
+
+
+class FollowController(Controller):
+    path = "/ideas/{idea_id:int}/follow"
+    tags = ["notifications"]
+    security = BEARER
+
+    @get("/", summary="Whether I follow an idea")
+    async def get_one(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
+        return await service.get_following(db.conn, user, idea_id)
+
+    @put("/", summary="Follow an idea (idempotent)")
+    async def follow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
+        return await service.follow_idea(db.conn, user, idea_id)
+
+    @delete("/", summary="Stop following an idea (idempotent)", status_code=200)
+    async def unfollow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
+        return await service.unfollow_idea(db.conn, user, idea_id)
+
+
+routes = [NotificationsController, FollowController]

@@ -1,0 +1,162 @@
+"""Notification e-mails reach a real (local) SMTP server after the commit, in the
+background, in the person's language."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import logging
+import socket
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.policy import default
+
+import msgspec
+import pytest
+from aiosmtpd.controller import Controller
+
+from ideabox.db import Db
+from ideabox.notifications.mail import Mailer, send_notification_emails
+from ideabox.settings import Settings
+from tests.factories import bearer
+from tests.promotion.scene import Scene, cph
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = email.message_from_bytes(envelope.content, policy=default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def _text(message: EmailMessage) -> str:
+    """The plain-text body, with the line ends SMTP gave it made plain again."""
+    body: str = message.get_content()
+    return body.replace("\r\n", "\n")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler = Inbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def settings(settings: Settings, inbox: tuple[Inbox, int]) -> Settings:
+    return msgspec.structs.replace(settings, smtp_host="127.0.0.1", smtp_port=inbox[1],
+                                   smtp_starttls=False, smtp_from="ideabox <ideer@kommune.dk>",
+                                   base_url="https://ideer.kommune.dk")
+
+
+async def _background_done(app) -> None:
+    await asyncio.gather(*app.state.background)
+
+
+async def _emails(db, user_id: int) -> str:
+    address: str = await db.fetchval("SELECT email FROM users WHERE id = $1", user_id)
+    return address
+
+
+async def test_a_promotion_and_a_response_are_mailed_in_each_persons_language(client, db, app,
+                                                                               inbox):
+    box, _ = inbox
+    scene = await Scene(client, db).build(promote_top_n=1, voters=3)
+    idea = await scene.idea("Grønne tage på kommunens bygninger", cph(2026, 9, 2))
+    await scene.votes(idea, range(3), cph(2026, 9, 3))
+    english, no_mail = scene.voters[1], scene.voters[2]
+    settings_url = "/api/v1/me/notification-settings"
+    await client.put(settings_url, headers=bearer(english[1]), json={"language": "en"})
+    await client.put(settings_url, headers=bearer(no_mail[1]), json={"email": False})
+
+    assert (await scene.promote("2026-09")).status_code == 200
+    await _background_done(app)
+    author, danish_voter = (await _emails(db, scene.author.id),
+                            await _emails(db, scene.voters[0][0].id))
+    english_address, silent = await _emails(db, english[0].id), await _emails(db, no_mail[0].id)
+    assert sorted(m["To"] for m in box.messages) == sorted([author, danish_voter,
+                                                           english_address])
+    assert box.to(silent) == []
+    danish = box.to(author)[0]
+    assert danish["Subject"] == ("Sendt videre til forvaltningen: "
+                                 "Grønne tage på kommunens bygninger")
+    assert danish["From"] == "ideabox <ideer@kommune.dk>"
+    text = _text(danish)
+    assert text.startswith("Hej Anna Jensen\n")
+    assert f"Se idéen: https://ideer.kommune.dk/ideas/{idea}" in text
+    assert box.to(english_address)[0]["Subject"] == (
+        "Sent to the administration: Grønne tage på kommunens bygninger")
+
+    box.messages.clear()
+    answered = await scene.respond(idea, "accepted", "Vi går i gang til foråret.")
+    assert answered.status_code == 201
+    await _background_done(app)
+    assert len(box.messages) == 3
+    reply = box.to(author)[0]
+    assert reply["Subject"] == "Forvaltningens svar: Grønne tage på kommunens bygninger"
+    assert "Status: Vedtaget\n\nVi går i gang til foråret." in _text(reply)
+    in_english = _text(box.to(english_address)[0])
+    assert "Status: Accepted\n\nVi går i gang til foråret." in in_english
+
+
+async def test_nothing_is_mailed_for_a_change_that_was_rolled_back(client, db, app, inbox):
+    box, _ = inbox
+    scene = await Scene(client, db).build(promote_top_n=1, voters=1)
+    idea = await scene.idea("Rullet tilbage før afsendelse", cph(2026, 9, 2))
+    await scene.votes(idea, range(1), cph(2026, 9, 3))
+    assert (await scene.promote("2026-09")).status_code == 200
+    await _background_done(app)
+    change_ids = [await db.fetchval("SELECT max(id) FROM idea_status_changes")]
+    box.messages.clear()
+    async with app.state.pool.acquire() as conn:
+        tx = Db(conn)
+        await tx.begin()
+        Mailer(app.state).after_commit(tx, change_ids)
+        await tx.rollback()
+    await _background_done(app)
+    assert box.messages == []
+    # The same ids after a commit do go out: the test above is not vacuous.
+    async with app.state.pool.acquire() as conn:
+        tx = Db(conn)
+        await tx.begin()
+        Mailer(app.state).after_commit(tx, change_ids)
+        await tx.commit()
+    await _background_done(app)
+    assert len(box.messages) == 2
+
+
+async def test_an_unreachable_smtp_server_fails_neither_the_request_nor_the_task(
+        client, db, app, inbox, caplog):
+    scene = await Scene(client, db).build(promote_top_n=1, voters=1)
+    idea = await scene.idea("Post uden postkontor", cph(2026, 9, 2))
+    await scene.votes(idea, range(1), cph(2026, 9, 3))
+    closed = msgspec.structs.replace(app.state.settings, smtp_port=_free_port())
+    app.state.settings = closed
+    with caplog.at_level(logging.WARNING, logger="ideabox.notifications.mail"):
+        response = await scene.promote("2026-09")
+        assert response.status_code == 200
+        await _background_done(app)
+    assert "notification e-mails stopped after 0 of 2" in caplog.text
+    change_id = await db.fetchval("SELECT max(id) FROM idea_status_changes")
+    assert await send_notification_emails(app.state.pool, closed, [change_id]) == 0
