@@ -60,13 +60,15 @@ def page_routes() -> list[ControllerRouterHandler]:
     from ideabox.accounts.pages import routes as accounts
     from ideabox.comments.pages import routes as comments
     from ideabox.ideas.pages import routes as ideas
+    from ideabox.notifications.pages import routes as notifications
+    from ideabox.promotion.pages import routes as promotion
     from ideabox.purposes.pages import routes as purposes
     from ideabox.votes.pages import routes as votes
     from ideabox.web.admin import routes as admin
     from ideabox.web.routing import pages_router, static_router
 
     pages: list[ControllerRouterHandler] = [*purposes, *ideas, *votes, *comments, *accounts,
-                                            *admin]
+                                            *notifications, *promotion, *admin]
     return [pages_router(pages), static_router()]
 
 

@@ -19,6 +19,7 @@ from ideabox.accounts.api import _expired_session_cookie, _session_cookie
 from ideabox.accounts.schemas import ROLES, Credentials, RoleUpdate, UserCreate, Viewer
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.errors import IdeaboxError
+from ideabox.notifications.service import list_notifications
 from ideabox.routing import MaybeSignedIn, RequestDb, SignedIn
 from ideabox.settings import Settings
 from ideabox.web import forms, messages
@@ -28,6 +29,7 @@ from ideabox.web.render import AnyRequest, form_of, lang, local_path, page, see_
 NextParam = Annotated[str | None, QueryParameter(name="next", max_length=500)]
 QueryParam = Annotated[str | None, QueryParameter(max_length=200)]
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
+NOTIFICATIONS_SHOWN = 20
 
 
 def _settings(request: AnyRequest) -> Settings:
@@ -120,7 +122,8 @@ class MyPages(Controller):
     async def mine(self, db: RequestDb, user: SignedIn) -> Template:
         """My ideas, my votes, the ideas I follow and my notifications."""
         data = await service.export_my_data(db.conn, user)
-        return page("accounts/me.html", viewer=user, data=data)
+        notes = await list_notifications(db.conn, user, limit=NOTIFICATIONS_SHOWN, cursor=None)
+        return page("accounts/me.html", viewer=user, data=data, notifications=notes)
 
     @get("/data")
     async def download(self, db: RequestDb, user: SignedIn) -> Response[bytes]:

@@ -11,7 +11,7 @@ from litestar.types import ControllerRouterHandler
 from ideabox.comments import service
 from ideabox.comments.schemas import CommentCreate, CommentUpdate
 from ideabox.errors import Forbidden, IdeaboxError
-from ideabox.ideas.pages import COMMENTS_PER_PAGE
+from ideabox.ideas.pages import COMMENTS_PER_PAGE, idea_story
 from ideabox.ideas.service import get_idea
 from ideabox.purposes.api import promotion_delay
 from ideabox.purposes.service import get_purpose
@@ -57,7 +57,8 @@ async def _thread(db: RequestDb, user: SignedIn, state: State, idea_id: int, *,
                "values": values or {}, "reply_to": reply_to, "added": added}
     if whole_page:
         purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state))
-        return page("ideas/show.html", status=status, purpose=purpose, **context)
+        return page("ideas/show.html", status=status, purpose=purpose, **context,
+                    **await idea_story(db, user, idea_id))
     return page("partials/comments.html", status=status, **context)
 
 

@@ -3,7 +3,7 @@ answers; posting one; and the "similar ideas" list shown while a title is typed.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
@@ -15,9 +15,11 @@ from ideabox.comments.service import list_comments
 from ideabox.errors import IdeaboxError
 from ideabox.ideas import service, similar
 from ideabox.ideas.schemas import IdeaCreate
+from ideabox.notifications.service import get_following
 from ideabox.purposes.api import promotion_delay
 from ideabox.purposes.pages import purpose_page
 from ideabox.purposes.service import get_purpose
+from ideabox.responses.service import idea_history
 from ideabox.routing import IdeaId, MaybeSignedIn, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms
@@ -68,7 +70,16 @@ class IdeaPages(Controller):
         thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
                                      cursor=comments)
         return page("ideas/show.html", viewer=viewer, idea=idea, purpose=purpose,
-                    comments=thread, errors={}, values={}, reply_to=None, added=None)
+                    comments=thread, errors={}, values={}, reply_to=None, added=None,
+                    **await idea_story(db, viewer, idea_id))
+
+
+async def idea_story(db: RequestDb, viewer: MaybeSignedIn, idea_id: int) -> dict[str, Any]:
+    """What became of the idea (its status changes and the administration's answers), and
+    whether the reader follows it."""
+    history = await idea_history(db.conn, viewer, idea_id)
+    following = (await get_following(db.conn, viewer, idea_id)).following if viewer else False
+    return {"history": history.items, "following": following}
 
 
 routes: list[ControllerRouterHandler] = [PostIdeaPages, IdeaPages]

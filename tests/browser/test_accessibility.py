@@ -1,0 +1,82 @@
+"""axe-core on every kind of page (WCAG 2.1 A and AA): no serious or critical
+violations. Screenshots of each page, wide and 320 px narrow, go to test-artifacts/."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import axe_violations, screenshot
+from tests.factories import DEFAULT_PASSWORD, bearer, make_purpose, make_user, post_idea
+
+
+async def _sign_in(page: Page, base: str, email: str) -> None:
+    await page.goto(f"{base}/signin")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Adgangskode").fill(DEFAULT_PASSWORD)
+    await page.get_by_role("button", name="Log ind").click()
+    await expect(page.get_by_role("link", name="Min side")).to_be_visible()
+
+
+async def test_every_page_type_passes_axe(browser: Browser, live_server: str, axe_source: str,
+                                          db: asyncpg.Connection) -> None:
+    base = live_server
+    purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront",
+                                 statement="Hvad skal der til, for at havnen bliver et sted "
+                                           "for alle?")
+    await make_user(db, role="admin", email="admin@kommune.dk", display_name="Forvaltningen")
+    _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
+    async with httpx.AsyncClient(base_url=base) as api:
+        idea = await post_idea(api, token, purpose.slug, title="Flere bænke ved vandet",
+                               body="Med **ryglæn**, hver 100 meter.")
+        response = await api.post(f"/api/v1/ideas/{idea['id']}/comments", headers=bearer(token),
+                                  json={"body": "Gerne i skyggen."})
+        assert response.status_code == 201
+        await api.put(f"/api/v1/ideas/{idea['id']}/vote", headers=bearer(token))
+
+    pages = {
+        "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
+        "idea": f"/ideas/{idea['id']}", "signin": "/signin", "signup": "/signup",
+        "not-found": "/ideas/987654", "me": "/me", "delete": "/me/delete",
+        "admin": "/admin", "admin-users": "/admin/users", "admin-purpose": "/admin/purposes/new",
+        "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
+    }
+    context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
+    page = await context.new_page()
+    # axe must be able to fail: a page with an unlabelled image and field does.
+    await page.set_content('<html lang="da"><title>t</title><main><img src="x.png">'
+                           '<input type="text"></main></html>')
+    assert {v["id"] for v in await axe_violations(page, axe_source)} >= {"image-alt", "label"}
+    found: dict[str, list[dict[str, object]]] = {}
+
+    async def check(name: str) -> None:
+        violations = await axe_violations(page, axe_source)
+        if violations:
+            found[name] = violations
+        await screenshot(page, name)
+
+    for name in ("front", "purpose", "idea", "signin", "signup", "not-found"):
+        await page.goto(base + pages[name])
+        await check(name)
+    # A form with its errors shown.
+    await page.goto(f"{base}/signup")
+    await page.get_by_role("button", name="Opret profil").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("signup-errors")
+
+    await _sign_in(page, base, "admin@kommune.dk")
+    for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
+                 "admin-purpose", "admin-edit", "admin-promotions"):
+        await page.goto(base + pages[name])
+        await check(name + ("-signed-in" if name == "idea" else ""))
+
+    # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
+    await page.set_viewport_size({"width": 320, "height": 640})
+    for name in ("front", "idea"):
+        await page.goto(base + pages[name])
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
+        await check(f"{name}-320")
+    await context.close()
+    assert found == {}
