@@ -43,6 +43,7 @@ def api_routes() -> list[ControllerRouterHandler]:
     """Every feature's JSON routes, mounted under /api/v1."""
     from ideabox.accounts.api import routes as accounts
     from ideabox.comments.api import routes as comments
+    from ideabox.exports.api import routes as exports
     from ideabox.ideas.api import routes as ideas
     from ideabox.notifications.api import routes as notifications
     from ideabox.promotion.api import routes as promotion
@@ -51,7 +52,7 @@ def api_routes() -> list[ControllerRouterHandler]:
     from ideabox.votes.api import routes as votes
 
     return [*accounts, *purposes, *ideas, *votes, *comments, *promotion, *responses,
-            *notifications]
+            *notifications, *exports]
 
 
 def page_routes() -> list[ControllerRouterHandler]:

@@ -88,10 +88,11 @@ def _granian_logging(settings: Settings) -> dict[str, Any]:
 def _register_feature_commands() -> None:
     """Each feature keeps its commands beside its service; they are listed here once."""
     from ideabox.accounts.commands import create_admin
+    from ideabox.exports.commands import export
     from ideabox.promotion.commands import promote
     from ideabox.votes.commands import cache
 
-    commands: list[click.Command] = [create_admin, cache, promote]
+    commands: list[click.Command] = [create_admin, cache, promote, export]
     for command in commands:
         main.add_command(command)
 

@@ -1,0 +1,1 @@
+"""Exports of each month's promoted ideas: CSV, Excel-friendly CSV, XLSX and JSON."""

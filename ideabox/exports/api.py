@@ -1,0 +1,41 @@
+"""The export as a download: streamed, never built in memory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.datastructures import State
+from litestar.params import QueryParameter
+from litestar.response import Stream
+
+from ideabox.exports import formats, service
+from ideabox.exports.schemas import Format
+from ideabox.months import month_label, parse_month
+from ideabox.routing import BEARER, RequestDb, SignedIn
+
+MonthQuery = Annotated[str, QueryParameter(max_length=7, description="YYYY-MM")]
+PurposeQuery = Annotated[str | None, QueryParameter(max_length=60,
+                                                    description="A purpose's slug; all if absent")]
+FormatQuery = Annotated[Format, QueryParameter(name="format", description="The file format")]
+
+
+class ExportsController(Controller):
+    path = "/exports"
+    tags = ["exports"]
+
+    @get("/top-ideas", summary="A month's promoted ideas as CSV, XLSX or JSON (staff, admin)",
+         security=BEARER)
+    async def top_ideas(self, db: RequestDb, user: SignedIn, state: State, month: MonthQuery,
+                        purpose: PurposeQuery = None, fmt: FormatQuery = "csv") -> Stream:
+        """The recorded promotion of a month with each idea's current state; 404 if no
+        promotion of that month is on record. Columns: see the README, "Exports"."""
+        scope = await service.find_scope(db.conn, user, parse_month(month, source="query"),
+                                         purpose)
+        rows = service.rows_from_pool(state.pool, scope, state.settings.base_url)
+        name = formats.filename(month_label(scope.month), scope.purpose, fmt)
+        return Stream(formats.stream_export(rows, fmt), media_type=formats.MEDIA_TYPES[fmt],
+                      headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+routes = [ExportsController]

@@ -1,0 +1,42 @@
+"""The rows of the monthly top-ideas export. The columns, their names and their order are
+a public contract (API.md, "Exports"): case systems import them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+import msgspec
+
+Format = Literal["csv", "csv-excel", "xlsx", "json"]
+
+
+class ExportRow(msgspec.Struct):
+    """One promoted idea. The field order is the column order of every format."""
+
+    month: str
+    purpose: str
+    rank: int
+    idea_id: int
+    title: str
+    author: str
+    posted_at: datetime  # in the purpose's time zone
+    votes_in_month: int
+    total_votes: int
+    comments: int
+    status: str
+    response: str | None
+    url: str
+
+
+COLUMNS: tuple[str, ...] = ExportRow.__struct_fields__
+
+
+class ExportScope(msgspec.Struct, frozen=True):
+    """What one export covers: a month, one purpose or all, and whether ideas hidden by a
+    moderator since their promotion are included (only for those who may see them)."""
+
+    month: date
+    purpose_id: int | None
+    purpose: str | None
+    include_hidden: bool

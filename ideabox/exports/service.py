@@ -1,0 +1,111 @@
+"""The monthly top-ideas export: who may have it, what it covers, and its rows.
+
+The rows are the recorded promotion result (``promotions``), with each idea's current
+state beside it: its total votes, comments, status and latest public response. They
+are read through a server-side cursor, so an export of any size takes the same memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from ideabox.accounts.schemas import Viewer
+from ideabox.errors import Forbidden, NotFound
+from ideabox.exports.schemas import ExportRow, ExportScope
+from ideabox.months import month_label
+
+# How many rows the cursor fetches per round trip.
+PREFETCH = 500
+
+_FROM = """
+FROM promotions pr
+JOIN purposes p ON p.id = pr.purpose_id
+JOIN ideas i ON i.id = pr.idea_id
+JOIN users u ON u.id = i.author_id
+WHERE pr.month = $1 AND ($2::bigint IS NULL OR pr.purpose_id = $2)
+  AND ($3 OR i.status <> 'hidden')
+"""
+
+_ROWS = """
+SELECT p.slug AS purpose, p.timezone, pr.rank, pr.idea_id, i.title,
+       u.display_name AS author, i.created_at AS posted_at, pr.votes_in_month,
+       (SELECT count(*) FROM votes v WHERE v.idea_id = i.id)::int AS total_votes,
+       (SELECT count(*) FROM comments c
+        WHERE c.idea_id = i.id AND c.deleted_at IS NULL)::int AS comments,
+       i.status,
+       (SELECT sc.response FROM idea_status_changes sc
+        WHERE sc.idea_id = i.id AND sc.response IS NOT NULL
+        ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1) AS response
+""" + _FROM + """
+ORDER BY p.slug, pr.rank
+"""
+
+
+def ensure_may_export(viewer: Viewer) -> None:
+    """Exports are for the administration: staff and administrators."""
+    if not viewer.is_staff:
+        raise Forbidden("Only staff and administrators export the top ideas")
+
+
+async def find_scope(conn: asyncpg.Connection, viewer: Viewer | None, month: date,
+                     slug: str | None) -> ExportScope:
+    """What an export of ``month`` (one purpose or all) covers; 404 if the purpose is
+    unknown or no promotion of that month is on record. ``viewer`` None: the operator
+    at the command line, who sees everything."""
+    if viewer is not None:
+        ensure_may_export(viewer)
+    purpose_id: int | None = None
+    if slug is not None:
+        purpose_id = await conn.fetchval("SELECT id FROM purposes WHERE slug = $1", slug)
+        if purpose_id is None:
+            raise NotFound(f"No purpose '{slug}'")
+    recorded = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM promotion_runs WHERE month = $1 "
+        "AND ($2::bigint IS NULL OR purpose_id = $2))", month, purpose_id)
+    if not recorded:
+        where = f"of '{slug}'" if slug else "of any purpose"
+        raise NotFound(f"No promotion of {month_label(month)} {where} is on record")
+    return ExportScope(month=month, purpose_id=purpose_id, purpose=slug,
+                       include_hidden=viewer is None or viewer.is_moderator)
+
+
+async def count_rows(conn: asyncpg.Connection, scope: ExportScope) -> int:
+    """How many rows the export has (for progress bars)."""
+    count: int = await conn.fetchval("SELECT count(*) " + _FROM, scope.month,
+                                     scope.purpose_id, scope.include_hidden)
+    return count
+
+
+def _row(record: asyncpg.Record, month: str, base_url: str) -> ExportRow:
+    posted = record["posted_at"].astimezone(ZoneInfo(record["timezone"])).replace(microsecond=0)
+    return ExportRow(
+        month=month, purpose=record["purpose"], rank=record["rank"],
+        idea_id=record["idea_id"], title=record["title"], author=record["author"],
+        posted_at=posted, votes_in_month=record["votes_in_month"],
+        total_votes=record["total_votes"], comments=record["comments"],
+        status=record["status"], response=record["response"],
+        url=f"{base_url.rstrip('/')}/ideas/{record['idea_id']}",
+    )
+
+
+async def export_rows(conn: asyncpg.Connection, scope: ExportScope,
+                      base_url: str) -> AsyncIterator[ExportRow]:
+    """The export's rows in order, read through a server-side cursor (``conn`` must be
+    in a transaction)."""
+    month = month_label(scope.month)
+    async for record in conn.cursor(_ROWS, scope.month, scope.purpose_id,
+                                    scope.include_hidden, prefetch=PREFETCH):
+        yield _row(record, month, base_url)
+
+
+async def rows_from_pool(pool: asyncpg.Pool, scope: ExportScope,
+                         base_url: str) -> AsyncIterator[ExportRow]:
+    """The export's rows on a connection of their own: a streamed response is sent after
+    the request's connection has gone back to the pool."""
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        async for row in export_rows(conn, scope, base_url):
+            yield row
