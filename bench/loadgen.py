@@ -50,6 +50,8 @@ class _Connection(asyncio.Protocol):
         self.buffer = bytearray()
         self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
         self.closed = False
+        self.sent_at = 0.0  # when the request in flight was sent
+        self.sent: bytes = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -68,8 +70,17 @@ class _Connection(asyncio.Protocol):
         if self.closed or self.transport is None:
             raise ProtocolError("connection closed")
         self.waiter = asyncio.get_running_loop().create_future()
+        self.sent_at = time.perf_counter()
+        self.sent = raw
         self.transport.write(raw)
         return self.waiter
+
+    def expire(self, older_than: float) -> None:
+        """Fail the request in flight if it was sent before ``older_than`` (a watchdog:
+        a server that never answers must not hang the benchmark)."""
+        if self.waiter is not None and not self.waiter.done() and self.sent_at < older_than:
+            line = self.sent.split(b"\r\n", 1)[0].decode("latin-1")
+            self._fail(f"no answer within the time limit to {line}")
 
     def _complete(self) -> None:
         buf = self.buffer
@@ -140,6 +151,17 @@ class PhaseResult:
     errors: int  # connection failures (not HTTP statuses)
     samples: dict[int, list[bytes]] = field(default_factory=dict)
     cpu: dict[str, float | None] = field(default_factory=dict)
+    total_requests: int = 0  # warm-up included, for counters read around the whole phase
+    work: dict[str, float | None] = field(default_factory=dict)  # see counters.py
+
+    def cpu_ms_per_request(self) -> dict[str, float | None]:
+        """CPU milliseconds each group spent per counted request: unlike the rate, this
+        hardly moves when something else on the machine takes CPU."""
+        if not self.requests or not self.seconds:
+            return {}
+        return {group: None if pct is None else round(pct / 100 * self.seconds * 1000
+                                                       / self.requests, 3)
+                for group, pct in self.cpu.items() if group not in ("other", "machine")}
 
     @property
     def rate(self) -> float:
@@ -185,6 +207,7 @@ async def measure(name: str, operations: list[Operation], *, warmup: float, dura
     statuses: Counter[int] = Counter()
     samples: dict[int, list[bytes]] = {}
     errors = 0
+    completed = 0
     last_end = 0.0
     now = time.perf_counter
     t0 = now()
@@ -195,7 +218,7 @@ async def measure(name: str, operations: list[Operation], *, warmup: float, dura
         loop.call_later(warmup, meter.start)
 
     async def drive(operation: Operation) -> None:
-        nonlocal errors, last_end
+        nonlocal errors, completed, last_end
         while True:
             start = now()
             if start >= stop_at:
@@ -206,6 +229,7 @@ async def measure(name: str, operations: list[Operation], *, warmup: float, dura
                 errors += 1
                 status, body = 0, repr(exc).encode()
             end = now()
+            completed += 1
             if start >= count_from:
                 latencies.append(end - start)
                 statuses[status] += 1
@@ -219,7 +243,11 @@ async def measure(name: str, operations: list[Operation], *, warmup: float, dura
     cpu = meter.stop() if meter is not None else {}
     return PhaseResult(name=name, requests=sum(statuses.values()),
                        seconds=max(last_end - count_from, 0.0), latencies=latencies,
-                       statuses=statuses, errors=errors, samples=samples, cpu=cpu)
+                       statuses=statuses, errors=errors, samples=samples, cpu=cpu,
+                       total_requests=completed)
+
+
+REQUEST_TIMEOUT = 30.0  # seconds; a request unanswered for longer counts as failed
 
 
 class _Client:
@@ -245,9 +273,19 @@ async def run_phase(name: str, host: str, port: int, make_request: RequestFactor
     """Keep ``concurrency`` keep-alive connections busy for ``warmup + duration`` s."""
     connections = await asyncio.gather(*(connect(host, port) for _ in range(concurrency)))
     clients = [_Client(host, port, conn, make_request) for conn in connections]
+
+    async def watchdog() -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            limit = time.perf_counter() - REQUEST_TIMEOUT
+            for client in clients:
+                client.conn.expire(limit)
+
+    watching = asyncio.get_running_loop().create_task(watchdog())
     try:
         return await measure(name, list(clients), warmup=warmup, duration=duration,
                              expected=expected, meter=meter)
     finally:
+        watching.cancel()
         for client in clients:
             client.close()

@@ -52,6 +52,7 @@ def table(results: dict[str, PhaseResult | None], labels: dict[str, str],
     lines.append("CPU: share of one core during the measured window (this machine has "
                  f"{os.cpu_count()} cores, so at most {100 * (os.cpu_count() or 1)}%); "
                  "other: the kernel and any other process.")
+    lines += ["", work_table(results, labels)]
     for key, result in results.items():
         if result is None:
             continue
@@ -60,6 +61,30 @@ def table(results: dict[str, PhaseResult | None], labels: dict[str, str],
             lines.append(f"  {labels.get(key, key)}: unexpected answers {unexpected}")
             for status, bodies in result.samples.items():
                 lines.append(f"    {status}: {bodies[0]!r}")
+    return "\n".join(lines)
+
+
+WORK_COLUMNS = (("server", "app ms"), ("postgres", "pg ms"), ("redis", "redis ms"),
+                ("loadgen", "client ms"), ("pg_transactions", "pg xacts"),
+                ("pg_rows_read", "pg rows"), ("redis_commands", "redis cmds"))
+
+
+def work_per_request(result: PhaseResult) -> dict[str, float | None]:
+    return result.cpu_ms_per_request() | result.work
+
+
+def work_table(results: dict[str, PhaseResult | None], labels: dict[str, str]) -> str:
+    """What one request cost: CPU milliseconds per process group and database work.
+    These hold steady when the machine is busy with other things; rates do not."""
+    head = f"{'per request':<34}" + "".join(f"{title:>11}" for _, title in WORK_COLUMNS)
+    lines = [head, "-" * len(head)]
+    for key, result in results.items():
+        if result is None:
+            continue
+        work = work_per_request(result)
+        lines.append(f"{labels.get(key, key):<34}" + "".join(
+            f"{_fmt(work.get(name), 3 if name in CPU_GROUPS else 1):>11}"
+            for name, _ in WORK_COLUMNS))
     return "\n".join(lines)
 
 

@@ -48,6 +48,7 @@ from typing import Any  # noqa: E402
 import data  # noqa: E402
 import report  # noqa: E402
 from baseline import raw_insert_phase  # noqa: E402
+from counters import Counters, per_request  # noqa: E402
 from loadgen import PhaseResult, RequestFactory, connect, run_phase  # noqa: E402
 from procs import CpuMeter  # noqa: E402
 from profiling import ProfiledWindow, find_py_spy  # noqa: E402
@@ -161,35 +162,50 @@ async def measure(config: Config, stack: Stack, service: Service, dataset: data.
         if py_spy is None:
             raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
         window = ProfiledWindow(meter, service.worker_pids, profile, py_spy)
+    counters = Counters(stack.database_url, stack.redis_url)
     results: dict[str, PhaseResult | None] = {}
-    for key in PHASES:
-        if key not in wanted:
-            continue
-        status, body = answers.get(key, (200, b""))
-        if status in (404, 405):
-            # Not built yet in this checkout (or the route is different): say so, go on.
-            skipped[key] = f"the endpoint answered {status} {body[:120]!r}"
-            results[key] = None
-            say(f"skipping {PHASES[key]}: {skipped[key]}")
-            continue
-        say(f"measuring {PHASES[key]} for {config.warmup_s:g}+{config.duration_s:g} s …")
-        if isinstance(window, ProfiledWindow):
-            window.phase = key
-        if key == "raw_insert":
-            result = await raw_insert_phase(
-                stack.database_url, dataset.idea_ids, dataset.user_ids,
-                concurrency=config.concurrency, warmup=config.warmup_s,
-                duration=config.duration_s, meter=window, seed=config.seed + 1)
-        else:
-            result = await run_phase(
-                PHASES[key], "127.0.0.1", service.port, factories[key],
-                concurrency=config.concurrency, warmup=config.warmup_s,
-                duration=config.duration_s, meter=window)
-        results[key] = result
+    try:
+        for key in PHASES:
+            if key in wanted:
+                results[key] = await _phase(key, config, stack, service, dataset, factories,
+                                            answers, window, counters, skipped)
+    finally:
+        await counters.close()
     if scenarios.deletes_of_missing:
         skipped["vote_delete_note"] = (f"{scenarios.deletes_of_missing} DELETEs found no vote "
                                        "(every vote had been retracted)")
     return results
+
+
+async def _phase(key: str, config: Config, stack: Stack, service: Service,
+                 dataset: data.Dataset, factories: dict[str, RequestFactory],
+                 answers: dict[str, tuple[int, bytes]], window: CpuMeter | ProfiledWindow,
+                 counters: Counters, skipped: dict[str, str]) -> PhaseResult | None:
+    """Run one phase; None when its endpoint does not exist in this checkout."""
+    status, body = answers.get(key, (200, b""))
+    if status in (404, 405):
+        # Not built yet in this checkout (or the route is different): say so, go on.
+        skipped[key] = f"the endpoint answered {status} {body[:120]!r}"
+        say(f"skipping {PHASES[key]}: {skipped[key]}")
+        return None
+    say(f"measuring {PHASES[key]} for {config.warmup_s:g}+{config.duration_s:g} s …")
+    if isinstance(window, ProfiledWindow):
+        window.phase = key
+    before = await counters.snapshot()
+    if key == "raw_insert":
+        result = await raw_insert_phase(
+            stack.database_url, dataset.idea_ids, dataset.user_ids,
+            concurrency=config.concurrency, warmup=config.warmup_s,
+            duration=config.duration_s, meter=window, seed=config.seed + 1)
+    else:
+        result = await run_phase(
+            PHASES[key], "127.0.0.1", service.port, factories[key],
+            concurrency=config.concurrency, warmup=config.warmup_s,
+            duration=config.duration_s, meter=window)
+    # Backends report their statistics about once a second, idle ones included.
+    await asyncio.sleep(1.2)
+    result.work = per_request(before, await counters.snapshot(), result.total_requests)
+    return result
 
 
 def summary(config: Config, dataset: data.Dataset, results: dict[str, PhaseResult | None],
@@ -206,6 +222,8 @@ def summary(config: Config, dataset: data.Dataset, results: dict[str, PhaseResul
     out["targets_met"] = {name: (None if out[name] is None else out[name] >= bound)
                           for name, bound in TARGETS.items()}
     out["cpu_percent"] = {key: r.cpu for key, r in results.items() if r is not None}
+    out["work_per_request"] = {key: report.work_per_request(r) for key, r in results.items()
+                               if r is not None}
     out["config"] = asdict(config) | {"data": dataset.counts,
                                       "load_seconds": round(dataset.seconds, 1)}
     out["machine"] = report.machine()

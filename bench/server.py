@@ -29,6 +29,7 @@ from pathlib import Path
 import procs
 
 from ideabox.embedded import embedded_services
+from ideabox.embedded.processes import pid_alive, stop_pid
 from ideabox.migrations import migrate_url
 from ideabox.runtime import run
 from ideabox.settings import PREFIX, load_settings
@@ -90,14 +91,41 @@ def embedded_stack(data_dir: Path | None = None, *, keep: bool = False,
     made = data_dir is None
     root = Path(tempfile.mkdtemp(prefix="ideabox-bench-")) if data_dir is None else data_dir
     env = bench_environment(root, extra_env)
+    stack: Stack | None = None
     try:
         with embedded_services(load_settings(env)) as settings:
             assert settings.database_url and settings.redis_url
+            stack = Stack(root, settings.database_url, settings.redis_url, env)
             run(migrate_url(settings.database_url))
-            yield Stack(root, settings.database_url, settings.redis_url, env)
+            yield stack
     finally:
+        if made and stack is not None:
+            _reap(stack)
         if made and not keep:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _reap(stack: Stack) -> None:
+    """Stop what is still running in a temporary data dir of ours.
+
+    The embedded services stop when their last user leaves; a user that was killed
+    rather than stopped (or a worker that outlived it) would keep them up for good.
+    Nobody else can be using a temporary dir we made, so whatever still runs goes.
+    """
+    for pid, sig, names in ((stack.redis_pid(), signal.SIGTERM, (b"valkey", b"redis")),
+                            (stack.postgres_pid(), signal.SIGINT, (b"postgres",))):
+        # A pid file left behind may name a pid the system has since given to another
+        # program: stop it only if it is still the server we started.
+        if pid is not None and pid_alive(pid) and _runs(pid, names):
+            stop_pid(pid, sig, 10.0)
+
+
+def _runs(pid: int, names: tuple[bytes, ...]) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return any(name in command for name in names)
 
 
 def ideabox(stack: Stack, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
