@@ -60,6 +60,7 @@ def page_routes() -> list[ControllerRouterHandler]:
     ``pages_router``), and the static files."""
     from ideabox.accounts.pages import routes as accounts
     from ideabox.comments.pages import routes as comments
+    from ideabox.exports.pages import routes as exports
     from ideabox.ideas.pages import routes as ideas
     from ideabox.notifications.pages import routes as notifications
     from ideabox.promotion.pages import routes as promotion
@@ -69,7 +70,7 @@ def page_routes() -> list[ControllerRouterHandler]:
     from ideabox.web.routing import pages_router, static_router
 
     pages: list[ControllerRouterHandler] = [*purposes, *ideas, *votes, *comments, *accounts,
-                                            *notifications, *promotion, *admin]
+                                            *notifications, *promotion, *exports, *admin]
     return [pages_router(pages), static_router()]
 
 

@@ -41,6 +41,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "not-found": "/ideas/987654", "me": "/me", "delete": "/me/delete",
         "admin": "/admin", "admin-users": "/admin/users", "admin-purpose": "/admin/purposes/new",
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
+        "admin-exports": "/admin/exports",
     }
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
@@ -67,7 +68,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
 
     await _sign_in(page, base, "admin@kommune.dk")
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
-                 "admin-purpose", "admin-edit", "admin-promotions"):
+                 "admin-purpose", "admin-edit", "admin-promotions", "admin-exports"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
 

@@ -1,6 +1,6 @@
 """One journey end to end, in Chromium: a resident posts an idea, another finds it,
 votes (no reload) and replies; an admin sends the month on and answers; the author sees
-the answer and a notification."""
+the answer and a notification; the admin downloads the month as XLSX."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import asyncpg
 import httpx
+import openpyxl
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from ideabox.months import current_month, month_bounds, month_label, previous_month
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.factories import DEFAULT_PASSWORD, make_purpose, make_user
 
 TZ = "Europe/Copenhagen"
@@ -129,10 +130,27 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str,
     await expect(author.locator(".answer")).to_contain_text("40 bænke")
     await expect(author.locator(".notice--promoted")).to_contain_text(
         "Sendt videre til forvaltningen i")
+    await screenshot(author, "idea-answered")
     await author.get_by_role("link", name="Min side").click()
     await expect(author.locator("#my-notifications + *")).to_be_visible()
     await expect(author.get_by_text(f"Forvaltningen har svaret på “{TITLE}”: Vedtaget."))\
         .to_be_visible()
+
+    # The administration downloads the month as XLSX.
+    await admin.goto(f"{base}/admin/exports?month={month_label(last)}")
+    async with admin.expect_download() as download_info:
+        await admin.get_by_role("link", name="Eksportér Excel (XLSX)").click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = ARTIFACTS / "downloads" / download.suggested_filename
+    await download.save_as(path)
+    sheet = openpyxl.load_workbook(path, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0][:13]) == ["month", "purpose", "rank", "idea_id", "title", "author",
+                                  "posted_at", "votes_in_month", "total_votes", "comments",
+                                  "status", "response", "url"]
+    assert rows[1][4] == TITLE and rows[1][10] == "accepted"
+    assert rows[1][7] == 1
 
     assert csp_problems == []
     for context in (author_ctx, voter_ctx, admin_ctx):
