@@ -1,10 +1,11 @@
 """Work the databases did per request: PostgreSQL transactions and Redis commands.
 
-Rates move with the machine's load; the work behind each request does not. "5
-transactions per vote" against "1 per raw insert" explains a ratio better than any
-figure in requests per second. PostgreSQL counts transactions (an autocommit statement
-is one, BEGIN…COMMIT is one however many statements it holds); its backends report
-them about once a second, so a phase of several seconds is counted within a few per cent.
+Rates move with the machine's load; the work behind each request does not, and it
+explains a ratio better than any figure in requests per second. PostgreSQL counts
+transactions (an autocommit statement is one, BEGIN…COMMIT is one however many
+statements it holds); its backends report them about once a second, so a phase of
+several seconds is counted within a few per cent. Redis counts the commands a Lua
+script runs as well as the script itself.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import redis.asyncio as aioredis
 @dataclass(frozen=True)
 class Snapshot:
     pg_transactions: int
-    pg_rows_read: int  # tuples returned by scans (heap and index)
     redis_commands: int
 
 
@@ -39,12 +39,11 @@ class Counters:
         # Our own pending statistics first, so this session's reads do not lag.
         await self._conn.execute("SELECT pg_stat_force_next_flush()")
         row = await self._conn.fetchrow(
-            "SELECT xact_commit + xact_rollback AS xacts, tup_returned + tup_fetched AS rows "
+            "SELECT xact_commit + xact_rollback AS xacts "
             "FROM pg_stat_database WHERE datname = current_database()")
         info = await self._redis.info("stats")
         assert row is not None
-        return Snapshot(int(row["xacts"]), int(row["rows"]),
-                        int(info["total_commands_processed"]))
+        return Snapshot(int(row["xacts"]), int(info["total_commands_processed"]))
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -58,11 +57,10 @@ def per_request(before: Snapshot, after: Snapshot, requests: int,
     """Counter deltas divided by the requests that caused them. ``own_transactions``
     are the snapshot's own (the flush and the read of the first snapshot)."""
     if requests <= 0:
-        return {"pg_transactions": None, "pg_rows_read": None, "redis_commands": None}
+        return {"pg_transactions": None, "redis_commands": None}
     return {
         "pg_transactions": round((after.pg_transactions - before.pg_transactions
                                   - own_transactions) / requests, 2),
-        "pg_rows_read": round((after.pg_rows_read - before.pg_rows_read) / requests, 1),
         # The INFO call itself is one command.
         "redis_commands": round((after.redis_commands - before.redis_commands - 1) / requests,
                                 2),

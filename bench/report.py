@@ -66,7 +66,7 @@ def table(results: dict[str, PhaseResult | None], labels: dict[str, str],
 
 WORK_COLUMNS = (("server", "app ms"), ("postgres", "pg ms"), ("redis", "redis ms"),
                 ("loadgen", "client ms"), ("pg_transactions", "pg xacts"),
-                ("pg_rows_read", "pg rows"), ("redis_commands", "redis cmds"))
+                ("redis_commands", "redis cmds"))
 
 
 def work_per_request(result: PhaseResult) -> dict[str, float | None]:
