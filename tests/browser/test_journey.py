@@ -189,6 +189,10 @@ async def test_every_form_works_with_javascript_off(browser: Browser, live_serve
     await context.close()
 
 
-async def test_similar_ideas_endpoint_is_reachable(live_server: str) -> None:
+async def test_live_server_serves_pages_over_real_http(live_server: str) -> None:
+    """The server the browser tests use answers real HTTP, with the page's headers."""
     async with httpx.AsyncClient(base_url=live_server) as http:
-        assert (await http.get("/healthz")).status_code == 200
+        response = await http.get("/signin")
+    assert response.status_code == 200
+    assert "ideabox_csrf=" in response.headers["set-cookie"]
+    assert "script-src 'self'" in response.headers["content-security-policy"]
