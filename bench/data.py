@@ -98,16 +98,18 @@ def vote_counts(rng: random.Random, ideas: int, votes: int, voters: int) -> list
     return [min(drawn.get(i, 0), voters) for i in range(ideas)]
 
 
-async def load(url: str, sizes: Sizes, *, seed: int = 1, now: datetime | None = None) -> Dataset:
+async def load(url: str, sizes: Sizes, *, seed: int = 1, now: datetime | None = None,
+               keep_votes: bool = True) -> Dataset:
     """Load users (each with an API token), purposes, ideas, votes over the last three
-    months and comments, in one transaction."""
+    months and comments, in one transaction. ``keep_votes=False`` leaves the loaded
+    (idea, voter) pairs out of the result, which matters with millions of votes."""
     started = time.perf_counter()
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
     conn: asyncpg.Connection = await asyncpg.connect(url)
     try:
         async with conn.transaction():
-            dataset = await _load(conn, sizes, rng, now)
+            dataset = await _load(conn, sizes, rng, now, keep_votes)
         for table in ("users", "auth_tokens", "purposes", "ideas", "votes", "comments"):
             # Fresh statistics: the planner would otherwise plan for empty tables.
             await conn.execute(f"ANALYZE {table}")
@@ -118,7 +120,7 @@ async def load(url: str, sizes: Sizes, *, seed: int = 1, now: datetime | None = 
 
 
 async def _load(conn: asyncpg.Connection, sizes: Sizes, rng: random.Random,
-                now: datetime) -> Dataset:
+                now: datetime, keep_votes: bool) -> Dataset:
     # Users: 2 % staff, the rest residents; each gets one API token.
     first_user = await _next_id(conn, "users")
     user_ids = list(range(first_user, first_user + sizes.users))
@@ -193,7 +195,7 @@ async def _load(conn: asyncpg.Connection, sizes: Sizes, rng: random.Random,
 
     return Dataset(
         user_ids=user_ids, tokens=tokens, purpose_slugs=slugs, idea_ids=idea_ids,
-        votes=[(iid, voter) for iid, voter, _ in votes],
+        votes=[(iid, voter) for iid, voter, _ in votes] if keep_votes else [],
         counts={"users": len(users), "auth_tokens": len(tokens), "purposes": len(purposes),
                 "ideas": len(ideas), "votes": len(votes), "comments": len(comments)},
     )

@@ -59,6 +59,7 @@ from server import Service, Stack, embedded_stack, free_port, has_command, ideab
 # need CPU too, so more than two only adds context switches); see README "Benchmark".
 DEFAULT_WORKERS = 2
 TARGETS = {"vote_vs_raw": 0.5, "get_vs_hello": 0.4}
+MIN_OK = 0.99  # share of 200 answers below which a phase's figures mean nothing
 
 PHASES: dict[str, str] = {
     "hello": "GET /healthz (baseline)",
@@ -272,8 +273,13 @@ def main(argv: list[str]) -> int:
     out["config"]["total_seconds"] = round(time.monotonic() - started, 1)
     print(f"vote writes / raw insert = {out['vote_vs_raw']} (target ≥ {TARGETS['vote_vs_raw']});"
           f" idea GET / hello = {out['get_vs_hello']} (target ≥ {TARGETS['get_vs_hello']})")
+    # A rate of errors is no rate: the run fails when a phase's answers were not 200s.
+    failed = [key for key, r in results.items() if r is not None and r.ok_share() < MIN_OK]
+    out["failed_phases"] = failed
+    if failed:
+        print(f"FAILED: fewer than {MIN_OK:.0%} expected answers in {', '.join(failed)}")
     print(json.dumps(out, separators=(",", ":")))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
