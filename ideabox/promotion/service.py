@@ -42,7 +42,7 @@ RANK_ATTEMPTS = 5
 # One query over the month's votes joined to the purpose's open ideas. Votes are read
 # through the BRIN index on created_at; only the ideas tied with the N-th place have
 # their total counted (an index-only scan of the votes primary key each).
-_RANK = """
+RANK_QUERY = """
 WITH open_ideas AS (
     SELECT i.id, i.created_at FROM ideas i
     WHERE i.purpose_id = $1 AND i.status = 'open' AND i.created_at < $3
@@ -147,7 +147,7 @@ async def _rank_and_lock(conn: asyncpg.Connection, purpose: asyncpg.Record, mont
                          top_n: int, min_votes: int) -> list[asyncpg.Record]:
     start, end = month_bounds(month, purpose["timezone"])
     for _ in range(RANK_ATTEMPTS):
-        ranked = await conn.fetch(_RANK, purpose["id"], start, end, top_n, min_votes)
+        ranked = await conn.fetch(RANK_QUERY, purpose["id"], start, end, top_n, min_votes)
         ids = [r["idea_id"] for r in ranked]
         # The winners must still be open when their status changes: lock them, and rank
         # again if one was withdrawn or hidden since the ranking read it.
