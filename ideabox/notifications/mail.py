@@ -24,16 +24,22 @@ from ideabox.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Recipients are read and mailed a batch at a time (by notification id), so a promotion
+# with thousands of voters needs neither the memory for all of them nor a long-open
+# transaction, and each batch gets a fresh SMTP connection.
+BATCH = 500
+
 _RECIPIENTS = """
-SELECT u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
+SELECT n.id, u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
        i.id AS idea_id, i.title, sc.to_status, sc.response
 FROM notifications n
 JOIN users u ON u.id = n.user_id AND u.deleted_at IS NULL
 LEFT JOIN notification_settings s ON s.user_id = n.user_id
 JOIN ideas i ON i.id = n.idea_id
 JOIN idea_status_changes sc ON sc.id = n.status_change_id
-WHERE n.status_change_id = ANY($1::bigint[]) AND coalesce(s.email, true)
+WHERE n.status_change_id = ANY($1::bigint[]) AND coalesce(s.email, true) AND n.id > $2
 ORDER BY n.id
+LIMIT $3
 """
 
 STATUS_NAMES = {
@@ -101,37 +107,47 @@ def compose(row: asyncpg.Record, settings: Settings) -> EmailMessage:
     return message
 
 
+async def _send_batch(settings: Settings, rows: list[asyncpg.Record]) -> int:
+    smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
+                           start_tls=settings.smtp_starttls, username=settings.smtp_user,
+                           password=settings.smtp_password, timeout=30)
+    sent = 0
+    async with smtp:
+        for row in rows:
+            try:
+                await smtp.send_message(compose(row, settings))
+                sent += 1
+            except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) as exc:
+                # One refused address must not cost everybody else their e-mail.
+                log.warning("notification e-mail to %s refused: %s", row["email"], exc)
+    return sent
+
+
 async def send_notification_emails(pool: asyncpg.Pool, settings: Settings,
                                    change_ids: Sequence[int]) -> int:
     """E-mail everyone notified about these status changes who wants e-mail; returns
     how many were accepted by the SMTP server. Failures are logged, never raised."""
     if settings.smtp_host is None or not change_ids:
         return 0
-    try:
-        async with pool.acquire() as conn:
-            rows = await conn.fetch(_RECIPIENTS, list(change_ids))
-    except CONNECTION_ERRORS as exc:
-        log.warning("notification e-mails not sent, the database is unreachable: %s", exc)
-        return 0
-    if not rows:
-        return 0
-    smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
-                           start_tls=settings.smtp_starttls, username=settings.smtp_user,
-                           password=settings.smtp_password, timeout=30)
-    sent = 0
-    try:
-        async with smtp:
-            for row in rows:
-                try:
-                    await smtp.send_message(compose(row, settings))
-                    sent += 1
-                except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) \
-                        as exc:
-                    # One refused address must not cost everybody else their e-mail.
-                    log.warning("notification e-mail to %s refused: %s", row["email"], exc)
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        log.warning("notification e-mails stopped after %d of %d: %s", sent, len(rows), exc)
-    return sent
+    ids, after, sent = list(change_ids), 0, 0
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                rows = await conn.fetch(_RECIPIENTS, ids, after, BATCH)
+        except CONNECTION_ERRORS as exc:
+            log.warning("notification e-mails stopped after %d, the database is unreachable: "
+                        "%s", sent, exc)
+            return sent
+        if not rows:
+            return sent
+        after = rows[-1]["id"]
+        try:
+            sent += await _send_batch(settings, list(rows))
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.warning("notification e-mails stopped after %d: %s", sent, exc)
+            return sent
+        if len(rows) < BATCH:
+            return sent
 
 
 class Mailer:

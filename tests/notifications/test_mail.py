@@ -157,6 +157,19 @@ async def test_an_unreachable_smtp_server_fails_neither_the_request_nor_the_task
         response = await scene.promote("2026-09")
         assert response.status_code == 200
         await _background_done(app)
-    assert "notification e-mails stopped after 0 of 2" in caplog.text
+    assert "notification e-mails stopped after 0:" in caplog.text
     change_id = await db.fetchval("SELECT max(id) FROM idea_status_changes")
     assert await send_notification_emails(app.state.pool, closed, [change_id]) == 0
+
+
+async def test_many_recipients_are_mailed_a_batch_at_a_time(client, db, app, inbox, monkeypatch):
+    box, _ = inbox
+    monkeypatch.setattr("ideabox.notifications.mail.BATCH", 2)
+    scene = await Scene(client, db).build(promote_top_n=1, voters=4)
+    idea = await scene.idea("Mange modtagere i små portioner", cph(2026, 9, 2))
+    await scene.votes(idea, range(4), cph(2026, 9, 3))
+    assert (await scene.promote("2026-09")).status_code == 200
+    await _background_done(app)
+    expected = [await _emails(db, viewer.id) for viewer in [scene.author,
+                                                           *(v for v, _ in scene.voters)]]
+    assert sorted(m["To"] for m in box.messages) == sorted(expected)
