@@ -88,11 +88,12 @@ def _granian_logging(settings: Settings) -> dict[str, Any]:
 def _register_feature_commands() -> None:
     """Each feature keeps its commands beside its service; they are listed here once."""
     from ideabox.accounts.commands import create_admin
+    from ideabox.demo.commands import seed
     from ideabox.exports.commands import export
     from ideabox.promotion.commands import promote
     from ideabox.votes.commands import cache
 
-    commands: list[click.Command] = [create_admin, cache, promote, export]
+    commands: list[click.Command] = [create_admin, cache, promote, export, seed]
     for command in commands:
         main.add_command(command)
 

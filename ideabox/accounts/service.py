@@ -92,7 +92,20 @@ async def register_user(conn: asyncpg.Connection, data: UserCreate) -> Me:
     """Create a resident's account; 409 if the e-mail address is already registered."""
     name = _display_name(data.display_name)
     password_hash = await passwords.hash_password(data.password)
-    row = await conn.fetchrow(_INSERT_USER, data.email, password_hash, name)
+    return await _insert_user(conn, data.email, password_hash, name)
+
+
+async def register_user_without_password(conn: asyncpg.Connection, email: str,
+                                         display_name: str) -> Me:
+    """Create a resident's account that nobody can sign in to (people in demo data);
+    409 if the e-mail address is already registered. No argon2 hash is made: hundreds
+    of such accounts take milliseconds, not seconds."""
+    return await _insert_user(conn, email, passwords.UNUSABLE, _display_name(display_name))
+
+
+async def _insert_user(conn: asyncpg.Connection, email: str, password_hash: str,
+                       name: str) -> Me:
+    row = await conn.fetchrow(_INSERT_USER, email, password_hash, name)
     if row is None:
         raise Conflict("An account with this e-mail address already exists",
                        extra=[{"key": "email", "message": "already registered",

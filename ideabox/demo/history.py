@@ -1,0 +1,184 @@
+"""Three months played in order: votes and follows as they came, the two monthly
+promotions when the schedule would have run them, the administration's answers and a
+withdrawal — each through its service, at its moment.
+
+Order matters because the services look at the database as it is: a promotion ranks the
+votes cast so far, and an answer notifies those who voted or followed before it. So the
+votes and follows up to each event are written before the event happens. Votes on an
+idea that has been decided (implemented, declined) or withdrawn are dropped from then on,
+as the vote service would refuse them.
+
+Votes are bulk-inserted (``copy_records_to_table``) rather than cast one by one through
+``votes.service.cast_vote``: that function stamps ``now()`` and commits and updates Redis
+per vote, thousands of round trips for rows that would then each need re-dating. The
+rows are the ones it would write; the cache is rebuilt from them afterwards.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ideabox.accounts.schemas import Viewer
+from ideabox.db import Db
+from ideabox.demo.backdate import backdate_follow, backdate_status_change
+from ideabox.demo.content import FALLBACK, PURPOSES
+from ideabox.demo.model import Response
+from ideabox.demo.plan import ADMIN, DAY, HOUR, Plan, PlannedAct
+from ideabox.ideas.service import withdraw_idea
+from ideabox.notifications.mail import Mailer
+from ideabox.notifications.service import follow_idea
+from ideabox.promotion.service import promote_month
+from ideabox.responses.schemas import ResponseCreate
+from ideabox.responses.service import respond_to_idea
+from ideabox.votes.tallies import Tallies
+
+FINAL = ("implemented", "rejected")
+
+
+@dataclass(order=True)
+class _Event:
+    at: datetime
+    order: int
+    kind: str = field(compare=False)  # promote | answer | withdraw
+    month: date | None = field(default=None, compare=False)
+    idea: int = field(default=-1, compare=False)  # the plan's index
+    answer: Response | None = field(default=None, compare=False)
+
+
+@dataclass
+class Outcome:
+    promoted: int = 0
+    answered: int = 0
+
+
+class History:
+    def __init__(self, db: Db, tallies: Tallies, mailer: Mailer, plan: Plan,
+                 viewers: Sequence[Viewer], idea_ids: Sequence[int], rng: random.Random,
+                 advance: Callable[[int, int], None]) -> None:
+        self.db, self.tallies, self.mailer = db, tallies, mailer
+        self.plan, self.viewers, self.idea_ids, self.rng = plan, viewers, idea_ids, rng
+        self.advance = advance
+        self.index = {idea_id: n for n, idea_id in enumerate(idea_ids)}
+        self.closed: dict[int, datetime] = {}  # plan index → when voting ended
+        self.events: list[_Event] = []
+        self.outcome = Outcome()
+        self._votes = 0
+        self._follows = 0
+        self._order = itertools.count()
+
+    def _push(self, event: _Event) -> None:
+        event.order = next(self._order)  # events at the same moment keep their order
+        heapq.heappush(self.events, event)
+
+    async def play(self) -> Outcome:
+        before, last, _ = self.plan.months
+        for month in (before, last):
+            self._push(_Event(self.plan.promotion_time(month), 0, "promote", month=month))
+        for n, idea in enumerate(self.plan.ideas):
+            if idea.withdrawn_at is not None:
+                self._push(_Event(idea.withdrawn_at, 0, "withdraw", idea=n))
+        while self.events:
+            event = heapq.heappop(self.events)
+            await self._catch_up(event.at)
+            await getattr(self, f"_{event.kind}")(event)
+        await self._catch_up(self.plan.now)
+        return self.outcome
+
+    async def _catch_up(self, until: datetime) -> None:
+        """Write the votes and follows planned before ``until``."""
+        votes = self._due(self.plan.votes, self._votes, until)
+        self._votes += len(votes)
+        await self.db.conn.copy_records_to_table(
+            "votes", columns=["idea_id", "voter_id", "created_at"],
+            records=[(self.idea_ids[v.idea], self.viewers[v.person].id, v.at) for v in votes
+                     if not self._is_closed(v)])
+        follows = self._due(self.plan.follows, self._follows, until)
+        self._follows += len(follows)
+        for follow in follows:
+            if self._is_closed(follow):
+                continue
+            viewer = self.viewers[follow.person]
+            await follow_idea(self.db.conn, viewer, self.idea_ids[follow.idea])
+            await backdate_follow(self.db.conn, viewer.id, self.idea_ids[follow.idea], follow.at)
+        self.advance(self._votes, len(self.plan.votes))
+
+    @staticmethod
+    def _due(acts: list[PlannedAct], done: int, until: datetime) -> list[PlannedAct]:
+        end = done
+        while end < len(acts) and acts[end].at < until:
+            end += 1
+        return acts[done:end]
+
+    def _is_closed(self, act: PlannedAct) -> bool:
+        closed = self.closed.get(act.idea)
+        return closed is not None and act.at >= closed
+
+    async def _promote(self, event: _Event) -> None:
+        assert event.month is not None
+        before = event.month == self.plan.months[0]
+        for purpose in PURPOSES:
+            result = await promote_month(
+                self.db, self.tallies, self.mailer, purpose.slug, event.month,
+                trigger="promotion:schedule", by=None, now=self.plan.now)
+            await self.db.conn.execute(
+                "UPDATE promotion_runs SET ran_at = $2 WHERE month = $1 AND purpose_id = "
+                "(SELECT id FROM purposes WHERE slug = $3)", event.month, event.at, purpose.slug)
+            for item in result.items:
+                change = await self.db.conn.fetchval(
+                    "SELECT id FROM idea_status_changes WHERE idea_id = $1 "
+                    "AND to_status = 'promoted'", item.idea_id)
+                await backdate_status_change(self.db.conn, change, event.at)
+                self.outcome.promoted += 1
+                self._plan_answers(self.index[item.idea_id], event.at, before)
+
+    def _plan_answers(self, idea: int, promoted_at: datetime, long_ago: bool) -> None:
+        """When the administration answers: ideas promoted the month before last were
+        answered a week or two later, and some again since; last month's only lately,
+        and those the content wrote no answer for are still waiting."""
+        answers = self.plan.ideas[idea].text.responses
+        if not answers:
+            if not long_ago:
+                return
+            answers = (FALLBACK,)
+        if not long_ago:
+            answers = answers[:1]
+        latest = self.plan.now - HOUR
+        at = promoted_at
+        for n, answer in enumerate(answers):
+            if long_ago:
+                gap = (self.rng.uniform(4, 16) if n == 0 else self.rng.uniform(8, 25)) * DAY
+            else:
+                gap = (latest - at) * self.rng.uniform(0.2, 0.7)
+            if at + gap >= latest:  # the month has only just begun: answered lately
+                gap = (latest - at) * self.rng.uniform(0.3, 0.8)
+            at += gap
+            self._push(_Event(at, 0, "answer", idea=idea, answer=answer))
+
+    async def _answer(self, event: _Event) -> None:
+        answer = event.answer
+        assert answer is not None
+        change = await respond_to_idea(
+            self.db, self.tallies, self.mailer, self.viewers[ADMIN], self.idea_ids[event.idea],
+            ResponseCreate(status=answer.status, response=answer.text))
+        await backdate_status_change(self.db.conn, change.id, event.at)
+        self.outcome.answered += 1
+        if answer.status in FINAL:
+            self.closed[event.idea] = event.at
+
+    async def _withdraw(self, event: _Event) -> None:
+        planned = self.plan.ideas[event.idea]
+        idea_id = self.idea_ids[event.idea]
+        status = await self.db.conn.fetchval("SELECT status FROM ideas WHERE id = $1", idea_id)
+        if status != "open":  # promoted after all: its author keeps it
+            return
+        await withdraw_idea(self.db, self.tallies, self.viewers[planned.author], idea_id)
+        change = await self.db.conn.fetchval(
+            "SELECT id FROM idea_status_changes WHERE idea_id = $1 AND to_status = 'withdrawn'",
+            idea_id)
+        await backdate_status_change(self.db.conn, change, event.at)
+        self.closed[event.idea] = event.at
