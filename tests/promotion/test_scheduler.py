@@ -79,3 +79,10 @@ async def test_the_next_check_is_when_the_next_month_ends_plus_the_delay(scene, 
     assert await next_check(db, inside, DELAY) == cph(2026, 11, 1, 0, 5)
     assert (await next_check(db, inside, DELAY)).astimezone(UTC) == datetime(
         2026, 10, 31, 23, 5, tzinfo=UTC)
+
+
+def test_serve_runs_the_schedule_in_every_worker():
+    from ideabox.app import background_tasks
+    from ideabox.promotion.scheduler import promote_forever
+
+    assert promote_forever in background_tasks()
