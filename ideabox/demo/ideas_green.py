@@ -115,7 +115,7 @@ sænke farten på bilerne og gøre vejen grønnere og tryggere for børnene.""",
         body="""\
 Lad den grønne ret være dagens ret i kommunens kantiner og på plejehjemmene, og lad \
 kød være et tilvalg. Det sparer CO2 og penge.""",
-        month=-1, appeal=6.5,
+        month=-1, appeal=7,
         responses=(
             Response("accepted", """\
 Tak for idéen. Fra næste måned er dagens ret grøn to dage om ugen i alle kommunens \
@@ -154,14 +154,14 @@ søge tilskud.""",
         body="""\
 Slå kun græsset, hvor folk går og leger, og lad resten blive til blomstereng. Det er \
 godt for bierne og sparer penge til græsslåning.""",
-        month=-2, appeal=6,
+        month=-2, appeal=5,
     ),
     IdeaText(
         title="Skolegader: lukket for biler om morgenen",
         body="""\
 Luk vejen foran skolen for biler fra 7.45 til 8.15. Så bliver det trygt at cykle og gå, \
 og færre forældre kører deres børn helt hen til døren.""",
-        month=-1, appeal=5.5,
+        month=-1, appeal=5,
     ),
     IdeaText(
         title="Pant på take-away-kopper i byen",

@@ -62,7 +62,7 @@ ikke går så langt ad gangen, betyder det, at turen langs vandet er for lang.
 
 Sæt bænke **med ryglæn og armlæn** op med højst 100 meters mellemrum – gerne nogle i \
 læ og nogle i skygge.""",
-        month=-2, appeal=8.5, author="resident",
+        month=-2, appeal=9, author="resident",
         responses=(
             Response("accepted", """\
 Tak for en enkel og god idé. Vi er enige i, at promenaden skal kunne bruges af alle, \
@@ -86,7 +86,7 @@ bænk et sted."""),
 Hver søndag i sommer flød skraldespandene på havnen over, og mågerne spredte affaldet \
 ud over kajen. Der skal flere og større skraldespande til, og de skal tømmes i \
 weekenden.""",
-        month=-2, appeal=7,
+        month=-2, appeal=7.5,
         responses=(
             Response("under_review", """\
 Tak for idéen. Vi tømmer i dag skraldespandene på havnen mandag, onsdag og fredag. Vi \
@@ -145,28 +145,28 @@ give liv til havnen hele året.""",
     IdeaText(
         title="Gratis parkering på havnen om aftenen",
         body="Parkering på havnen koster 18 kr. i timen til kl. 22. Gør det gratis efter kl. 17.",
-        month=-1, appeal=5.5,
+        month=-1, appeal=5,
     ),
     IdeaText(
         title="Sauna og vinterbadeklub på Nordkajen",
         body="""\
 Vinterbadning er blevet populært, men vi har ingen sauna i byen. En lille sauna ved \
 vandet, drevet af en forening, kunne samle mange.""",
-        month=-2, appeal=5.5,
+        month=-2, appeal=5,
     ),
     IdeaText(
         title="Offentlige toiletter, der er åbne hele året",
         body="""\
 Toiletterne ved lystbådehavnen lukker 1. oktober. Det gør det svært for ældre og \
 børnefamilier at bruge havnen om vinteren.""",
-        month=-2, appeal=6,
+        month=-2, appeal=5,
     ),
     IdeaText(
         title="Bevar de gamle havnekraner som vartegn",
         body="""\
 De to røde kraner på Nordkajen er det, man ser, når man kommer til byen. Lad dem blive \
 stående, og sæt lys på dem om aftenen.""",
-        month=-2, appeal=4.5,
+        month=-2, appeal=4,
     ),
     IdeaText(
         title="Kajakudlejning ved lystbådehavnen",

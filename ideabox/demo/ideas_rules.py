@@ -203,7 +203,7 @@ Forslag:
         body="""\
 Ferie skal i dag skrives i lønsystemet, i vagtplanen og i en delt kalender. Det giver \
 fejl og dobbeltarbejde. Lad vagtplanen hente ferien fra lønsystemet.""",
-        month=-2, appeal=5,
+        month=-2, appeal=4.5,
     ),
     IdeaText(
         title="Risikovurdering skal ikke laves for hver lille tur",
@@ -238,7 +238,7 @@ Digital underskrift med MitID Erhverv er gyldig og findes allerede i kommunen.""
 Det tager i dag op til en uge, før en vikar har adgang til de systemer, der skal bruges. \
 Imens følges vikaren rundt af en kollega. Lav en fast pakke med adgange til vikarer, \
 som lederen kan bestille med ét klik.""",
-        month=-1, appeal=5,
+        month=-1, appeal=4.5,
     ),
     IdeaText(
         title="Sikkerhedsrunden hver måned kan blive hvert kvartal",
