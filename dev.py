@@ -3,6 +3,7 @@
 
     python3 dev.py serve     run ideabox (embedded PostgreSQL and Redis unless URLs are set)
     python3 dev.py test      run the test suite
+    python3 dev.py demo      run ideabox with the demo municipality (seeded on first use)
 
 On first use (and whenever pyproject.toml changes) this makes ``.venv`` and installs
 ideabox into it with its test and development tools. Anything else is passed to the
@@ -48,6 +49,14 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "test":
         args = [str(BIN / "python"), "-m", "pytest", *rest]
+    elif command == "demo":
+        # Seed an empty database; a database holding the demo already is left as it is
+        # (and one holding anything else is refused, with the reason). Then serve it.
+        seeded = subprocess.run([str(BIN / "ideabox"), "seed", "--demo", "--unless-seeded"],
+                                cwd=ROOT, check=False)
+        if seeded.returncode != 0:
+            return seeded.returncode
+        args = [str(BIN / "ideabox"), "serve", *rest]
     elif command == "lint":
         lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT, check=False)
         return lint.returncode or subprocess.run([str(BIN / "mypy")], cwd=ROOT,
