@@ -54,10 +54,24 @@ def _name_fields(extra: Any) -> Any:
     return named
 
 
+# Litestar reports a missing query, header or cookie parameter only in its detail.
+_MISSING_PARAMETER = re.compile(r"^Missing required (query|header|cookie|path) parameter '([^']+)'")
+
+
+def _extra(exc: HTTPException) -> Any:
+    if not exc.extra:
+        missing = _MISSING_PARAMETER.match(exc.detail or "")
+        if missing and exc.status_code == 400:
+            return [{"key": missing.group(2), "message": "is required",
+                     "source": missing.group(1)}]
+        return None
+    return _name_fields(exc.extra)
+
+
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code >= 500:
         log.error("http %s: %s", exc.status_code, exc.detail)
-    return _response(exc.status_code, exc.detail, _name_fields(exc.extra) or None, exc.headers)
+    return _response(exc.status_code, exc.detail, _extra(exc), exc.headers)
 
 
 def handle_unstorable_text(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

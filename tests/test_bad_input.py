@@ -94,3 +94,10 @@ async def test_missing_and_unknown_fields_are_named(client, world, body, field):
                                  headers=bearer(world["token"]), json=body)
     assert response.status_code == 400
     assert response.json()["extra"][0]["key"] == field
+
+
+async def test_a_missing_query_parameter_is_named(client, world):
+    response = await client.get("/api/v1/exports/top-ideas", headers=bearer(world["token"]))
+    assert response.status_code == 400
+    assert response.json()["extra"] == [{"key": "month", "message": "is required",
+                                         "source": "query"}]
