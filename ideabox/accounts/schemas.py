@@ -155,6 +155,11 @@ class ExportedToken(msgspec.Struct):
     expires_at: datetime | None
 
 
+class ExportedNotificationSettings(msgspec.Struct):
+    email: bool
+    language: str | None
+
+
 class DataExport(msgspec.Struct):
     profile: Me
     ideas: list[ExportedIdea]
@@ -165,3 +170,5 @@ class DataExport(msgspec.Struct):
     status_changes: list[ExportedStatusChange]
     sign_ins: list[ExportedToken]
     exported_at: datetime
+    notification_settings: list[ExportedNotificationSettings] = msgspec.field(
+        default_factory=list)

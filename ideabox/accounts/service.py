@@ -20,6 +20,7 @@ from ideabox.accounts.schemas import (
     ExportedFollow,
     ExportedIdea,
     ExportedNotification,
+    ExportedNotificationSettings,
     ExportedStatusChange,
     ExportedToken,
     ExportedVote,
@@ -234,6 +235,8 @@ _EXPORT = {
     "sign_ins": """
         SELECT kind, created_at, last_used_at, expires_at
         FROM auth_tokens WHERE user_id = $1 ORDER BY id""",
+    "notification_settings": """
+        SELECT email, language FROM notification_settings WHERE user_id = $1""",
 }
 
 # The account stays, so that ideas, comments and votes keep an author and tallies stay
@@ -251,6 +254,7 @@ _FORGET = [
     "DELETE FROM auth_tokens WHERE user_id = $1",
     "DELETE FROM follows WHERE user_id = $1",
     "DELETE FROM notifications WHERE user_id = $1",
+    "DELETE FROM notification_settings WHERE user_id = $1",
 ]
 
 
@@ -269,6 +273,8 @@ async def export_my_data(conn: asyncpg.Connection, viewer: Viewer) -> DataExport
         notifications=[ExportedNotification(**row) for row in rows["notifications"]],
         status_changes=[ExportedStatusChange(**row) for row in rows["status_changes"]],
         sign_ins=[ExportedToken(**row) for row in rows["sign_ins"]],
+        notification_settings=[ExportedNotificationSettings(**row)
+                               for row in rows["notification_settings"]],
         exported_at=datetime.now(UTC),
     )
 

@@ -179,3 +179,12 @@ async def put_settings(conn: asyncpg.Connection, viewer: Viewer,
         ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, language = excluded.language
         """, viewer.id, data.email, data.language)
     return data
+
+
+async def remember_language(conn: asyncpg.Connection, viewer: Viewer, language: str) -> None:
+    """Keep the language the viewer chose in the browser for the e-mails they get too."""
+    await conn.execute(
+        """
+        INSERT INTO notification_settings (user_id, language) VALUES ($1, $2)
+        ON CONFLICT (user_id) DO UPDATE SET language = excluded.language
+        """, viewer.id, language)

@@ -9,6 +9,8 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from ideabox.notifications.service import remember_language
+from ideabox.routing import MaybeSignedIn, RequestDb
 from ideabox.security import CSRF_ALWAYS
 from ideabox.web.errors import HTML_EXCEPTION_HANDLERS
 from ideabox.web.i18n import LANG_COOKIE, LANGUAGES
@@ -36,13 +38,17 @@ def static_router() -> Router:
 
 
 @post("/language", status_code=303)
-async def switch_language(request: AnyRequest) -> Redirect:
-    """Remember the reader's choice of language and go back to where they were."""
+async def switch_language(request: AnyRequest, db: RequestDb,
+                          viewer: MaybeSignedIn) -> Redirect:
+    """Remember the reader's choice of language (for the e-mails too, when signed in)
+    and go back to where they were."""
     form = await form_of(request)
     chosen = form.get("lang")
     back = local_path(form.get("next"))
     if chosen not in LANGUAGES:
         return see_other(back)
+    if viewer is not None:
+        await remember_language(db.conn, viewer, chosen)
     settings = request.app.state.settings
     cookie = Cookie(key=LANG_COOKIE, value=chosen, path="/", max_age=YEAR, httponly=True,
                     samesite="lax", secure=settings.secure_cookies)

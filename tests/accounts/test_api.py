@@ -507,6 +507,8 @@ async def _content_of(db, user_id: int) -> dict[str, int]:
     await db.execute("INSERT INTO follows (user_id, idea_id) VALUES ($1, $2)", user_id, idea)
     await db.execute("INSERT INTO notifications (user_id, idea_id, kind, payload) "
                      "VALUES ($1, $2, 'status', '{\"to\": \"promoted\"}')", user_id, idea)
+    await db.execute("INSERT INTO notification_settings (user_id, email, language) "
+                     "VALUES ($1, false, 'en')", user_id)
     return {"idea": idea, "comment": comment}
 
 
@@ -526,6 +528,7 @@ async def test_export_holds_everything_about_the_person(client, db):
     assert [f["idea_title"] for f in data["follows"]] == ["Flere bænke"]
     assert data["notifications"][0]["payload"] == {"to": "promoted"}
     assert {s["kind"] for s in data["sign_ins"]} == {"api"}
+    assert data["notification_settings"] == [{"email": False, "language": "en"}]
     # Secrets are never part of it.
     assert "argon2" not in response.text and token not in response.text
 
@@ -548,7 +551,7 @@ async def test_deleting_the_account_anonymises_it_and_keeps_the_content(client, 
     assert row["display_name"] == "Slettet bruger"
     assert row["deleted_at"] is not None
     assert not row["password_hash"].startswith("$argon2")
-    for table in ("auth_tokens", "follows", "notifications"):
+    for table in ("auth_tokens", "follows", "notifications", "notification_settings"):
         assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1",
                                  user_id) == 0
     assert await db.fetchval("SELECT author_id FROM ideas WHERE id = $1",

@@ -42,6 +42,16 @@ async def test_language_switcher_sets_a_cookie_and_goes_back(client: httpx.Async
     assert away.headers["location"] == "/"
 
 
+async def test_a_signed_in_choice_of_language_also_sets_the_email_language(
+        client: httpx.AsyncClient, db: asyncpg.Connection) -> None:
+    await sign_up(client, "sprog@example.dk")
+    await submit(client, "/language", {"lang": "en", "next": "/"})
+    language = await db.fetchval(
+        "SELECT s.language FROM notification_settings s JOIN users u ON u.id = s.user_id "
+        "WHERE u.email = 'sprog@example.dk'")
+    assert language == "en"
+
+
 async def test_pages_keep_the_strict_policy_no_inline_script_or_style(
         client: httpx.AsyncClient, db: asyncpg.Connection) -> None:
     await make_purpose(db, slug="havn")
