@@ -32,6 +32,7 @@ from ideabox.security import (
     csrf_config,
 )
 from ideabox.settings import Settings, load_settings, resolve_secret_key
+from ideabox.web.errors import negotiated
 from ideabox.web.templating import template_config
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "viewer": Provide(provide_viewer),
             "user": Provide(provide_user),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        # JSON, but the HTML error page for browsers at an address no page route matched.
+        exception_handlers=negotiated(EXCEPTION_HANDLERS),
         before_send=[resend_session_cookie],
         template_config=template_config(),
         plugins=[HTMXPlugin()],

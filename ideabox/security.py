@@ -74,22 +74,27 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def security_headers(*, hsts: bool) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries, but the CSP (see the middleware)."""
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    if hsts:
+        headers.append((b"strict-transport-security", b"max-age=31536000"))
+    return headers
+
+
 class SecurityHeadersMiddleware:
     """The usual security headers on every response; a strict CSP on every page but the
     API documentation, whose viewer loads its scripts from a CDN."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
-        headers = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"same-origin"),
-            (b"x-frame-options", b"DENY"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-        ]
-        if hsts:
-            headers.append((b"strict-transport-security", b"max-age=31536000"))
-        self.headers = headers
+        self.headers = security_headers(hsts=hsts)
         self.csp = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

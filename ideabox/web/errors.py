@@ -2,6 +2,10 @@
 
 A page that needs a sign-in sends the reader to the sign-in form and back; htmx gets a
 small fragment it can swap in (htmx is set up to swap error answers too).
+
+Errors no route handled (an address nothing matches, a method an address does not
+take) are decided in one place, ``wants_html``: the page for browsers, the API's JSON
+for everything under /api/ and for clients that do not ask for HTML.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from urllib.parse import quote
 from litestar import Response
 from litestar.exceptions import HTTPException
 from litestar.response import Template
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ExceptionHandler, ExceptionHandlersMap
+from litestar.utils.scope.state import ScopeState
 from litestar_htmx import ClientRedirect
 
 from ideabox.errors import IdeaboxError, TooManyRequests, Unauthorized, Unavailable
+from ideabox.security import CONTENT_SECURITY_POLICY, CSRF_COOKIE, security_headers
 from ideabox.web import messages
 from ideabox.web.render import AnyRequest, is_htmx, lang, page, see_other
 
@@ -74,3 +80,44 @@ HTML_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }
+
+
+def wants_html(request: AnyRequest) -> bool:
+    """Whether an error outside the pages' routes is answered with the HTML page: never
+    for the API, and only when the client prefers HTML to JSON (browsers do)."""
+    path = request.url.path
+    if path == "/api" or path.startswith("/api/"):
+        return False
+    return request.accept.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def _outside_the_pages(request: AnyRequest, response: Response[Any]) -> Response[Any]:
+    """What the pages' middleware would have added, for a page answered where no route
+    matched (so no middleware ran): the security headers, and the CSRF token the
+    browser already holds, so the language switcher on the page still works."""
+    hsts = request.app.state.settings.secure_cookies
+    response.headers.update({name.decode(): value.decode()
+                             for name, value in security_headers(hsts=hsts)})
+    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY
+    token = request.cookies.get(CSRF_COOKIE)
+    if token:
+        ScopeState.from_scope(request.scope).csrf_token = token
+    return response
+
+
+def negotiated(json_handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
+    """The app's own exception handlers: ``json_handlers``, except that a request that
+    ``wants_html`` gets the HTML error page instead, for every kind of error one exists
+    for."""
+
+    def choose(json_handler: ExceptionHandler[Any], html_handler: ExceptionHandler[Any] | None
+               ) -> ExceptionHandler[Any]:
+        def handle(request: AnyRequest, exc: Exception) -> Response[Any]:
+            if html_handler is not None and wants_html(request):
+                return _outside_the_pages(request, html_handler(request, exc))
+            return json_handler(request, exc)
+
+        return handle
+
+    return {kind: choose(handler, HTML_EXCEPTION_HANDLERS.get(kind))
+            for kind, handler in json_handlers.items()}
