@@ -3,6 +3,8 @@ thread is swapped in place; without JavaScript each form posts and the page retu
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect, Template
@@ -11,10 +13,8 @@ from litestar.types import ControllerRouterHandler
 from ideabox.comments import service
 from ideabox.comments.schemas import CommentCreate, CommentUpdate
 from ideabox.errors import Forbidden, IdeaboxError
-from ideabox.ideas.pages import COMMENTS_PER_PAGE, idea_story
+from ideabox.ideas.pages import COMMENTS_PER_PAGE, idea_page
 from ideabox.ideas.service import get_idea
-from ideabox.purposes.api import promotion_delay
-from ideabox.purposes.service import get_purpose
 from ideabox.routing import CommentId, IdeaId, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms
@@ -51,15 +51,14 @@ async def _thread(db: RequestDb, user: SignedIn, state: State, idea_id: int, *,
                   reply_to: str | None = None, added: int | None = None, status: int = 200,
                   whole_page: bool = False) -> Template:
     """The comments (a fragment for htmx, or the whole idea page) after a post."""
+    forms_state: dict[str, Any] = {"errors": errors or {}, "values": values or {},
+                                   "reply_to": reply_to, "added": added}
+    if whole_page:
+        return await idea_page(db, user, state, idea_id, status=status, **forms_state)
     idea = await get_idea(db.conn, tallies_of(state), user, idea_id)
     thread = await service.list_comments(db.conn, user, idea_id, limit=COMMENTS_PER_PAGE)
-    context = {"viewer": user, "idea": idea, "comments": thread, "errors": errors or {},
-               "values": values or {}, "reply_to": reply_to, "added": added}
-    if whole_page:
-        purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state))
-        return page("ideas/show.html", status=status, purpose=purpose, **context,
-                    **await idea_story(db, user, idea_id))
-    return page("partials/comments.html", status=status, **context)
+    return page("partials/comments.html", status=status, viewer=user, idea=idea,
+                comments=thread, **forms_state)
 
 
 class CommentPages(Controller):

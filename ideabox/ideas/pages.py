@@ -1,5 +1,7 @@
 """HTML pages for ideas: an idea with its votes, comments and the administration's
-answers; posting one; and the "similar ideas" list shown while a title is typed."""
+answers; posting, editing and withdrawing one; and the "similar ideas" list shown while
+a title is typed. Editing and withdrawing are forms in disclosures on the idea's page,
+so they work in place with and without JavaScript."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from litestar.types import ControllerRouterHandler
 from ideabox.comments.service import list_comments
 from ideabox.errors import IdeaboxError
 from ideabox.ideas import service, similar
-from ideabox.ideas.schemas import IdeaCreate
+from ideabox.ideas.schemas import IdeaCreate, IdeaUpdate
 from ideabox.notifications.service import get_following
 from ideabox.purposes.api import promotion_delay
 from ideabox.purposes.pages import purpose_page
@@ -65,13 +67,54 @@ class IdeaPages(Controller):
     async def show(self, db: RequestDb, viewer: MaybeSignedIn, state: State,
                    idea_id: IdeaId, comments: CursorParam = None) -> Template:
         """The idea, its vote button and tally, its comments and what became of it."""
-        idea = await service.get_idea(db.conn, tallies_of(state), viewer, idea_id)
-        purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state))
-        thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
-                                     cursor=comments)
-        return page("ideas/show.html", viewer=viewer, idea=idea, purpose=purpose,
-                    comments=thread, errors={}, values={}, reply_to=None, added=None,
-                    **await idea_story(db, viewer, idea_id))
+        return await idea_page(db, viewer, state, idea_id, cursor=comments)
+
+    @post("/edit")
+    async def edit(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+                   idea_id: IdeaId) -> Template | Redirect:
+        """Change the title and text: the author while the idea is open, an admin always."""
+        form = await form_of(request)
+        status = 400
+        try:
+            data = forms.parse(form, IdeaUpdate, lang(request))
+            await service.update_idea(db, tallies_of(state), user, idea_id, data)
+        except forms.FormInvalid as exc:
+            errors = exc.errors
+        except IdeaboxError as exc:
+            errors = await forms.recover(db, lang(request), exc)
+            status = exc.status_code
+        else:
+            return see_other(f"/ideas/{idea_id}")
+        return await idea_page(db, user, state, idea_id, status=status, edit_errors=errors,
+                               edit_values=form)
+
+    @post("/withdraw")
+    async def withdraw(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                       state: State, idea_id: IdeaId) -> Template | Redirect:
+        """The author takes their open idea back (the disclosure around the button is
+        the confirmation)."""
+        try:
+            await service.withdraw_idea(db, tallies_of(state), user, idea_id)
+        except IdeaboxError as exc:
+            errors = await forms.recover(db, lang(request), exc)
+            return await idea_page(db, user, state, idea_id, status=exc.status_code,
+                                   withdraw_errors=errors)
+        return see_other(f"/ideas/{idea_id}")
+
+
+async def idea_page(db: RequestDb, viewer: MaybeSignedIn, state: State, idea_id: int, *,
+                    cursor: str | None = None, status: int = 200, **forms_state: Any
+                    ) -> Template:
+    """The whole idea page; ``forms_state`` re-opens a form with its errors and values."""
+    idea = await service.get_idea(db.conn, tallies_of(state), viewer, idea_id)
+    purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state))
+    thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
+                                 cursor=cursor)
+    context: dict[str, Any] = {"errors": {}, "values": {}, "reply_to": None, "added": None,
+                               "edit_errors": {}, "edit_values": {}, "withdraw_errors": {}}
+    context.update(forms_state)
+    return page("ideas/show.html", status=status, viewer=viewer, idea=idea, purpose=purpose,
+                comments=thread, **context, **await idea_story(db, viewer, idea_id))
 
 
 async def idea_story(db: RequestDb, viewer: MaybeSignedIn, idea_id: int) -> dict[str, Any]:

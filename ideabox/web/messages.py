@@ -50,6 +50,8 @@ KNOWN: dict[str, str] = {m: m for m in (
     N_("Voting has closed on this idea"),
     N_("An idea can be edited only while it is open"),
     N_("Only the author or an administrator may edit this idea"),
+    N_("Only the author may withdraw this idea"),
+    N_("Only an open idea can be withdrawn"),
     N_("Only its author may edit a comment"),
     N_("Only its author or a moderator may delete a comment"),
     N_("A deleted comment cannot be edited"),
