@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
-from ideabox.accounts import directory, service
+from ideabox.accounts import directory, mine, service
 from ideabox.accounts.api import _expired_session_cookie, _session_cookie
 from ideabox.accounts.schemas import ROLES, Credentials, RoleUpdate, UserCreate, Viewer
 from ideabox.accounts.tokens import SESSION_COOKIE
@@ -29,7 +29,8 @@ from ideabox.web.render import AnyRequest, form_of, lang, local_path, page, see_
 NextParam = Annotated[str | None, QueryParameter(name="next", max_length=500)]
 QueryParam = Annotated[str | None, QueryParameter(max_length=200)]
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
-NOTIFICATIONS_SHOWN = 20
+NOTIFICATIONS_SHOWN = 10
+LIST_SHOWN = 8
 
 
 def _settings(request: AnyRequest) -> Settings:
@@ -119,11 +120,21 @@ class MyPages(Controller):
     path = "/me"
 
     @get("/")
-    async def mine(self, db: RequestDb, user: SignedIn) -> Template:
-        """My ideas, my votes, the ideas I follow and my notifications."""
-        data = await service.export_my_data(db.conn, user)
-        notes = await list_notifications(db.conn, user, limit=NOTIFICATIONS_SHOWN, cursor=None)
-        return page("accounts/me.html", viewer=user, data=data, notifications=notes)
+    async def my_page(self, db: RequestDb, user: SignedIn, notifications: CursorParam = None,
+                      ideas: CursorParam = None, votes: CursorParam = None,
+                      follows: CursorParam = None) -> Template:
+        """My notifications, ideas, votes and follows, newest first; each list pages on
+        by its own cursor, the others stay on their first page."""
+        cursors = {"notifications": notifications, "ideas": ideas, "votes": votes,
+                   "follows": follows}
+        return page(
+            "accounts/me.html", viewer=user, me=await service.get_me(db.conn, user),
+            notifications=await list_notifications(db.conn, user, limit=NOTIFICATIONS_SHOWN,
+                                                   cursor=notifications),
+            ideas=await mine.my_ideas(db.conn, user, limit=LIST_SHOWN, cursor=ideas),
+            votes=await mine.my_votes(db.conn, user, limit=LIST_SHOWN, cursor=votes),
+            follows=await mine.my_follows(db.conn, user, limit=LIST_SHOWN, cursor=follows),
+            cursors=cursors)
 
     @get("/data")
     async def download(self, db: RequestDb, user: SignedIn) -> Response[bytes]:
