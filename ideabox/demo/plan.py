@@ -119,11 +119,21 @@ def _people(rng: random.Random, residents: int, start: datetime) -> list[Person]
     # Staff are about one in eight of those who take part: enough for the staff's own
     # purpose to have a lively vote.
     staff = max(6, residents // 7)
+    emails = {p.email for p in people}
+
+    def unique(email: str) -> str:
+        # Two names can be spelt alike in an address ("Søren", "Soeren"): number the second.
+        n, found = 2, email
+        while found in emails:
+            found, n = email.replace("@", f"{n}@", 1), n + 1
+        emails.add(found)
+        return found
+
     for name in town.person_names(rng, staff, taken):
-        people.append(Person(name, town.email_for(name, town.STAFF_DOMAIN), "staff", joined()))
-    for n, name in enumerate(town.person_names(rng, residents, taken)):
-        # A number keeps addresses unique where two residents share a name's spelling.
-        email = town.email_for(name, town.RESIDENT_DOMAIN).replace("@", f"{n}@", 1)
+        email = unique(town.email_for(name, town.STAFF_DOMAIN))
+        people.append(Person(name, email, "staff", joined()))
+    for name in town.person_names(rng, residents, taken):
+        email = unique(town.email_for(name, town.RESIDENT_DOMAIN))
         people.append(Person(name, email, "resident", joined()))
     return people
 
