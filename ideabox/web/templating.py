@@ -83,6 +83,21 @@ def _label(table: Mapping[str, str]) -> Any:
     return label
 
 
+def _opening(html: str, paragraphs: int = 2) -> str:
+    """The paragraphs rendered Markdown opens with, at most ``paragraphs`` of them and up
+    to the first list or heading (all of it if it opens with neither): the front page
+    introduces each purpose, its own page says it all."""
+    end = 0
+    for _ in range(paragraphs):
+        close = html.find("</p>", end)
+        if not html.startswith("<p>", end) or close < 0:
+            break
+        end = close + len("</p>")
+        while html.startswith("\n", end):
+            end += 1
+    return html[:end] if end else html
+
+
 def _fingerprint(directory: Path) -> str:
     """A digest of every static file, so their URLs change whenever one does and browsers
     may keep them for a year."""
@@ -101,7 +116,8 @@ def environment() -> Environment:
     # newstyle: the message is escaped before variables are put in, and a missing
     # variable is an error rather than a half-translated sentence.
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(date=_date, datetime=_datetime, month=_month, number=_number)
+    env.filters.update(date=_date, datetime=_datetime, month=_month, number=_number,
+                       opening=_opening)
     env.globals.update(
         current_lang=_current_lang, status_label=_label(labels.STATUS),
         role_label=_label(labels.ROLE), audience_label=_label(labels.AUDIENCE),

@@ -38,7 +38,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
         "idea": f"/ideas/{idea['id']}", "signin": "/signin", "signup": "/signup",
-        "not-found": "/ideas/987654", "me": "/me", "delete": "/me/delete",
+        "not-found": "/ideas/987654", "no-route": "/no/such/address", "me": "/me",
+        "delete": "/me/delete",
         "admin": "/admin", "admin-users": "/admin/users", "admin-purpose": "/admin/purposes/new",
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
         "admin-exports": "/admin/exports",
@@ -57,7 +58,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
             found[name] = violations
         await screenshot(page, name)
 
-    for name in ("front", "purpose", "idea", "signin", "signup", "not-found"):
+    for name in ("front", "purpose", "idea", "signin", "signup", "not-found", "no-route"):
         await page.goto(base + pages[name])
         await check(name)
     # A form with its errors shown.
@@ -71,10 +72,15 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
+    # The idea's edit form, opened in place.
+    await page.goto(base + pages["idea"])
+    await page.get_by_text("Ret idéen").click()
+    await expect(page.get_by_label("Titel")).to_be_visible()
+    await check("idea-edit")
 
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})
-    for name in ("front", "idea"):
+    for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users"):
         await page.goto(base + pages[name])
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
