@@ -22,6 +22,7 @@ from ideabox.demo.seed import (
     new_password,
     seed_demo,
 )
+from ideabox.errors import IdeaboxError, Unauthorized
 from ideabox.migrations import MigrationError, migrate_url
 from ideabox.runtime import async_command
 from ideabox.settings import SettingsError, load_settings
@@ -69,7 +70,14 @@ async def _seed(state: State, options: DemoOptions) -> DemoResult:
                 tasks[step] = bar.add_task(step, total=total)
             bar.update(tasks[step], completed=done, total=total)
 
-        return await seed_demo(state, options, report)
+        try:
+            return await seed_demo(state, options, report)
+        except Unauthorized:
+            raise click.ClickException(
+                f"{options.admin_email} already has an account, and the password does not "
+                f"match it; give that account's password to seed with it") from None
+        except IdeaboxError as exc:
+            raise click.ClickException(exc.detail) from None
 
 
 def _sign_ins(result: DemoResult) -> str:

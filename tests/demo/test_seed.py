@@ -17,6 +17,7 @@ from litestar.datastructures import State
 
 from ideabox.demo.plan import make_plan
 from ideabox.demo.seed import DemoOptions, NotEmpty, seed_demo
+from ideabox.errors import Unauthorized
 from ideabox.months import current_month, month_bounds
 from ideabox.promotion.verify import verify_purpose
 from ideabox.runtime import connected
@@ -161,3 +162,13 @@ async def test_the_command_seeds_once_and_then_refuses(run_cli: Any,
     code, _, err = await run_cli("seed", "--demo", "--unless-seeded")
     assert code == 0 and "already holds the demo" in err
     assert await db.fetchval("SELECT count(*) FROM ideas") == ideas
+
+
+async def test_an_existing_admin_must_give_its_password(state: State,
+                                                      db: asyncpg.Connection) -> None:
+    await make_user(db, role="admin", email="chef@havnestad.example")
+    with pytest.raises(Unauthorized):
+        await seed_demo(state, DemoOptions(residents=20, now=NOW,
+                                           admin_email="chef@havnestad.example",
+                                           admin_password="not the right one"))
+    assert await db.fetchval("SELECT count(*) FROM users") == 1  # nothing was kept
