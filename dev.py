@@ -52,6 +52,9 @@ def main(argv: list[str]) -> int:
     elif command == "demo":
         # Seed an empty database; a database holding the demo already is left as it is
         # (and one holding anything else is refused, with the reason). Then serve it.
+        # The seed prints where to sign in: tell it the address serve will use.
+        port = rest[rest.index("--port") + 1] if "--port" in rest[:-1] else "8000"
+        os.environ.setdefault("IDEABOX_BASE_URL", f"http://127.0.0.1:{port}")
         seeded = subprocess.run([str(BIN / "ideabox"), "seed", "--demo", "--unless-seeded"],
                                 cwd=ROOT, check=False)
         if seeded.returncode != 0:

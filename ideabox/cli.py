@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 import click
+import msgspec
 
 from ideabox.migrations import MigrationError, migrate_url
 from ideabox.runtime import run, services
@@ -60,6 +62,11 @@ def serve(host: str, port: int, workers: int) -> None:
         os.environ["IDEABOX_DATABASE_URL"] = settings.database_url
         os.environ["IDEABOX_REDIS_URL"] = settings.redis_url
         os.environ["IDEABOX_SECRET_KEY"] = settings.secret_key
+        # Unset, links point at this server itself, and a terminal gets readable logs.
+        os.environ.setdefault("IDEABOX_BASE_URL", f"http://{_reachable(host)}:{port}")
+        if "IDEABOX_LOG_FORMAT" not in os.environ and sys.stderr.isatty():
+            os.environ["IDEABOX_LOG_FORMAT"] = "text"
+            settings = msgspec.structs.replace(settings, log_format="text")
         server = Server(
             "ideabox.app:create_app", factory=True, address=host, port=port,
             interface=Interfaces.ASGI, workers=workers, log_access=False,
@@ -71,6 +78,11 @@ def serve(host: str, port: int, workers: int) -> None:
         except SystemExit as exc:
             if exc.code not in (0, None):
                 raise click.ClickException("the web server stopped with an error") from None
+
+
+def _reachable(host: str) -> str:
+    """A host name for links: listening on every address means this machine's own."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
 
 
 def _granian_logging(settings: Settings) -> dict[str, Any]:

@@ -145,10 +145,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secret_key", str, "Signs CSRF tokens. Unset with the embedded database: generated "
             "once and kept in the data dir. Required with IDEABOX_DATABASE_URL."),
     Setting("base_url", _url("http", "https"),
-            "The public address, used for links in exports and e-mails."),
+            "The public address, used for links in exports and e-mails. Unset: the "
+            "address `ideabox serve` listens on."),
     Setting("log_level", _choice("debug", "info", "warning", "error"), "Log level."),
     Setting("log_format", _choice("json", "text"), "`json`: one JSON object per line; "
-            "`text`: for reading in a terminal."),
+            "`text`: for reading. Unset: `text` when `ideabox serve` runs in a terminal."),
     Setting("access_log", _bool, "Log one line per HTTP request."),
     Setting("db_pool_max", _positive_int, "Most connections each worker opens to PostgreSQL."),
     Setting("db_timeout", _positive_float, "Seconds to wait for a PostgreSQL connection "

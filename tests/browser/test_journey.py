@@ -129,7 +129,7 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str,
     await expect(author.get_by_role("heading", name="Forvaltningens svar")).to_be_visible()
     await expect(author.locator(".answer")).to_contain_text("40 bænke")
     await expect(author.locator(".notice--promoted")).to_contain_text(
-        "Sendt videre til forvaltningen i")
+        "sendt videre til forvaltningen")
     await screenshot(author, "idea-answered")
     await author.get_by_role("link", name="Min side").click()
     await expect(author.locator("#my-notifications + *")).to_be_visible()
