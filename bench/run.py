@@ -55,10 +55,9 @@ from profiling import ProfiledWindow, find_py_spy  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 from server import Service, Stack, embedded_stack, free_port, has_command, ideabox  # noqa: E402
 
-# Measured on 2 cores (README, "Benchmark"): one worker caps the app at one core; two,
-# three and four are within noise of each other on the database-bound phases, and three
-# serve GET /healthz ~10 % faster than two, filling the gaps while a worker waits to take
-# the GIL back from granian's threads. Four add nothing more.
+# Measured on 2 cores (README, "Benchmark"): one worker caps the app at one core; with
+# two, three or four the idea GET and vote phases are within noise of each other, three
+# giving the best vote rate. Only the hello-world baseline keeps rising with more.
 DEFAULT_WORKERS = 3
 TARGETS = {"vote_vs_raw": 0.5, "get_vs_hello": 0.4}
 MIN_OK = 0.99  # share of 200 answers below which a phase's figures mean nothing
