@@ -15,7 +15,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.htmx import HTMXConfig, HTMXPlugin
 from litestar.types import ControllerRouterHandler
 
 from ideabox import __version__, logs
@@ -114,7 +114,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=negotiated(EXCEPTION_HANDLERS),
         before_send=[resend_session_cookie],
         template_config=template_config(),
-        plugins=[HTMXPlugin()],
+        # htmx's request class only where pages are served (ideabox.web.routing): the
+        # JSON API has no use for it and pays for it on every request.
+        plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False))],
         lifespan=[_lifespan],
         state=State({"settings": settings, "client_address": client_address}),
         middleware=[

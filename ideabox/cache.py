@@ -17,6 +17,7 @@ from typing import TypeVar
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,18 @@ class Cache:
         self.trusted = False
         self._skip_until = 0.0
         self._write_failed: Callable[[], Awaitable[None]] | None = None
+        self._scripts: dict[str, AsyncScript] = {}
 
     def key(self, *parts: object) -> str:
         return ":".join((self.prefix, *(str(p) for p in parts)))
+
+    def script(self, source: str) -> AsyncScript:
+        """A Lua script registered with this client, once (EVALSHA, reloaded if Redis
+        forgot it)."""
+        found = self._scripts.get(source)
+        if found is None:
+            found = self._scripts[source] = self.client.register_script(source)
+        return found
 
     def on_write_failure(self, callback: Callable[[], Awaitable[None]]) -> None:
         """``callback`` runs when a write is lost: Redis can no longer be believed."""

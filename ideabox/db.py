@@ -10,8 +10,9 @@ the Redis cache, sending notifications) is registered with ``db.after_commit``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -24,6 +25,10 @@ from ideabox.errors import Unavailable
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+SINGLE_STATEMENT = {"single_statement": True}
+"""Route ``opt`` for writes that are one SQL statement: PostgreSQL makes a statement
+atomic on its own, so BEGIN and COMMIT would only add two round trips (votes)."""
 
 # Raised by asyncpg and the socket layer when PostgreSQL is out of reach.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -62,7 +67,8 @@ async def create_pool(url: str, *, max_size: int = 20, timeout: float = 5.0) -> 
     pool: asyncpg.Pool = await asyncpg.create_pool(
         url, min_size=0, max_size=max_size, connection_class=_Connection,
         init=_init_connection, timeout=timeout, command_timeout=60,
-        server_settings={"application_name": "ideabox", "jit": "off"},
+        server_settings={"application_name": "ideabox", "jit": "off",
+                         "plan_cache_mode": "force_generic_plan"},
     )
     return pool
 
@@ -108,13 +114,28 @@ async def acquire(pool: asyncpg.Pool, timeout: float) -> asyncpg.Connection:
         raise Unavailable("The database is not available right now") from exc
 
 
+@contextlib.asynccontextmanager
+async def connection(state: State) -> AsyncIterator[asyncpg.Connection]:
+    """A connection for a route that may not need one at all (answered from the cache),
+    taken only when it does; 503 when PostgreSQL is out of reach."""
+    pool: asyncpg.Pool = state.pool
+    conn = await acquire(pool, state.settings.db_timeout)
+    try:
+        yield conn
+    except CONNECTION_ERRORS as exc:
+        raise Unavailable("The database is not available right now") from exc
+    finally:
+        await pool.release(conn)
+
+
 async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[Db, None]:
     """Litestar dependency: the request's connection, in a transaction for unsafe methods."""
     pool: asyncpg.Pool = state.pool
     conn = await acquire(pool, state.settings.db_timeout)
     db = Db(conn)
     try:
-        if request.method not in SAFE_METHODS:
+        if request.method not in SAFE_METHODS and not request.route_handler.opt.get(
+                "single_statement"):
             await db.begin()
         try:
             yield db

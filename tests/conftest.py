@@ -27,7 +27,9 @@ from litestar import Litestar
 from ideabox.app import create_app
 from ideabox.embedded import EmbeddedPostgres, EmbeddedRedis
 from ideabox.migrations import migrate
+from ideabox.cache import Cache, create_client
 from ideabox.settings import Settings
+from ideabox.votes.tallies import Tallies
 from ideabox.votes.reconcile import Reconciler
 
 _counter = itertools.count(1)
@@ -189,3 +191,14 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+@pytest.fixture
+async def tallies(redis_url: str, redis_prefix: str) -> AsyncIterator[Tallies]:
+    """The vote tallies over this test's Redis prefix, for calling services directly."""
+    cache = Cache(create_client(redis_url, 1.0), redis_prefix)
+    cache.trusted = True
+    try:
+        yield Tallies(cache)
+    finally:
+        await cache.close()

@@ -29,6 +29,7 @@ from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.db import Db
 from ideabox.security import CSRF_ALWAYS
 from ideabox.settings import Settings
+from ideabox.votes.reading import tallies_of
 
 # Litestar 3 wants dependencies and bodies marked; these keep the signatures short.
 AnyRequest = Request[Any, Any, Any]
@@ -79,9 +80,10 @@ class AccountController(Controller):
         return await service.get_me(db.conn, user)
 
     @patch("/users/{user_id:int}", security=BEARER, summary="Set a user's role (admin)")
-    async def set_role(self, db: Tx, user: SignedIn, user_id: FromPath[int],
-                       data: JSONBody[RoleUpdate]) -> Me:
-        return await service.set_role(db.conn, user, user_id, data.role)
+    async def set_role(self, request: AnyRequest, db: Tx, user: SignedIn,
+                       user_id: FromPath[int], data: JSONBody[RoleUpdate]) -> Me:
+        return await service.set_role(db, tallies_of(request.app.state), user, user_id,
+                                      data.role)
 
     @get("/me/export", security=BEARER, summary="Everything ideabox holds about me")
     async def export_my_data(self, db: Tx, user: SignedIn) -> DataExport:
@@ -91,7 +93,7 @@ class AccountController(Controller):
     async def delete_my_account(self, request: AnyRequest, db: Tx,
                                 user: SignedIn) -> Response[None]:
         """Anonymise the account and end every sign-in; ideas and comments stay."""
-        await service.delete_my_account(db.conn, user)
+        await service.delete_my_account(db, tallies_of(request.app.state), user)
         return Response(None, status_code=204,
                         cookies=[expired_session_cookie(request.app.state.settings)])
 

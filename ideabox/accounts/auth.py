@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.di import NamedDependency
@@ -45,13 +46,13 @@ WHERE id = $1
 """
 
 
-async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
+async def _lookup(request: Request[Any, Any, Any], conn: asyncpg.Connection, token: str,
                   kind: str) -> Viewer | None:
-    row = await db.conn.fetchrow(_LOOKUP, token_hash(token), kind)
+    row = await conn.fetchrow(_LOOKUP, token_hash(token), kind)
     if row is None:
         return None
     if row["stale"]:
-        await db.conn.execute(_TOUCH, row["token_id"], request.app.state.settings.session_days)
+        await conn.execute(_TOUCH, row["token_id"], request.app.state.settings.session_days)
         if kind == "session":
             request.state[_EXTENDED] = token
     request.state.auth_token_id = row["token_id"]
@@ -59,8 +60,14 @@ async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
     return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
 
 
-async def provide_viewer(request: Request[Any, Any, Any],
-                         db: NamedDependency[Db]) -> Viewer | None:
+def carries_credentials(request: Request[Any, Any, Any]) -> bool:
+    """Whether the request claims to be somebody (an Authorization header or a session
+    cookie); without, it is anonymous and needs no database to say so."""
+    return "authorization" in request.headers or bool(request.cookies.get(SESSION_COOKIE))
+
+
+async def viewer_from_request(request: Request[Any, Any, Any],
+                              conn: asyncpg.Connection) -> Viewer | None:
     """The signed-in person, or None. A bearer token that is not valid is an error (401),
     never silently anonymous; a stale session cookie just means signed out."""
     header = request.headers.get("authorization")
@@ -68,14 +75,22 @@ async def provide_viewer(request: Request[Any, Any, Any],
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Send the token as 'Authorization: Bearer <token>'")
-        viewer = await _lookup(request, db, token.strip(), "api")
+        viewer = await _lookup(request, conn, token.strip(), "api")
         if viewer is None:
             raise Unauthorized("The token is not valid: it is unknown or was revoked")
         return viewer
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return await _lookup(request, db, cookie, "session")
+        return await _lookup(request, conn, cookie, "session")
     return None
+
+
+async def provide_viewer(request: Request[Any, Any, Any],
+                         db: NamedDependency[Db]) -> Viewer | None:
+    """Litestar dependency: the signed-in person, or None (see ``viewer_from_request``)."""
+    if not carries_credentials(request):
+        return None
+    return await viewer_from_request(request, db.conn)
 
 
 async def provide_user(request: Request[Any, Any, Any],

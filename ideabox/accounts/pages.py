@@ -22,6 +22,7 @@ from ideabox.errors import IdeaboxError
 from ideabox.notifications.service import list_notifications
 from ideabox.routing import MaybeSignedIn, RequestDb, SignedIn
 from ideabox.settings import Settings
+from ideabox.votes.reading import tallies_of
 from ideabox.web import forms, messages
 from ideabox.web.access import require_admin
 from ideabox.web.render import AnyRequest, form_of, lang, local_path, page, see_other
@@ -158,7 +159,7 @@ class MyPages(Controller):
             return page("accounts/delete.html", status=400, viewer=user,
                         errors={"confirm": messages.field_message(
                             lang(request), "Tick the box to confirm")})
-        await service.delete_my_account(db.conn, user)
+        await service.delete_my_account(db, tallies_of(request.app.state), user)
         return see_other("/goodbye", cookies=[_expired_session_cookie(_settings(request))])
 
 
@@ -181,7 +182,7 @@ class UserAdminPages(Controller):
         back = local_path(form.get("next"), "/admin/users")
         try:
             data = forms.parse(form, RoleUpdate, lang(request))
-            await service.set_role(db.conn, user, user_id, data.role)
+            await service.set_role(db, tallies_of(request.app.state), user, user_id, data.role)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:

@@ -32,7 +32,10 @@ from ideabox.accounts.schemas import (
     Viewer,
 )
 from ideabox.accounts.tokens import new_token, token_hash
+from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from ideabox.ideas.documents import forget_author_documents
+from ideabox.votes.tallies import Tallies
 
 # One answer for an unknown e-mail and a wrong password, so that sign-in cannot be used
 # to find out who has an account.
@@ -185,14 +188,17 @@ async def assign_role(conn: asyncpg.Connection, user_id: int, role: Role) -> Me:
     return _me(row)
 
 
-async def set_role(conn: asyncpg.Connection, viewer: Viewer, user_id: int, role: Role) -> Me:
+async def set_role(db: Db, tallies: Tallies, viewer: Viewer, user_id: int, role: Role) -> Me:
     """An admin gives a user a role; 403 for anyone else, 404 for an unknown user."""
     if not viewer.is_admin:
         raise Forbidden("Only an admin can change roles")
     if user_id == viewer.id:
         # Otherwise the last admin could demote themself and leave nobody to undo it.
         raise Conflict("You cannot change your own role; another admin can")
-    return await assign_role(conn, user_id, role)
+    me = await assign_role(db.conn, user_id, role)
+    # Their ideas show the author's role; the cached copies must go.
+    db.after_commit(lambda: forget_author_documents(db.conn, tallies, user_id))
+    return me
 
 
 async def ensure_admin(conn: asyncpg.Connection, data: UserCreate) -> tuple[Me, bool]:
@@ -279,9 +285,11 @@ async def export_my_data(conn: asyncpg.Connection, viewer: Viewer) -> DataExport
     )
 
 
-async def delete_my_account(conn: asyncpg.Connection, viewer: Viewer) -> None:
+async def delete_my_account(db: Db, tallies: Tallies, viewer: Viewer) -> None:
     """Anonymise the viewer's account and end all their sign-ins (GDPR art. 17); their
     ideas and comments stay, under the name "Slettet bruger"."""
+    conn = db.conn
+    db.after_commit(lambda: forget_author_documents(conn, tallies, viewer.id))
     async with conn.transaction():
         await conn.execute(_ANONYMISE, viewer.id, passwords.UNUSABLE)
         for sql in _FORGET:

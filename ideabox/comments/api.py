@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.params import JSONBody
 
 from ideabox.comments import service
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
 from ideabox.pagination import Cursor, Limit, Page
 from ideabox.routing import BEARER, CommentId, IdeaId, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.votes.reading import tallies_of
 
 
 class IdeaCommentsController(Controller):
@@ -17,8 +19,8 @@ class IdeaCommentsController(Controller):
 
     @post("/", summary="Comment on an idea, or reply to a comment", security=BEARER)
     async def create(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
-                     data: JSONBody[CommentCreate]) -> Comment:
-        return await service.add_comment(db, user, idea_id, data)
+                     data: JSONBody[CommentCreate], state: State) -> Comment:
+        return await service.add_comment(db, tallies_of(state), user, idea_id, data)
 
     @get("/", summary="An idea's comments, replies nested under 'replies'")
     async def list_all(self, db: RequestDb, viewer: MaybeSignedIn, idea_id: IdeaId,
@@ -37,8 +39,9 @@ class CommentController(Controller):
         return await service.edit_comment(db, user, comment_id, data)
 
     @delete("/", summary="Delete a comment (yours, or any as a moderator)", security=BEARER)
-    async def remove(self, db: RequestDb, user: SignedIn, comment_id: CommentId) -> None:
-        await service.delete_comment(db, user, comment_id)
+    async def remove(self, db: RequestDb, user: SignedIn, comment_id: CommentId,
+                     state: State) -> None:
+        await service.delete_comment(db, tallies_of(state), user, comment_id)
 
 
 routes = [IdeaCommentsController, CommentController]

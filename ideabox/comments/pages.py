@@ -31,7 +31,7 @@ class IdeaCommentPages(Controller):
         form = await form_of(request)
         try:
             data = forms.parse(form, CommentCreate, lang(request))
-            comment = await service.add_comment(db, user, idea_id, data)
+            comment = await service.add_comment(db, tallies_of(state), user, idea_id, data)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
@@ -90,10 +90,11 @@ class CommentPages(Controller):
                     errors=errors, values=form)
 
     @post("/delete")
-    async def delete(self, db: RequestDb, user: SignedIn, comment_id: CommentId) -> Redirect:
+    async def delete(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                     comment_id: CommentId) -> Redirect:
         """Delete one's own comment; its place in the thread stays, without its text."""
         comment = await service.get_comment(db.conn, comment_id)
-        await service.delete_comment(db, user, comment_id)
+        await service.delete_comment(db, tallies_of(request.app.state), user, comment_id)
         return see_other(f"/ideas/{comment.idea_id}#comment-{comment.id}")
 
 

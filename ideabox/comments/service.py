@@ -12,10 +12,11 @@ from ideabox.accounts.schemas import User, Viewer
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
-from ideabox.ideas.service import may_see
+from ideabox.ideas.service import may_see, refresh_cached_idea
 from ideabox.pagination import Page, decode_cursor, encode_cursor
 from ideabox.purposes.service import ensure_may_participate
 from ideabox.validation import trimmed
+from ideabox.votes.tallies import Tallies
 
 BODY_LIMITS = (1, 5000)
 # No new comments on ideas that have left the conversation.
@@ -56,7 +57,8 @@ async def _idea(conn: asyncpg.Connection, viewer: Viewer | None,
     return row
 
 
-async def add_comment(db: Db, viewer: Viewer, idea_id: int, data: CommentCreate) -> Comment:
+async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
+                      data: CommentCreate) -> Comment:
     """Comment on an idea, or reply to one of its comments."""
     idea = await _idea(db.conn, viewer, idea_id)
     if idea["status"] in CLOSED:
@@ -74,6 +76,8 @@ async def add_comment(db: Db, viewer: Viewer, idea_id: int, data: CommentCreate)
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html)
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
         idea_id, data.parent_id, viewer.id, body, markdown.render(body))
+    # The idea's comment count changed: its cached copy must go.
+    db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
     return await get_comment(db.conn, comment_id)
 
 
@@ -122,7 +126,8 @@ async def list_comments(conn: asyncpg.Connection, viewer: Viewer | None, idea_id
 
 async def _own(conn: asyncpg.Connection, viewer: Viewer, comment_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(
-        """SELECT c.id, c.author_id, c.deleted_at, i.status, i.author_id AS idea_author
+        """SELECT c.id, c.idea_id, c.author_id, c.deleted_at, i.status,
+                  i.author_id AS idea_author
            FROM comments c JOIN ideas i ON i.id = c.idea_id WHERE c.id = $1 FOR UPDATE OF c""",
         comment_id)
     if row is None or not may_see(viewer, row["status"], row["idea_author"]):
@@ -144,7 +149,7 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
     return await get_comment(db.conn, comment_id)
 
 
-async def delete_comment(db: Db, viewer: Viewer, comment_id: int) -> None:
+async def delete_comment(db: Db, tallies: Tallies, viewer: Viewer, comment_id: int) -> None:
     """Delete one's own comment (moderators may delete any). Its text is erased; it keeps
     its place in the thread so replies to it stay in context. Deleting twice is a no-op."""
     row = await _own(db.conn, viewer, comment_id)
@@ -154,3 +159,5 @@ async def delete_comment(db: Db, viewer: Viewer, comment_id: int) -> None:
         await db.conn.execute(
             "UPDATE comments SET body = '', body_html = '', deleted_at = now() WHERE id = $1",
             comment_id)
+        idea_id: int = row["idea_id"]
+        db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))

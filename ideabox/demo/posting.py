@@ -57,13 +57,13 @@ async def post_ideas(db: Db, tallies: Tallies, plan: Plan, viewers: list[Viewer]
     return ids
 
 
-async def write_comments(db: Db, plan: Plan, viewers: list[Viewer], idea_ids: list[int],
-                         advance: Advance) -> None:
+async def write_comments(db: Db, tallies: Tallies, plan: Plan, viewers: list[Viewer],
+                         idea_ids: list[int], advance: Advance) -> None:
     """Every comment and reply of the plan (replies after what they answer)."""
     ids: list[int] = []
     for n, planned in enumerate(plan.comments, start=1):
         parent = ids[planned.parent] if planned.parent is not None else None
-        comment = await add_comment(db, viewers[planned.author], idea_ids[planned.idea],
+        comment = await add_comment(db, tallies, viewers[planned.author], idea_ids[planned.idea],
                                     CommentCreate(body=planned.text, parent_id=parent))
         ids.append(comment.id)
         advance(n, len(plan.comments))

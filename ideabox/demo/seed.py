@@ -113,7 +113,7 @@ async def seed_demo(state: State, options: DemoOptions,
         await create_purposes(db, plan, viewers, promotion_delay(state))
         idea_ids = await post_ideas(db, tallies, plan, viewers,
                                     lambda d, t: report("ideas", d, t))
-        await write_comments(db, plan, viewers, idea_ids,
+        await write_comments(db, tallies, plan, viewers, idea_ids,
                              lambda d, t: report("comments", d, t))
         history = History(db, tallies, _no_mail(state), plan, viewers, idea_ids,
                           random.Random(options.seed + 1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,8 @@ from ideabox.accounts.schemas import User, Viewer
 from ideabox.cache import CacheUnavailable
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, NotFound
+from ideabox.ideas import documents
+from ideabox.ideas.documents import IdeaDocument
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
 from ideabox.months import current_month
 from ideabox.purposes.service import ensure_may_participate
@@ -24,22 +27,6 @@ from ideabox.votes.tallies import Tallies, Tally
 TITLE_LIMITS = (5, 140)
 BODY_LIMITS = (1, 10_000)
 
-_SELECT = """
-SELECT i.id, i.purpose_id, p.slug AS purpose, p.timezone, i.title, i.body, i.body_html,
-       i.status, i.created_at, i.updated_at,
-       i.author_id, u.display_name AS author_name, u.role AS author_role,
-       (SELECT count(*) FROM comments c
-        WHERE c.idea_id = i.id AND c.deleted_at IS NULL) AS comment_count,
-       EXISTS (SELECT 1 FROM votes v WHERE v.idea_id = i.id AND v.voter_id = $2)
-           AS voted_by_me,
-       (SELECT to_char(pr.month, 'YYYY-MM') FROM promotions pr WHERE pr.idea_id = i.id)
-           AS promoted_month
-FROM ideas i
-JOIN purposes p ON p.id = i.purpose_id
-JOIN users u ON u.id = i.author_id
-"""
-
-
 def may_see(viewer: Viewer | None, status: str, author_id: int) -> bool:
     """A hidden idea is seen only by its author and moderators; everything else by all."""
     if status != "hidden":
@@ -47,32 +34,101 @@ def may_see(viewer: Viewer | None, status: str, author_id: int) -> bool:
     return viewer is not None and (viewer.is_moderator or viewer.id == author_id)
 
 
-def _idea(row: asyncpg.Record, tally: Tally) -> Idea:
+def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
     return Idea(
-        id=row["id"], purpose=row["purpose"], title=row["title"], body=row["body"],
-        body_html=row["body_html"],
-        author=User(id=row["author_id"], display_name=row["author_name"],
-                    role=row["author_role"]),
-        status=row["status"], votes=tally.total, votes_this_month=tally.month,
-        comment_count=row["comment_count"], created_at=row["created_at"],
-        voted_by_me=row["voted_by_me"], updated_at=row["updated_at"],
-        promoted_month=row["promoted_month"],
+        id=doc.id, purpose=doc.purpose, title=doc.title, body=doc.body,
+        body_html=doc.body_html,
+        author=User(id=doc.author_id, display_name=doc.author_name, role=doc.author_role),
+        status=doc.status, votes=tally.total, votes_this_month=tally.month,
+        comment_count=doc.comment_count, created_at=doc.created_at,
+        voted_by_me=voted_by_me, updated_at=doc.updated_at,
+        promoted_month=doc.promoted_month,
     )
+
+
+class _Found:
+    """Ideas found so far (document and tally), and the cache versions seen."""
+
+    def __init__(self) -> None:
+        self.ideas: dict[int, tuple[IdeaDocument, Tally]] = {}
+        self.versions: dict[int, int] = {}
+        self.cache_usable = True
+
+
+async def _from_cache(tallies: Tallies, idea_ids: Sequence[int]) -> _Found:
+    found = _Found()
+    known = [(purpose_id, i) for i in idea_ids
+             if (purpose_id := documents.known_purpose(i)) is not None]
+    try:
+        entries = await tallies.read_entries(known)
+    except CacheUnavailable:
+        found.cache_usable = False
+        return found
+    now = time.time()
+    for (_, idea_id), entry in zip(known, entries, strict=True):
+        if entry is None:
+            continue
+        found.versions[idea_id] = entry.version
+        doc = documents.cached(entry, now)
+        if doc is not None:
+            found.ideas[idea_id] = (doc, entry.tally(current_month(doc.timezone)))
+    return found
+
+
+async def cached_idea(tallies: Tallies, idea_id: int) -> Idea | None:
+    """The idea as an anonymous reader sees it, from Redis alone; None when it is not
+    (wholly) cached, or is hidden — then ask PostgreSQL."""
+    found = await _from_cache(tallies, [idea_id])
+    if idea_id not in found.ideas:
+        return None
+    doc, tally = found.ideas[idea_id]
+    return None if doc.status == "hidden" else _idea(doc, tally, voted_by_me=False)
 
 
 async def ideas_by_id(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer | None,
                       idea_ids: Sequence[int]) -> list[Idea]:
     """Ideas in the order of ``idea_ids``, with their tallies (hidden ones left out
-    unless the viewer may see them)."""
+    unless the viewer may see them). Cached documents where Redis has them, PostgreSQL
+    for the rest, which are then cached."""
     if not idea_ids:
         return []
-    rows = await conn.fetch(_SELECT + "WHERE i.id = ANY($1::bigint[])", list(idea_ids),
-                            viewer.id if viewer else None)
-    visible = {r["id"]: r for r in rows if may_see(viewer, r["status"], r["author_id"])}
-    ordered = [visible[i] for i in idea_ids if i in visible]
-    found = await read_tallies(conn, tallies, [IdeaRef(r["id"], r["purpose_id"], r["timezone"])
-                                               for r in ordered])
-    return [_idea(r, found.get(r["id"], Tally(0, 0))) for r in ordered]
+    if conn.is_in_transaction():
+        # Inside a write: read what this transaction wrote, and never publish it to the
+        # cache before it commits (it may yet roll back).
+        found = _Found()
+        found.cache_usable = False
+    else:
+        found = await _from_cache(tallies, idea_ids)
+    missing = [i for i in dict.fromkeys(idea_ids) if i not in found.ideas]
+    if missing:
+        await _from_postgres(conn, tallies, missing, found)
+    voted: set[int] = set()
+    if viewer is not None:
+        rows = await conn.fetch("SELECT idea_id FROM votes WHERE voter_id = $1 "
+                                "AND idea_id = ANY($2::bigint[])", viewer.id, list(idea_ids))
+        voted = {row["idea_id"] for row in rows}
+    return [_idea(doc, tally, idea_id in voted)
+            for idea_id in idea_ids if idea_id in found.ideas
+            for doc, tally in [found.ideas[idea_id]]
+            if may_see(viewer, doc.status, doc.author_id)]
+
+
+async def _from_postgres(conn: asyncpg.Connection, tallies: Tallies, idea_ids: list[int],
+                         found: _Found) -> None:
+    rows = await conn.fetch(documents.SELECT + "WHERE i.id = ANY($1::bigint[])", idea_ids)
+    docs = [documents.from_row(row) for row in rows]
+    counted = await read_tallies(conn, tallies, [IdeaRef(d.id, d.purpose_id, d.timezone)
+                                                 for d in docs])
+    fills: dict[int, list[tuple[int, bytes, int]]] = {}
+    for doc in docs:
+        documents.remember_purpose(doc.id, doc.purpose_id)
+        found.ideas[doc.id] = (doc, counted.get(doc.id, Tally(0, 0)))
+        fills.setdefault(doc.purpose_id, []).append(
+            (doc.id, documents.encode(doc), found.versions.get(doc.id, 0)))
+    if found.cache_usable:
+        for purpose_id, batch in fills.items():
+            with contextlib.suppress(CacheUnavailable):
+                await tallies.fill_documents(purpose_id, batch)
 
 
 async def get_idea(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer | None,
@@ -140,6 +196,7 @@ async def update_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
         await db.conn.execute(
             f"UPDATE ideas SET {assignments}, updated_at = now() WHERE id = $1",
             idea_id, *changes.values())
+        db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
     return await get_idea(db.conn, tallies, viewer, idea_id)
 
 
@@ -180,8 +237,9 @@ async def record_status_change(conn: asyncpg.Connection, idea_id: int, old: str 
 
 
 async def refresh_cached_idea(conn: asyncpg.Connection, tallies: Tallies, idea_id: int) -> None:
-    """Store an idea's counts and visibility, read from PostgreSQL, in Redis. A failure is
-    recorded by the cache (it will be rebuilt), so it never fails the request."""
+    """After a change to an idea: store its counts and visibility, read from PostgreSQL,
+    in Redis, and drop its cached document. A failure is recorded by the cache (it will
+    be rebuilt), so it never fails the request."""
     row = await conn.fetchrow(
         "SELECT i.purpose_id, p.timezone FROM ideas i JOIN purposes p ON p.id = i.purpose_id "
         "WHERE i.id = $1", idea_id)
@@ -190,5 +248,5 @@ async def refresh_cached_idea(conn: asyncpg.Connection, tallies: Tallies, idea_i
     month = current_month(row["timezone"])
     counts = await idea_counts(conn, [idea_id], month, row["timezone"])
     with contextlib.suppress(CacheUnavailable):
-        await tallies.store(row["purpose_id"], counts.values(), month)
+        await tallies.store(row["purpose_id"], counts.values(), month, changed=True)
 

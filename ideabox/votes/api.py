@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, delete, put
 from litestar.datastructures import State
 
+from ideabox.db import SINGLE_STATEMENT
 from ideabox.routing import BEARER, IdeaId, RequestDb, SignedIn
 from ideabox.votes import service
 from ideabox.votes.reading import tallies_of
@@ -15,11 +16,12 @@ class VoteController(Controller):
     path = "/ideas/{idea_id:int}/vote"
     tags = ["votes"]
 
-    @put("/", summary="Vote for an idea", security=BEARER)
+    @put("/", summary="Vote for an idea", security=BEARER, opt=SINGLE_STATEMENT)
     async def cast(self, db: RequestDb, user: SignedIn, idea_id: IdeaId, state: State) -> VoteState:
         return await service.cast_vote(db, tallies_of(state), user, idea_id)
 
-    @delete("/", summary="Take your vote back", security=BEARER, status_code=200)
+    @delete("/", summary="Take your vote back", security=BEARER, status_code=200,
+            opt=SINGLE_STATEMENT)
     async def retract(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
                       state: State) -> VoteState:
         return await service.retract_vote(db, tallies_of(state), user, idea_id)

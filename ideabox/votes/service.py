@@ -93,7 +93,8 @@ async def retract_vote(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -
 
 
 async def _after(db: Db, tallies: Tallies, row: asyncpg.Record, delta: int) -> int:
-    """Commit, then tell Redis; answer the idea's total as it stands now."""
+    """Commit (the routes run the vote as one statement, already committed), then tell
+    Redis; answer the idea's total as it stands now."""
     await db.commit()
     changed_at: datetime | None = row["changed_at"]
     tz: str = row["timezone"]

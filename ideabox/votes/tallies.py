@@ -17,8 +17,10 @@ between a rebuild and in-flight deltas heal by themselves.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import msgspec
 import redis.asyncio as aioredis
@@ -53,6 +55,44 @@ class IdeaCounts(msgspec.Struct, frozen=True):
     month: int
     created: float
     visible: bool
+
+
+class Entry(msgspec.Struct, frozen=True, array_like=True):
+    """An idea's hash as read: its tally fields and its cached document, raw."""
+
+    total: bytes
+    month: bytes | None
+    mv: bytes | None
+    doc: bytes | None
+    doc_at: bytes | None
+    docv: bytes | None
+
+    def tally(self, current: date) -> Tally:
+        # No delta this month yet means no votes this month yet.
+        this_month = self.month == month_label(current).encode()
+        return Tally(int(self.total), int(self.mv or 0) if this_month else 0)
+
+    @property
+    def version(self) -> int:
+        return int(self.docv or 0)
+
+
+_ENTRY = ("total", "month", "mv", "doc", "doc_at", "docv")
+
+
+def _entry(row: list[Any]) -> Entry | None:
+    total, month, mv, doc, doc_at, docv = row
+    return None if total is None else Entry(total, month, mv, doc, doc_at, docv)
+
+# Cache a document unless the idea changed since it was read (its version moved on) or
+# the hash is gone (a rebuild is under way; the next read tries again).
+# KEYS: idea hash.  ARGV: document, version read before, now (epoch seconds)
+_FILL = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'docv') or '0') ~= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'doc_at', ARGV[3])
+return 1
+"""
 
 
 def hot_score(total: int, created: float) -> float:
@@ -121,12 +161,18 @@ return {total, mv}
 """
 
 # Set an idea's counts absolutely (rebuild, verification, a new idea) and place it on
-# (or take it off) every leaderboard that exists.
+# (or take it off) every leaderboard that exists; after a change to the idea itself,
+# also drop its cached document (see ideabox/ideas/documents.py) and move its version on.
 # KEYS: idea hash, month board, top board, hot board
-# ARGV: idea id, total, month, mv, created, visible, month score, total score, hot score
+# ARGV: idea id, total, month, mv, created, visible, month score, total score, hot score,
+#       1 to drop the document
 _SET = """
 redis.call('HSET', KEYS[1], 'total', ARGV[2], 'month', ARGV[3], 'mv', ARGV[4],
            'created', ARGV[5], 'visible', ARGV[6])
+if ARGV[10] == '1' then
+  redis.call('HINCRBY', KEYS[1], 'docv', 1)
+  redis.call('HDEL', KEYS[1], 'doc')
+end
 for i = 2, 4 do
   if redis.call('EXISTS', KEYS[i]) == 1 then
     if ARGV[6] == '1' then
@@ -156,10 +202,9 @@ class Tallies:
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
-        client = cache.client
-        self._apply = client.register_script(_APPLY)
-        self._set = client.register_script(_SET)
-        self._seed = client.register_script(_SEED)
+        self._apply = cache.script(_APPLY)
+        self._set = cache.script(_SET)
+        self._seed = cache.script(_SEED)
 
     def keys(self, purpose_id: int) -> Keys:
         return Keys(self.cache, purpose_id)
@@ -205,6 +250,58 @@ class Tallies:
 
         return await self.cache.read(run)
 
+    async def read_entries(self, ideas: Sequence[tuple[int, int]]) -> list[Entry | None]:
+        """Everything cached about ``(purpose_id, idea_id)`` pairs in one round trip:
+        tally fields and cached document; None where the idea is not cached."""
+        if not ideas:
+            return []
+
+        async def run(client: aioredis.Redis) -> list[Entry | None]:
+            if len(ideas) == 1:
+                # The hottest read there is: one plain command (no pipeline, and not
+                # redis-py's hmget wrapper, which inspects its arguments on every call).
+                purpose_id, idea_id = ideas[0]
+                rows = [await client.execute_command(  # type: ignore[no-untyped-call]
+                    "HMGET", self.keys(purpose_id).idea(idea_id), *_ENTRY)]
+            else:
+                pipe = client.pipeline(transaction=False)
+                for purpose_id, idea_id in ideas:
+                    pipe.hmget(self.keys(purpose_id).idea(idea_id), *_ENTRY)
+                rows = await pipe.execute()
+            return [_entry(row) for row in rows]
+
+        return await self.cache.read(run)
+
+    async def fill_documents(self, purpose_id: int,
+                             documents: Sequence[tuple[int, bytes, int]]) -> None:
+        """Cache ideas' documents ``(idea_id, document, version read before)``; one whose
+        version moved on meanwhile (the idea changed) is not stored."""
+        keys = self.keys(purpose_id)
+        script = self.cache.script(_FILL)
+        now = int(time.time())
+
+        async def run(client: aioredis.Redis) -> None:
+            pipe = client.pipeline(transaction=False)
+            for idea_id, document, version in documents:
+                await script(keys=[keys.idea(idea_id)], args=[document, version, now],
+                             client=pipe)
+            await pipe.execute()
+
+        await self.cache.command(run)
+
+    async def forget_documents(self, purpose_id: int, idea_ids: Iterable[int]) -> None:
+        """Drop cached documents (their author's name or role changed)."""
+        keys = self.keys(purpose_id)
+
+        async def run(client: aioredis.Redis) -> None:
+            pipe = client.pipeline(transaction=False)
+            for idea_id in idea_ids:
+                pipe.hincrby(keys.idea(idea_id), "docv", 1)
+                pipe.hdel(keys.idea(idea_id), "doc")
+            await pipe.execute()
+
+        await self.cache.write(run)
+
     async def seed(self, purpose_id: int, counts: Iterable[IdeaCounts], month: date) -> None:
         """Store counts read from PostgreSQL after a miss (where nobody stored them since)."""
         keys = self.keys(purpose_id)
@@ -221,8 +318,10 @@ class Tallies:
         # A lost seed loses nothing: the idea is simply read from PostgreSQL again.
         await self.cache.command(run)
 
-    async def store(self, purpose_id: int, counts: Iterable[IdeaCounts], month: date) -> None:
-        """Overwrite ideas' counts with the truth and fix their place on the leaderboards."""
+    async def store(self, purpose_id: int, counts: Iterable[IdeaCounts], month: date, *,
+                    changed: bool = False) -> None:
+        """Overwrite ideas' counts with the truth and fix their place on the leaderboards;
+        ``changed``: the ideas themselves changed, so drop their cached documents too."""
         keys = self.keys(purpose_id)
         boards = keys.boards(month)
         label = month_label(month)
@@ -233,7 +332,7 @@ class Tallies:
                 await self._set(
                     keys=[keys.idea(c.idea_id), *boards],
                     args=[c.idea_id, c.total, label, c.month, c.created, int(c.visible),
-                          *(board_score(b, c) for b in BOARDS)],
+                          *(board_score(b, c) for b in BOARDS), int(changed)],
                     client=pipe,
                 )
             await pipe.execute()
@@ -250,6 +349,8 @@ class Tallies:
             for start in range(0, len(counts), 1000):
                 pipe = client.pipeline(transaction=False)
                 for c in counts[start:start + 1000]:
+                    # The whole hash: a rebuild also forgets every cached document.
+                    pipe.delete(keys.idea(c.idea_id))
                     pipe.hset(keys.idea(c.idea_id), mapping={
                         "total": c.total, "month": label, "mv": c.month,
                         "created": c.created, "visible": int(c.visible)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import Router, post
 from litestar.datastructures import CacheControlHeader, Cookie
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
@@ -23,7 +24,7 @@ YEAR = 365 * 24 * 3600
 def pages_router(handlers: list[ControllerRouterHandler]) -> Router:
     """Every HTML route. Each page sets the CSRF cookie, and every form post is checked,
     signed in or not: sign-up, sign-in and the language switch included."""
-    return Router("/", route_handlers=[switch_language, *handlers],
+    return Router("/", route_handlers=[switch_language, *handlers], request_class=HTMXRequest,
                   opt={CSRF_ALWAYS: True}, exception_handlers=HTML_EXCEPTION_HANDLERS,
                   include_in_schema=False)
 

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from ideabox.accounts import passwords, service
 from ideabox.accounts.schemas import Credentials, UserCreate, Viewer
 from ideabox.accounts.tokens import token_hash
+from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -143,17 +144,17 @@ async def test_revoke_token_only_touches_the_viewers_own(db):
     assert await db.fetchval("SELECT count(*) FROM auth_tokens WHERE id = $1", bobs) == 1
 
 
-async def test_set_role_rules(db):
+async def test_set_role_rules(db, tallies):
     admin, _ = await make_user(db, role="admin")
     staff, _ = await make_user(db, role="staff")
     resident, _ = await make_user(db)
-    assert (await service.set_role(db, admin, resident.id, "moderator")).role == "moderator"
+    assert (await service.set_role(Db(db), tallies, admin, resident.id, "moderator")).role == "moderator"
     with pytest.raises(Forbidden):
-        await service.set_role(db, staff, resident.id, "admin")
+        await service.set_role(Db(db), tallies, staff, resident.id, "admin")
     with pytest.raises(NotFound):
-        await service.set_role(db, admin, 424242, "staff")
+        await service.set_role(Db(db), tallies, admin, 424242, "staff")
     with pytest.raises(Conflict):
-        await service.set_role(db, admin, admin.id, "resident")
+        await service.set_role(Db(db), tallies, admin, admin.id, "resident")
 
 
 async def test_ensure_admin_creates_or_promotes_after_checking_the_password(db):
@@ -173,9 +174,9 @@ async def test_ensure_admin_creates_or_promotes_after_checking_the_password(db):
     assert promoted.display_name == resident.display_name
 
 
-async def test_a_deleted_account_cannot_sign_in_or_be_found(db):
+async def test_a_deleted_account_cannot_sign_in_or_be_found(db, tallies):
     viewer, _ = await make_user(db, email="gone@example.dk")
-    await service.delete_my_account(db, viewer)
+    await service.delete_my_account(Db(db), tallies, viewer)
     with pytest.raises(Unauthorized):
         await service.authenticate(db, Credentials(email="gone@example.dk",
                                                    password=DEFAULT_PASSWORD))
@@ -187,7 +188,7 @@ async def test_a_deleted_account_cannot_sign_in_or_be_found(db):
     with pytest.raises(NotFound):
         await service.assign_role(db, viewer.id, "admin")
     # Deleting twice changes nothing.
-    await service.delete_my_account(db, viewer)
+    await service.delete_my_account(Db(db), tallies, viewer)
 
 
 async def test_the_unusable_hash_matches_no_password(db):
