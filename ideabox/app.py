@@ -77,10 +77,11 @@ def page_routes() -> list[ControllerRouterHandler]:
 
 def background_tasks() -> list[BackgroundTask]:
     """Long-running tasks each worker runs when IDEABOX_BACKGROUND_TASKS is on."""
+    from ideabox.ideas.documents import learn_purposes
     from ideabox.promotion.scheduler import promote_forever
     from ideabox.votes.reconcile import reconcile_forever
 
-    return [reconcile_forever, promote_forever]
+    return [learn_purposes, reconcile_forever, promote_forever]
 
 
 def install_features(state: State) -> None:

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import asyncpg
 import msgspec
+from litestar.datastructures import State
 
 from ideabox.accounts.schemas import Role
 from ideabox.cache import CacheUnavailable
@@ -100,6 +101,17 @@ def remember_purpose(idea_id: int, purpose_id: int) -> None:
 
 def known_purpose(idea_id: int) -> int | None:
     return _purpose_of.get(idea_id)
+
+
+async def learn_purposes(state: State) -> None:
+    """Background task at a worker's start: learn every idea's purpose at once (newest
+    first), so that the first read of each idea can already be answered from Redis."""
+    await state.schema_ready.wait()
+    async with state.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT id, purpose_id FROM ideas ORDER BY id DESC LIMIT $1",
+                                _PURPOSES_REMEMBERED)
+    for row in rows:
+        _purpose_of.setdefault(row["id"], row["purpose_id"])
 
 
 async def forget_author_documents(conn: asyncpg.Connection, tallies: Tallies,

@@ -142,3 +142,13 @@ async def test_the_cache_is_skipped_while_redis_is_not_believed(client, db, app)
     await db.execute("UPDATE ideas SET title = 'Titel efter' WHERE id = $1", idea["id"])
     app.state.cache.trusted = False
     assert (await _anonymous(client, idea["id"]))["title"] == "Titel efter"
+
+
+async def test_a_worker_learns_every_ideas_purpose_at_start(client, db, app):
+    purpose = await make_purpose(db)
+    _, token = await make_user(db)
+    idea = await post_idea(client, token, purpose.slug)
+    documents._purpose_of.clear()  # as in a worker just started
+    assert documents.known_purpose(idea["id"]) is None
+    await documents.learn_purposes(app.state)
+    assert documents.known_purpose(idea["id"]) == purpose.id
