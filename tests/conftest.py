@@ -25,12 +25,12 @@ import redis.asyncio as aioredis
 from litestar import Litestar
 
 from ideabox.app import create_app
+from ideabox.cache import Cache, create_client
 from ideabox.embedded import EmbeddedPostgres, EmbeddedRedis
 from ideabox.migrations import migrate
-from ideabox.cache import Cache, create_client
 from ideabox.settings import Settings
-from ideabox.votes.tallies import Tallies
 from ideabox.votes.reconcile import Reconciler
+from ideabox.votes.tallies import Tallies
 
 _counter = itertools.count(1)
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

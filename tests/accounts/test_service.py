@@ -148,7 +148,8 @@ async def test_set_role_rules(db, tallies):
     admin, _ = await make_user(db, role="admin")
     staff, _ = await make_user(db, role="staff")
     resident, _ = await make_user(db)
-    assert (await service.set_role(Db(db), tallies, admin, resident.id, "moderator")).role == "moderator"
+    changed = await service.set_role(Db(db), tallies, admin, resident.id, "moderator")
+    assert changed.role == "moderator"
     with pytest.raises(Forbidden):
         await service.set_role(Db(db), tallies, staff, resident.id, "admin")
     with pytest.raises(NotFound):
