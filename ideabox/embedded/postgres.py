@@ -23,9 +23,8 @@ from pathlib import Path
 
 from ideabox.embedded.processes import (
     EmbeddedError,
-    free_port,
+    PortFile,
     pid_alive,
-    port_is_free,
     read_or_create_secret,
     stop_pid,
     tail,
@@ -99,13 +98,13 @@ def find_binaries() -> Binaries:
 class EmbeddedPostgres:
     """One PostgreSQL cluster kept in ``root`` (``root/postgres``)."""
 
-    def __init__(self, root: Path, *, port: int | None = None, durable: bool = True) -> None:
+    def __init__(self, root: Path, *, durable: bool = True) -> None:
         self.root = root
         self.pg_dir = root / "postgres"
         self.cluster = self.pg_dir / "data"
         self.log_path = root / "postgres.log"
         self.durable = durable
-        self._port = port
+        self._ports = PortFile(root / "postgres.port")
         self._proc: subprocess.Popen[bytes] | None = None
         self._binaries: Binaries | None = None
         self.password = ""
@@ -114,14 +113,7 @@ class EmbeddedPostgres:
 
     @property
     def port(self) -> int:
-        if self._port is None:
-            port_file = self.root / "postgres.port"
-            if port_file.exists():
-                self._port = int(port_file.read_text())
-            else:
-                self._port = free_port()
-                port_file.write_text(str(self._port))
-        return self._port
+        return self._ports.port
 
     @property
     def url(self) -> str:
@@ -152,10 +144,7 @@ class EmbeddedPostgres:
             return self.url
         if not (self.cluster / "PG_VERSION").exists():
             self._initdb()
-        if not port_is_free(self.port):
-            # Somebody else took our port while we were stopped: move to a free one.
-            self._port = free_port()
-            (self.root / "postgres.port").write_text(str(self._port))
+        self._ports.move_if_taken()
         self._launch(timeout)
         self._ensure_database()
         return self.url

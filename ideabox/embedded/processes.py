@@ -33,6 +33,33 @@ def port_is_free(port: int) -> bool:
         return True
 
 
+class PortFile:
+    """The port a server keeps across restarts, remembered in a file beside its data."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._port: int | None = None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            if self.path.exists():
+                self._port = int(self.path.read_text())
+            else:
+                self._port = self._choose()
+        return self._port
+
+    def move_if_taken(self) -> None:
+        """Somebody else took the port while the server was stopped: choose a free one."""
+        if not port_is_free(self.port):
+            self._port = self._choose()
+
+    def _choose(self) -> int:
+        port = free_port()
+        self.path.write_text(str(port))
+        return port
+
+
 def read_or_create_secret(path: Path) -> str:
     """A random password kept in ``path`` (mode 0600), made on first use."""
     if not path.exists():

@@ -17,9 +17,8 @@ import redis
 
 from ideabox.embedded.processes import (
     EmbeddedError,
-    free_port,
+    PortFile,
     pid_alive,
-    port_is_free,
     read_or_create_secret,
     stop_pid,
     tail,
@@ -49,26 +48,19 @@ def find_server_binary() -> Path:
 class EmbeddedRedis:
     """One Redis server whose files live in ``root/redis``."""
 
-    def __init__(self, root: Path, *, port: int | None = None, durable: bool = True) -> None:
+    def __init__(self, root: Path, *, durable: bool = True) -> None:
         self.root = root
         self.dir = root / "redis"
         self.log_path = root / "redis.log"
         self.pid_path = self.dir / "redis.pid"
         self.durable = durable
-        self._port = port
+        self._ports = PortFile(root / "redis.port")
         self._proc: subprocess.Popen[bytes] | None = None
         self.password = ""
 
     @property
     def port(self) -> int:
-        if self._port is None:
-            port_file = self.root / "redis.port"
-            if port_file.exists():
-                self._port = int(port_file.read_text())
-            else:
-                self._port = free_port()
-                port_file.write_text(str(self._port))
-        return self._port
+        return self._ports.port
 
     @property
     def url(self) -> str:
@@ -97,9 +89,7 @@ class EmbeddedRedis:
         self.password = read_or_create_secret(self.root / "redis.password")
         if self.running_pid() is not None:
             return self.url
-        if not port_is_free(self.port):
-            self._port = free_port()
-            (self.root / "redis.port").write_text(str(self._port))
+        self._ports.move_if_taken()
         binary = find_server_binary()
         args = [
             str(binary), "--port", str(self.port), "--bind", "127.0.0.1",
