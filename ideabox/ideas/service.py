@@ -214,26 +214,30 @@ async def withdraw_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) 
 
 
 async def set_status(db: Db, tallies: Tallies, idea_id: int, old: str, new: str,
-                     changed_by: int | None, trigger: str, response: str | None = None) -> None:
+                     changed_by: int | None, trigger: str, response: str | None = None) -> int:
     """Change an idea's status, keep the change in its history, and (after the commit)
-    bring the cache in line: withdrawn and hidden ideas leave the leaderboards."""
+    bring the cache in line: withdrawn and hidden ideas leave the leaderboards. Returns
+    the history entry's id."""
     await db.conn.execute("UPDATE ideas SET status = $2, updated_at = now() WHERE id = $1",
                           idea_id, new)
-    await record_status_change(db.conn, idea_id, old, new, changed_by, trigger, response)
+    change_id = await record_status_change(db.conn, idea_id, old, new, changed_by, trigger,
+                                           response)
     db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
+    return change_id
 
 
 async def record_status_change(conn: asyncpg.Connection, idea_id: int, old: str | None,
                                new: str, changed_by: int | None, trigger: str,
-                               response: str | None = None) -> None:
-    await conn.execute(
+                               response: str | None = None) -> int:
+    change_id: int = await conn.fetchval(
         """
         INSERT INTO idea_status_changes
             (idea_id, from_status, to_status, changed_by, trigger, response, response_html)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
         """,
         idea_id, old, new, changed_by, trigger, response,
         markdown.render(response) if response else None)
+    return change_id
 
 
 async def refresh_cached_idea(conn: asyncpg.Connection, tallies: Tallies, idea_id: int) -> None:
