@@ -9,7 +9,9 @@ import msgspec
 
 from ideabox.ideas.schemas import Status
 
-Kind = Literal["promoted", "answered"]
+# promoted, answered: told to author, voters and followers; hidden, unhidden: a
+# moderator hid the idea or showed it again, told to its author alone.
+Kind = Literal["promoted", "answered", "hidden", "unhidden"]
 Language = Literal["da", "en"]
 
 
@@ -22,6 +24,8 @@ class Notification(msgspec.Struct):
     to_status: Status
     created_at: datetime
     read_at: datetime | None
+    # The change's text: the administration's answer, or the moderator's reason.
+    response: str | None = None
 
 
 class NotificationPage(msgspec.Struct):

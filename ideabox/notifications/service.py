@@ -18,6 +18,7 @@ from ideabox.errors import NotFound
 from ideabox.ideas.service import may_see
 from ideabox.notifications.schemas import (
     Following,
+    Kind,
     Notification,
     NotificationPage,
     NotificationSettings,
@@ -65,6 +66,25 @@ async def notify_status_changes(conn: asyncpg.Connection, idea_ids: Sequence[int
     return change_ids
 
 
+# A moderator's hiding (or showing again) concerns the author alone: voters and
+# followers are not told, and the moderator who did it is not told either.
+_NOTIFY_AUTHOR = """
+INSERT INTO notifications (user_id, idea_id, kind, payload, status_change_id)
+SELECT i.author_id, sc.idea_id, $2,
+       jsonb_build_object('from_status', sc.from_status, 'to_status', sc.to_status), sc.id
+FROM idea_status_changes sc
+JOIN ideas i ON i.id = sc.idea_id
+JOIN users u ON u.id = i.author_id AND u.deleted_at IS NULL
+WHERE sc.id = $1 AND i.author_id IS DISTINCT FROM sc.changed_by
+ON CONFLICT (user_id, status_change_id) DO NOTHING
+"""
+
+
+async def notify_author(conn: asyncpg.Connection, change_id: int, kind: Kind) -> None:
+    """Tell only the idea's author about one status change (``kind`` says what it was)."""
+    await conn.execute(_NOTIFY_AUTHOR, change_id, kind)
+
+
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
     id: int
 
@@ -75,7 +95,7 @@ _VISIBLE = "(i.status <> 'hidden' OR i.author_id = $1 OR $2)"
 
 _SELECT = """
 SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status, sc.to_status,
-       n.created_at, n.read_at
+       n.created_at, n.read_at, sc.response
 FROM notifications n
 JOIN ideas i ON i.id = n.idea_id
 JOIN idea_status_changes sc ON sc.id = n.status_change_id
