@@ -13,6 +13,7 @@ from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
 from ideabox.ideas.service import may_see, refresh_cached_idea
+from ideabox.moderation.log import record_action
 from ideabox.pagination import Page, decode_cursor, encode_cursor
 from ideabox.purposes.service import ensure_may_participate
 from ideabox.validation import trimmed
@@ -160,4 +161,8 @@ async def delete_comment(db: Db, tallies: Tallies, viewer: Viewer, comment_id: i
             "UPDATE comments SET body = '', body_html = '', deleted_at = now() WHERE id = $1",
             comment_id)
         idea_id: int = row["idea_id"]
+        if row["author_id"] != viewer.id:
+            # A moderator removed someone else's words: that is accounted for in the log.
+            await record_action(db.conn, "delete_comment", viewer, idea_id,
+                                comment_id=comment_id)
         db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))

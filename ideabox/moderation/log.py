@@ -1,0 +1,73 @@
+"""The moderation log: a row for every moderator action, newest first for reading.
+
+Kept apart from the service so that other features (comments) can write to it without
+importing the rest of moderation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from ideabox.accounts.schemas import User, Viewer
+from ideabox.moderation.schemas import Action, ModerationEntry
+from ideabox.pagination import Page, decode_cursor, encode_cursor
+
+
+class _Before(msgspec.Struct, forbid_unknown_fields=True):
+    created_at: datetime
+    id: int
+
+
+_INSERT = """
+INSERT INTO moderation_actions
+    (action, moderator_id, idea_id, comment_id, status_change_id, reason)
+VALUES ($1, $2, $3, $4, $5, $6)
+"""
+
+_LIST = """
+SELECT m.id, m.action, m.created_at, m.idea_id, i.title AS idea_title, m.comment_id,
+       sc.from_status, sc.to_status, m.reason,
+       m.moderator_id, u.display_name AS moderator_name, u.role AS moderator_role
+FROM moderation_actions m
+JOIN ideas i ON i.id = m.idea_id
+JOIN users u ON u.id = m.moderator_id
+LEFT JOIN idea_status_changes sc ON sc.id = m.status_change_id
+WHERE ($1::timestamptz IS NULL OR (m.created_at, m.id) < ($1, $2))
+ORDER BY m.created_at DESC, m.id DESC
+LIMIT $3
+"""
+
+
+async def record_action(conn: asyncpg.Connection, action: Action, moderator: Viewer,
+                        idea_id: int, *, comment_id: int | None = None,
+                        status_change_id: int | None = None, reason: str | None = None) -> None:
+    """Write one moderator action to the log, in the transaction that made it."""
+    await conn.execute(_INSERT, action, moderator.id, idea_id, comment_id, status_change_id,
+                       reason)
+
+
+def _entry(row: asyncpg.Record) -> ModerationEntry:
+    return ModerationEntry(
+        id=row["id"], action=row["action"],
+        moderator=User(id=row["moderator_id"], display_name=row["moderator_name"],
+                       role=row["moderator_role"]),
+        created_at=row["created_at"], idea_id=row["idea_id"], idea_title=row["idea_title"],
+        comment_id=row["comment_id"], from_status=row["from_status"],
+        to_status=row["to_status"], reason=row["reason"])
+
+
+async def read_log(conn: asyncpg.Connection, *, limit: int,
+                   cursor: str | None = None) -> Page[ModerationEntry]:
+    """A page of the log, newest first (the caller checks who may read it)."""
+    before = decode_cursor(cursor, _Before)
+    rows = await conn.fetch(_LIST, before.created_at if before else None,
+                            before.id if before else None, limit + 1)
+    items = [_entry(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = encode_cursor(_Before(created_at=last.created_at, id=last.id))
+    return Page(items=items, next_cursor=next_cursor)
