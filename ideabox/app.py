@@ -46,6 +46,7 @@ def api_routes() -> list[ControllerRouterHandler]:
     from ideabox.comments.api import routes as comments
     from ideabox.exports.api import routes as exports
     from ideabox.ideas.api import routes as ideas
+    from ideabox.moderation.api import routes as moderation
     from ideabox.notifications.api import routes as notifications
     from ideabox.promotion.api import routes as promotion
     from ideabox.purposes.api import routes as purposes
@@ -53,7 +54,7 @@ def api_routes() -> list[ControllerRouterHandler]:
     from ideabox.votes.api import routes as votes
 
     return [*accounts, *purposes, *ideas, *votes, *comments, *promotion, *responses,
-            *notifications, *exports]
+            *notifications, *exports, *moderation]
 
 
 def page_routes() -> list[ControllerRouterHandler]:

@@ -37,8 +37,9 @@ SELECT p.slug AS purpose, p.timezone, pr.rank, pr.idea_id, i.title,
        (SELECT count(*) FROM comments c
         WHERE c.idea_id = i.id AND c.deleted_at IS NULL)::int AS comments,
        i.status,
+       -- The administration's answers only: a moderator's reason is not one.
        (SELECT sc.response FROM idea_status_changes sc
-        WHERE sc.idea_id = i.id AND sc.response IS NOT NULL
+        WHERE sc.idea_id = i.id AND sc.response IS NOT NULL AND sc.trigger = 'response'
         ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1) AS response
 """ + _FROM + """
 ORDER BY p.slug, pr.rank

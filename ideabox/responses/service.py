@@ -91,5 +91,12 @@ async def idea_history(conn: asyncpg.Connection, viewer: Viewer | None,
         raise NotFound(f"No idea {idea_id}")
     rows = await conn.fetch(_HISTORY + "WHERE sc.idea_id = $1 ORDER BY sc.created_at, sc.id",
                             idea_id)
+    changes = [_change(r) for r in rows]
+    if not (viewer is not None and (viewer.is_moderator or viewer.id == idea["author_id"])):
+        # A moderator's reason is written to the author and may name what was wrong (a
+        # neighbour's name, say): the public sees that the idea was hidden, not why.
+        for change in changes:
+            if change.trigger == "moderation":
+                change.response = change.response_html = None
     # A history is a few entries long: one page, always.
-    return Page(items=[_change(r) for r in rows], next_cursor=None)
+    return Page(items=changes, next_cursor=None)

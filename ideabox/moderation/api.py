@@ -1,0 +1,53 @@
+"""JSON routes for moderation: hide and show an idea again, read the log and the ideas
+hidden now."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody
+
+from ideabox.ideas.schemas import Idea
+from ideabox.moderation import service
+from ideabox.moderation.schemas import HiddenIdea, ModerationEntry, ModerationReason
+from ideabox.pagination import Cursor, Limit, Page
+from ideabox.routing import BEARER, IdeaId, RequestDb, SignedIn
+from ideabox.votes.reading import tallies_of
+
+
+class IdeaModerationController(Controller):
+    path = "/ideas/{idea_id:int}"
+    tags = ["moderation"]
+    security = BEARER
+
+    @post("/hide", summary="Hide an idea, telling its author why (moderators)", status_code=200)
+    async def hide(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
+                   data: JSONBody[ModerationReason], state: State) -> Idea:
+        """409 if the idea is hidden already."""
+        return await service.hide_idea(db, tallies_of(state), user, idea_id, data)
+
+    @post("/unhide", summary="Show a hidden idea again, with the status it had (moderators)",
+          status_code=200)
+    async def unhide(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
+                     data: JSONBody[ModerationReason], state: State) -> Idea:
+        """409 if the idea is not hidden."""
+        return await service.unhide_idea(db, tallies_of(state), user, idea_id, data)
+
+
+class ModerationController(Controller):
+    path = "/moderation"
+    tags = ["moderation"]
+    security = BEARER
+
+    @get("/log", summary="Every moderator action, newest first (moderators)")
+    async def log(self, db: RequestDb, user: SignedIn, limit: Limit = 20,
+                  cursor: Cursor = None) -> Page[ModerationEntry]:
+        return await service.moderation_log(db.conn, user, limit=limit, cursor=cursor)
+
+    @get("/hidden-ideas", summary="The ideas hidden now, the latest first (moderators)")
+    async def hidden(self, db: RequestDb, user: SignedIn, limit: Limit = 20,
+                     cursor: Cursor = None) -> Page[HiddenIdea]:
+        return await service.list_hidden_ideas(db.conn, user, limit=limit, cursor=cursor)
+
+
+routes = [IdeaModerationController, ModerationController]
