@@ -64,6 +64,7 @@ def page_routes() -> list[ControllerRouterHandler]:
     from ideabox.comments.pages import routes as comments
     from ideabox.exports.pages import routes as exports
     from ideabox.ideas.pages import routes as ideas
+    from ideabox.moderation.pages import routes as moderation
     from ideabox.notifications.pages import routes as notifications
     from ideabox.promotion.pages import routes as promotion
     from ideabox.purposes.pages import routes as purposes
@@ -72,7 +73,8 @@ def page_routes() -> list[ControllerRouterHandler]:
     from ideabox.web.routing import pages_router, static_router
 
     pages: list[ControllerRouterHandler] = [*purposes, *ideas, *votes, *comments, *accounts,
-                                            *notifications, *promotion, *exports, *admin]
+                                            *notifications, *promotion, *exports, *admin,
+                                            *moderation]
     return [pages_router(pages), static_router()]
 
 

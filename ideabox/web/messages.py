@@ -68,6 +68,11 @@ KNOWN: dict[str, str] = {m: m for m in (
     N_("Choose to vote or to remove your vote"),
     N_("Only an admin can list users"),
     N_("Tick the box to confirm"),
+    N_("Only moderators and administrators moderate"),
+    N_("Only moderators and administrators can open this page"),
+    N_("The idea is already hidden"),
+    N_("The idea is not hidden"),
+    N_("The idea's status before it was hidden is not on record"),
 )}
 
 _BY_STATUS: dict[int, str] = {

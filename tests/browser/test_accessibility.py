@@ -25,7 +25,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront",
                                  statement="Hvad skal der til, for at havnen bliver et sted "
                                            "for alle?")
-    await make_user(db, role="admin", email="admin@kommune.dk", display_name="Forvaltningen")
+    _, admin_token = await make_user(db, role="admin", email="admin@kommune.dk",
+                                     display_name="Forvaltningen")
     _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
     async with httpx.AsyncClient(base_url=base) as api:
         idea = await post_idea(api, token, purpose.slug, title="Flere bænke ved vandet",
@@ -34,6 +35,12 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                                   json={"body": "Gerne i skyggen."})
         assert response.status_code == 201
         await api.put(f"/api/v1/ideas/{idea['id']}/vote", headers=bearer(token))
+        # A hidden idea, so the moderation page has a row in each of its tables.
+        hidden = await post_idea(api, token, purpose.slug, title="En idé, der er skjult")
+        response = await api.post(f"/api/v1/ideas/{hidden['id']}/hide",
+                                  headers=bearer(admin_token),
+                                  json={"reason": "Nævner en nabo ved navn."})
+        assert response.status_code == 200
 
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
@@ -42,7 +49,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "delete": "/me/delete",
         "admin": "/admin", "admin-users": "/admin/users", "admin-purpose": "/admin/purposes/new",
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
-        "admin-exports": "/admin/exports",
+        "admin-exports": "/admin/exports", "admin-moderation": "/admin/moderation",
     }
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
@@ -69,7 +76,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
 
     await _sign_in(page, base, "admin@kommune.dk")
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
-                 "admin-purpose", "admin-edit", "admin-promotions", "admin-exports"):
+                 "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
+                 "admin-moderation"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -77,10 +85,16 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.get_by_text("Ret idéen").click()
     await expect(page.get_by_label("Titel")).to_be_visible()
     await check("idea-edit")
+    # The moderator's form to hide it, opened in place.
+    await page.goto(base + pages["idea"])
+    await page.locator("#moderation summary").click()
+    await expect(page.get_by_label("Begrundelse")).to_be_visible()
+    await check("idea-moderation")
 
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})
-    for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users"):
+    for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users",
+                 "admin-moderation"):
         await page.goto(base + pages[name])
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
