@@ -146,6 +146,16 @@ class ExportedStatusChange(msgspec.Struct):
     created_at: datetime
 
 
+class ExportedModerationAction(msgspec.Struct):
+    """Something the person did as a moderator (hide, unhide, delete_comment)."""
+
+    action: str
+    idea_id: int
+    comment_id: int | None
+    reason: str | None
+    created_at: datetime
+
+
 class ExportedToken(msgspec.Struct):
     """A sign-in (browser session or API token); never the secret itself."""
 
@@ -172,3 +182,4 @@ class DataExport(msgspec.Struct):
     exported_at: datetime
     notification_settings: list[ExportedNotificationSettings] = msgspec.field(
         default_factory=list)
+    moderation_actions: list[ExportedModerationAction] = msgspec.field(default_factory=list)

@@ -19,6 +19,7 @@ from ideabox.accounts.schemas import (
     ExportedComment,
     ExportedFollow,
     ExportedIdea,
+    ExportedModerationAction,
     ExportedNotification,
     ExportedNotificationSettings,
     ExportedStatusChange,
@@ -243,6 +244,9 @@ _EXPORT = {
         FROM auth_tokens WHERE user_id = $1 ORDER BY id""",
     "notification_settings": """
         SELECT email, language FROM notification_settings WHERE user_id = $1""",
+    "moderation_actions": """
+        SELECT action, idea_id, comment_id, reason, created_at
+        FROM moderation_actions WHERE moderator_id = $1 ORDER BY id""",
 }
 
 # The account stays, so that ideas, comments and votes keep an author and tallies stay
@@ -281,6 +285,8 @@ async def export_my_data(conn: asyncpg.Connection, viewer: Viewer) -> DataExport
         sign_ins=[ExportedToken(**row) for row in rows["sign_ins"]],
         notification_settings=[ExportedNotificationSettings(**row)
                                for row in rows["notification_settings"]],
+        moderation_actions=[ExportedModerationAction(**row)
+                            for row in rows["moderation_actions"]],
         exported_at=datetime.now(UTC),
     )
 

@@ -263,3 +263,14 @@ async def test_a_promoted_and_answered_idea_comes_back_promoted_and_answered(cli
                               headers=bearer(scene.admin_token))
     [row] = export.json()["items"]
     assert (row["status"], row["response"]) == ("under_review", "Vi ser på det.")
+
+
+async def test_a_moderators_own_data_includes_what_they_moderated(client, people):
+    token = people["moderator_token"]
+    await _act(client, "hide", people["idea"], token, {"reason": "Nævner en nabo."})
+    mine = (await client.get(f"{API}/me/export", headers=bearer(token))).json()
+    assert [(a["action"], a["idea_id"], a["reason"]) for a in mine["moderation_actions"]] == [
+        ("hide", people["idea"], "Nævner en nabo.")]
+    theirs = (await client.get(f"{API}/me/export",
+                               headers=bearer(people["author_token"]))).json()
+    assert theirs["moderation_actions"] == []
