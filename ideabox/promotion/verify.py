@@ -19,6 +19,7 @@ from datetime import date
 
 import asyncpg
 
+from ideabox.db import plan_for_these_parameters
 from ideabox.months import month_bounds, month_label
 from ideabox.promotion.schemas import Difference, Verification
 
@@ -104,6 +105,16 @@ def compare(recorded: list[asyncpg.Record], expected: list[asyncpg.Record]) -> l
 async def verify_purpose(conn: asyncpg.Connection, purpose: asyncpg.Record,
                          month: date) -> Verification:
     """Recompute one purpose's promotion of ``month`` and compare it with the record."""
+    if conn.is_in_transaction():
+        return await _verify(conn, purpose, month)
+    # One snapshot for the recomputation and the record it is compared with.
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _verify(conn, purpose, month)
+
+
+async def _verify(conn: asyncpg.Connection, purpose: asyncpg.Record,
+                  month: date) -> Verification:
+    await plan_for_these_parameters(conn)
     label = month_label(month)
     run = await conn.fetchrow(_RUN, purpose["id"], month)
     if run is None:
