@@ -59,6 +59,7 @@ from promotion_data import CPH, Loaded, load  # noqa: E402
 from server import Service, Stack, embedded_stack, free_port, ideabox  # noqa: E402
 
 from ideabox.months import month_bounds, month_label  # noqa: E402
+from ideabox.db import plan_for_these_parameters  # noqa: E402
 from ideabox.promotion.service import RANK_QUERY, promote_on_own  # noqa: E402
 from ideabox.runtime import connected  # noqa: E402
 from ideabox.settings import load_settings  # noqa: E402
@@ -116,8 +117,10 @@ async def promote_months(stack: Stack, loaded: Loaded) -> list[dict[str, Any]]:
             async with state.pool.acquire() as conn:
                 before = await conn.fetchval("SELECT count(*) FROM notifications")
                 began = time.perf_counter()
-                await conn.fetch(RANK_QUERY, purpose["id"], start, end,
-                                 purpose["promote_top_n"], purpose["min_votes"])
+                async with conn.transaction():  # planned as the promotion plans it
+                    await plan_for_these_parameters(conn)
+                    await conn.fetch(RANK_QUERY, purpose["id"], start, end,
+                                     purpose["promote_top_n"], purpose["min_votes"])
                 ranking = time.perf_counter() - began
             began = time.perf_counter()
             result = await promote_on_own(state, loaded.big_slug, month,
