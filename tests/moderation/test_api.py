@@ -3,6 +3,8 @@ reads and lists at once and comes back on unhide), notifications, history and th
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -274,3 +276,22 @@ async def test_a_moderators_own_data_includes_what_they_moderated(client, people
     theirs = (await client.get(f"{API}/me/export",
                                headers=bearer(people["author_token"]))).json()
     assert theirs["moderation_actions"] == []
+
+
+async def test_two_moderators_hiding_at_once_hide_it_once(client, db, people):
+    _, second_token = await make_user(db, role="moderator")
+    answers = await asyncio.gather(
+        _act(client, "hide", people["idea"], people["moderator_token"]),
+        _act(client, "hide", people["idea"], second_token))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    assert await db.fetchval("SELECT count(*) FROM idea_status_changes "
+                             "WHERE trigger = 'moderation'") == 1
+    assert await db.fetchval("SELECT count(*) FROM moderation_actions") == 1
+    assert await db.fetchval("SELECT count(*) FROM notifications") == 1
+
+
+async def test_the_openapi_schema_documents_moderation(client):
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/api/v1/ideas/{idea_id}/hide", "/api/v1/ideas/{idea_id}/unhide",
+                 "/api/v1/moderation/log", "/api/v1/moderation/hidden-ideas"):
+        assert path in paths
