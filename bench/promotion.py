@@ -58,7 +58,7 @@ import report  # noqa: E402
 from promotion_data import CPH, Loaded, load  # noqa: E402
 from server import Service, Stack, embedded_stack, free_port, ideabox  # noqa: E402
 
-from ideabox.db import plan_for_these_parameters  # noqa: E402
+from ideabox.db import planned_for_these_parameters  # noqa: E402
 from ideabox.months import month_bounds, month_label  # noqa: E402
 from ideabox.promotion.service import RANK_QUERY, promote_on_own  # noqa: E402
 from ideabox.runtime import connected  # noqa: E402
@@ -117,8 +117,8 @@ async def promote_months(stack: Stack, loaded: Loaded) -> list[dict[str, Any]]:
             async with state.pool.acquire() as conn:
                 before = await conn.fetchval("SELECT count(*) FROM notifications")
                 began = time.perf_counter()
-                async with conn.transaction():  # planned as the promotion plans it
-                    await plan_for_these_parameters(conn)
+                # Planned as the promotion plans it.
+                async with conn.transaction(), planned_for_these_parameters(conn):
                     await conn.fetch(RANK_QUERY, purpose["id"], start, end,
                                      purpose["promote_top_n"], purpose["min_votes"])
                 ranking = time.perf_counter() - began

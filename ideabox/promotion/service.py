@@ -22,7 +22,7 @@ import asyncpg
 from litestar.datastructures import State
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db, plan_for_these_parameters
+from ideabox.db import Db, planned_for_these_parameters
 from ideabox.errors import Conflict, Forbidden, NotFound
 from ideabox.ideas.service import may_see, set_status
 from ideabox.months import month_bounds, month_label
@@ -146,9 +146,10 @@ def _ensure_ended(month: date, tz: str, now: datetime) -> None:
 async def _rank_and_lock(conn: asyncpg.Connection, purpose: asyncpg.Record, month: date,
                          top_n: int, min_votes: int) -> list[asyncpg.Record]:
     start, end = month_bounds(month, purpose["timezone"])
-    await plan_for_these_parameters(conn)
     for _ in range(RANK_ATTEMPTS):
-        ranked = await conn.fetch(RANK_QUERY, purpose["id"], start, end, top_n, min_votes)
+        async with planned_for_these_parameters(conn):
+            ranked = await conn.fetch(RANK_QUERY, purpose["id"], start, end, top_n,
+                                      min_votes)
         ids = [r["idea_id"] for r in ranked]
         # The winners must still be open when their status changes: lock them, and rank
         # again if one was withdrawn or hidden since the ranking read it.

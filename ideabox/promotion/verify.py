@@ -19,7 +19,7 @@ from datetime import date
 
 import asyncpg
 
-from ideabox.db import plan_for_these_parameters
+from ideabox.db import planned_for_these_parameters
 from ideabox.months import month_bounds, month_label
 from ideabox.promotion.schemas import Difference, Verification
 
@@ -114,15 +114,15 @@ async def verify_purpose(conn: asyncpg.Connection, purpose: asyncpg.Record,
 
 async def _verify(conn: asyncpg.Connection, purpose: asyncpg.Record,
                   month: date) -> Verification:
-    await plan_for_these_parameters(conn)
     label = month_label(month)
     run = await conn.fetchrow(_RUN, purpose["id"], month)
     if run is None:
         return Verification(purpose=purpose["slug"], month=label, recorded=False,
                             differences=[Difference(None, "no promotion is recorded")])
     start, end = month_bounds(month, purpose["timezone"])
-    expected = await conn.fetch(_RECOMPUTE, purpose["id"], start, end, run["ran_at"],
-                                run["min_votes"], run["top_n"])
+    async with planned_for_these_parameters(conn):
+        expected = await conn.fetch(_RECOMPUTE, purpose["id"], start, end, run["ran_at"],
+                                    run["min_votes"], run["top_n"])
     recorded = await conn.fetch(_RECORDED, purpose["id"], month)
     return Verification(purpose=purpose["slug"], month=label, recorded=True,
                         differences=compare(list(recorded), list(expected)))
