@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
@@ -16,6 +17,7 @@ from litestar.params import Parameter
 from ideabox.errors import Invalid
 
 T = TypeVar("T")
+R = TypeVar("R")
 C = TypeVar("C", bound=msgspec.Struct)
 
 Limit = Annotated[int, Parameter(ge=1, le=100, description="Items per page (1-100)")]
@@ -26,6 +28,15 @@ Cursor = Annotated[str | None, Parameter(max_length=512,
 class Page(msgspec.Struct, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+def page_of(rows: Sequence[R], limit: int, item: Callable[[R], T],
+            position: Callable[[T], msgspec.Struct]) -> Page[T]:
+    """A page from the ``limit + 1`` rows a keyset query fetched: the extra row only
+    says that there is more, and the last item shown is where the next page starts."""
+    items = [item(row) for row in rows[:limit]]
+    more = len(rows) > limit and bool(items)
+    return Page(items=items, next_cursor=encode_cursor(position(items[-1])) if more else None)
 
 
 def encode_cursor(position: msgspec.Struct) -> str:

@@ -7,7 +7,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Me, Viewer
 from ideabox.errors import Forbidden
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import Page, decode_cursor, page_of
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):
@@ -34,6 +34,4 @@ async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None =
           AND ($2::bigint IS NULL OR id > $2)
         ORDER BY id LIMIT $3
         """, pattern, after.id if after else None, limit + 1)
-    users = [Me(**dict(row)) for row in rows[:limit]]
-    next_cursor = encode_cursor(_After(id=users[-1].id)) if len(rows) > limit else None
-    return Page(items=users, next_cursor=next_cursor)
+    return page_of(rows, limit, lambda row: Me(**dict(row)), lambda last: _After(id=last.id))

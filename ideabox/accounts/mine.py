@@ -15,7 +15,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.ideas.schemas import Status
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import Page, decode_cursor, page_of
 
 
 class MyIdea(msgspec.Struct):
@@ -39,7 +39,7 @@ class MyFollow(msgspec.Struct):
     created_at: datetime
 
 
-T = TypeVar("T", bound=msgspec.Struct)
+T = TypeVar("T", MyIdea, MyVote, MyFollow)
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,12 +77,8 @@ async def _page(conn: asyncpg.Connection, sql: str, kind: type[T], key: str, vie
     rows = await conn.fetch(sql, viewer.id, viewer.is_moderator,
                             before.created_at if before else None,
                             before.id if before else None, limit + 1)
-    items = [kind(**dict(row)) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(_Before(created_at=last["created_at"], id=last[key]))
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(rows, limit, lambda row: kind(**dict(row)),
+                   lambda last: _Before(created_at=last.created_at, id=getattr(last, key)))
 
 
 async def my_ideas(conn: asyncpg.Connection, viewer: Viewer, *, limit: int,

@@ -13,7 +13,7 @@ import msgspec
 
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.moderation.schemas import Action, ModerationEntry
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import Page, decode_cursor, page_of
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,9 +65,5 @@ async def read_log(conn: asyncpg.Connection, *, limit: int,
     before = decode_cursor(cursor, _Before)
     rows = await conn.fetch(_LIST, before.created_at if before else None,
                             before.id if before else None, limit + 1)
-    items = [_entry(row) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        next_cursor = encode_cursor(_Before(created_at=last.created_at, id=last.id))
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(rows, limit, _entry, lambda last: _Before(created_at=last.created_at,
+                                                             id=last.id))

@@ -25,7 +25,7 @@ from ideabox.moderation.log import read_log, record_action
 from ideabox.moderation.schemas import Action, HiddenIdea, ModerationEntry, ModerationReason
 from ideabox.notifications.schemas import Kind
 from ideabox.notifications.service import notify_author
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import Page, decode_cursor, page_of
 from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
 
@@ -150,9 +150,5 @@ async def list_hidden_ideas(conn: asyncpg.Connection, viewer: Viewer, *, limit: 
     before = decode_cursor(cursor, _Before)
     rows = await conn.fetch(_HIDDEN, before.hidden_at if before else None,
                             before.id if before else None, limit + 1)
-    items = [_hidden(row) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        next_cursor = encode_cursor(_Before(hidden_at=last.hidden_at, id=last.id))
-    return Page(items=items, next_cursor=next_cursor)
+    return page_of(rows, limit, _hidden, lambda last: _Before(hidden_at=last.hidden_at,
+                                                              id=last.id))

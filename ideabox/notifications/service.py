@@ -24,7 +24,7 @@ from ideabox.notifications.schemas import (
     NotificationSettings,
     Unread,
 )
-from ideabox.pagination import decode_cursor, encode_cursor
+from ideabox.pagination import decode_cursor, page_of
 
 # The idea rows are locked by the change (set_status updates them), so the newest
 # status change of each idea is the one this transaction just made.
@@ -126,10 +126,9 @@ async def list_notifications(conn: asyncpg.Connection, viewer: Viewer, *, limit:
     before = decode_cursor(cursor, _Before)
     rows = await conn.fetch(_LIST, viewer.id, viewer.is_moderator,
                             before.id if before else None, limit + 1)
-    items = [_notification(r) for r in rows[:limit]]
-    next_cursor = encode_cursor(_Before(id=items[-1].id)) if len(rows) > limit else None
+    page = page_of(rows, limit, _notification, lambda last: _Before(id=last.id))
     unread: int = await conn.fetchval(_UNREAD, viewer.id, viewer.is_moderator)
-    return NotificationPage(items=items, next_cursor=next_cursor, unread=unread)
+    return NotificationPage(items=page.items, next_cursor=page.next_cursor, unread=unread)
 
 
 async def mark_read(conn: asyncpg.Connection, viewer: Viewer, notification_id: int) -> Notification:
