@@ -199,6 +199,11 @@ async def write_file(rows: AsyncIterator[ExportRow], fmt: Format, target: Path,
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     partial = Path(name)
+    # mkstemp makes the file private (0600); an export is for sharing, so it gets the
+    # permissions any new file of this user would have.
+    umask = os.umask(0)
+    os.umask(umask)
+    partial.chmod(0o666 & ~umask)
     try:
         if fmt == "xlsx":
             await write_xlsx(rows, partial, on_row=on_row)

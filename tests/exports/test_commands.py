@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import openpyxl
@@ -43,3 +44,17 @@ async def test_a_month_without_a_promotion_writes_nothing(client, db, run_cli, t
     assert not target.exists()
     code, _, err = await run_cli("export", "--month", "08-2026", "-o", str(target))
     assert code == 2 and "--month" in err
+
+
+async def test_an_exported_file_gets_the_usual_permissions(tmp_path):
+    async def no_rows():
+        return
+        yield
+
+    target = tmp_path / "top.csv"
+    umask = os.umask(0o022)
+    try:
+        await write_file(no_rows(), "csv", target)
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
