@@ -203,7 +203,7 @@ async def write_file(rows: AsyncIterator[ExportRow], fmt: Format, target: Path,
     # permissions any new file of this user would have.
     umask = os.umask(0)
     os.umask(umask)
-    partial.chmod(0o666 & ~umask)
+    await asyncio.to_thread(partial.chmod, 0o666 & ~umask)
     try:
         if fmt == "xlsx":
             await write_xlsx(rows, partial, on_row=on_row)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
+from ideabox.exports.formats import write_file
 from tests.exports.scenarios import MONTH, many
 from tests.exports.test_golden import GOLDEN
 
