@@ -71,6 +71,9 @@ def serve(host: str, port: int, workers: int) -> None:
             "ideabox.app:create_app", factory=True, address=host, port=port,
             interface=Interfaces.ASGI, workers=workers, log_access=False,
             log_dictconfig=_granian_logging(settings), websockets=False,
+            # A worker that has not finished within this after Ctrl-C or SIGTERM is
+            # killed, so stopping serve always ends (and stops the embedded services).
+            workers_kill_timeout=settings.shutdown_seconds,
         )
         click.echo(f"ideabox listening on http://{host}:{port}", err=True)
         try:

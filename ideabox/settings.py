@@ -43,6 +43,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signups_per_address: int = 20
     writes_per_minute: int = 120
     session_days: int = 30
+    shutdown_seconds: int = 15
     background_tasks: bool = True
     reconcile_interval: float = 2.0
     promotion_delay_minutes: int = 5
@@ -171,6 +172,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("writes_per_minute", _positive_int, "Write requests (posts, votes, comments) "
             "allowed per person per minute."),
     Setting("session_days", _positive_int, "Days a browser session lasts without use."),
+    Setting("shutdown_seconds", _positive_int, "Seconds `ideabox serve` gives a worker to "
+            "finish its requests at Ctrl-C or SIGTERM before it kills it."),
     Setting("background_tasks", _bool, "Run the cache reconciler and the monthly promotion "
             "inside `serve`. Turn off only where another instance runs them."),
     Setting("reconcile_interval", _positive_float, "Seconds between cache health checks."),

@@ -200,3 +200,38 @@ def test_serve_answers_readyz_and_leaves_no_process_behind(tmp_path: Path):
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+def test_a_worker_that_will_not_stop_is_killed_and_serve_still_ends(tmp_path: Path):
+    data = tmp_path / "data"
+    env = {**_clean_env(data), "IDEABOX_SHUTDOWN_SECONDS": "1"}
+    port = _free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "ideabox", "serve", "--port", str(port)],
+                             env=env, cwd=PROJECT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)  # polling a server that is starting
+        # serve's children are its worker and the embedded servers: take the worker.
+        children = subprocess.run(["pgrep", "-P", str(serve.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        workers = [pid for pid in children
+                   if b"ideabox" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert workers, "serve should have a worker process"
+        pg_pid = EmbeddedPostgres(data).running_pid()
+        os.kill(int(workers[0]), signal.SIGSTOP)  # a worker hung for good
+        # Ctrl-C in a terminal: SIGINT to the whole process group.
+        os.killpg(serve.pid, signal.SIGINT)
+        serve.wait(30)
+        assert not pid_alive(int(workers[0]))
+        assert pg_pid is not None and not pid_alive(pg_pid)
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
