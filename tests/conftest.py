@@ -14,7 +14,8 @@ import asyncio
 import contextlib
 import itertools
 import os
-from collections.abc import AsyncIterator, Iterator
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -202,3 +203,31 @@ async def tallies(redis_url: str, redis_prefix: str) -> AsyncIterator[Tallies]:
         yield Tallies(cache)
     finally:
         await cache.close()
+
+
+RunCli = Callable[..., Awaitable[tuple[int, str, str]]]
+
+
+@pytest.fixture
+def run_cli(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path) -> RunCli:
+    """Run the ``ideabox`` command as a real process against this test's database and
+    Redis prefix; answers (exit code, stdout, stderr)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("IDEABOX_")},
+        "IDEABOX_DATABASE_URL": database_url,
+        "IDEABOX_REDIS_URL": redis_url,
+        "IDEABOX_REDIS_PREFIX": redis_prefix,
+        "IDEABOX_SECRET_KEY": SECRET,
+        "IDEABOX_DATA_DIR": str(tmp_path / "data"),
+        "IDEABOX_LOG_FORMAT": "text",
+    }
+
+    async def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "ideabox", *args, env=env, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 120)
+        assert process.returncode is not None
+        return process.returncode, out.decode(), err.decode()
+
+    return run

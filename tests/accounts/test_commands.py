@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-from pathlib import Path
-
 import pytest
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Credentials
-from tests.conftest import SECRET
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 PASSWORD = "et langt kodeord"
 
-
-@pytest.fixture
-def run_cli(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path):
-    env = {
-        **os.environ,
-        "IDEABOX_DATABASE_URL": database_url,
-        "IDEABOX_REDIS_URL": redis_url,
-        "IDEABOX_REDIS_PREFIX": redis_prefix,
-        "IDEABOX_SECRET_KEY": SECRET,
-        "IDEABOX_DATA_DIR": str(tmp_path / "data"),
-        "IDEABOX_LOG_FORMAT": "text",
-    }
-
-    async def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ideabox", *args, env=env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 60)
-        assert process.returncode is not None
-        return process.returncode, out.decode(), err.decode()
-
-    return run
 
 
 async def role_of(db, email: str) -> str | None:

@@ -3,12 +3,8 @@ tallies in Redis right from the start; a database with ideas is left alone."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -23,7 +19,6 @@ from ideabox.promotion.verify import verify_purpose
 from ideabox.runtime import connected
 from ideabox.settings import Settings
 from ideabox.votes.tallies import Keys
-from tests.conftest import SECRET
 from tests.factories import make_purpose, make_user
 
 TZ = "Europe/Copenhagen"
@@ -124,23 +119,6 @@ async def test_a_database_with_ideas_is_refused(state: State, db: asyncpg.Connec
     assert await db.fetchval("SELECT count(*) FROM ideas") == 1
     assert await db.fetchval("SELECT count(*) FROM purposes") == 1
 
-
-@pytest.fixture
-def run_cli(settings: Settings, tmp_path: Path) -> Any:
-    env = {**os.environ, "IDEABOX_DATABASE_URL": settings.database_url or "",
-           "IDEABOX_REDIS_URL": settings.redis_url or "",
-           "IDEABOX_REDIS_PREFIX": settings.redis_prefix, "IDEABOX_SECRET_KEY": SECRET,
-           "IDEABOX_DATA_DIR": str(tmp_path / "data"), "IDEABOX_LOG_FORMAT": "text"}
-
-    async def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ideabox", *args, env=env, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 120)
-        assert process.returncode is not None
-        return process.returncode, out.decode(), err.decode()
-
-    return run
 
 
 async def test_the_command_seeds_once_and_then_refuses(run_cli: Any,

@@ -1,3 +1,0 @@
-from tests.promotion.conftest import run_cli
-
-__all__ = ["run_cli"]
