@@ -20,24 +20,9 @@ import signal
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import in_project_venv
 
-
-def _in_project_venv() -> None:
-    """Run under the project's virtualenv, making it first if needed (as dev.py does), so
-    a fresh clone needs nothing but Python."""
-    try:
-        import ideabox  # noqa: F401
-    except ImportError:
-        sys.path.insert(0, str(ROOT))
-        import dev
-
-        dev.ensure_environment()
-        python = dev.BIN / "python"
-        os.execv(python, [str(python), __file__, *sys.argv[1:]])
-
-
-_in_project_venv()
+in_project_venv(__file__)
 
 import asyncio  # noqa: E402
 import json  # noqa: E402
