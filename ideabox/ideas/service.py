@@ -22,7 +22,7 @@ from ideabox.purposes.service import ensure_may_participate
 from ideabox.validation import trimmed
 from ideabox.votes.counts import idea_counts
 from ideabox.votes.reading import IdeaRef, read_tallies
-from ideabox.votes.tallies import Tallies, Tally
+from ideabox.votes.tallies import Entry, Tallies, Tally
 
 TITLE_LIMITS = (5, 140)
 BODY_LIMITS = (1, 10_000)
@@ -47,12 +47,16 @@ def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
 
 
 class _Found:
-    """Ideas found so far (document and tally), and the cache versions seen."""
+    """Ideas found so far (document and tally), and what Redis held of the others."""
 
     def __init__(self) -> None:
         self.ideas: dict[int, tuple[IdeaDocument, Tally]] = {}
-        self.versions: dict[int, int] = {}
+        self.entries: dict[int, Entry] = {}  # cached tally, but no document to trust
         self.cache_usable = True
+
+    def version(self, idea_id: int) -> int:
+        entry = self.entries.get(idea_id)
+        return entry.version if entry is not None else 0
 
 
 async def _from_cache(tallies: Tallies, idea_ids: Sequence[int]) -> _Found:
@@ -68,10 +72,11 @@ async def _from_cache(tallies: Tallies, idea_ids: Sequence[int]) -> _Found:
     for (_, idea_id), entry in zip(known, entries, strict=True):
         if entry is None:
             continue
-        found.versions[idea_id] = entry.version
         doc = documents.cached(entry, now)
         if doc is not None:
             found.ideas[idea_id] = (doc, entry.tally(current_month(doc.timezone)))
+        else:
+            found.entries[idea_id] = entry
     return found
 
 
@@ -117,14 +122,17 @@ async def _from_postgres(conn: asyncpg.Connection, tallies: Tallies, idea_ids: l
                          found: _Found) -> None:
     rows = await conn.fetch(documents.SELECT + "WHERE i.id = ANY($1::bigint[])", idea_ids)
     docs = [documents.from_row(row) for row in rows]
-    counted = await read_tallies(conn, tallies, [IdeaRef(d.id, d.purpose_id, d.timezone)
-                                                 for d in docs])
+    # Tallies Redis gave with the entries already; ask only for the others.
+    counted = {d.id: entry.tally(current_month(d.timezone))
+               for d in docs if (entry := found.entries.get(d.id)) is not None}
+    counted |= await read_tallies(conn, tallies, [IdeaRef(d.id, d.purpose_id, d.timezone)
+                                                  for d in docs if d.id not in counted])
     fills: dict[int, list[tuple[int, bytes, int]]] = {}
     for doc in docs:
         documents.remember_purpose(doc.id, doc.purpose_id)
         found.ideas[doc.id] = (doc, counted.get(doc.id, Tally(0, 0)))
         fills.setdefault(doc.purpose_id, []).append(
-            (doc.id, documents.encode(doc), found.versions.get(doc.id, 0)))
+            (doc.id, documents.encode(doc), found.version(doc.id)))
     if found.cache_usable:
         for purpose_id, batch in fills.items():
             with contextlib.suppress(CacheUnavailable):
