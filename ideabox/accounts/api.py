@@ -46,11 +46,6 @@ NO_CSRF = {"exclude_from_csrf": True}
 CHECK_CSRF = {CSRF_ALWAYS: True}
 
 
-# The names ideabox.accounts.pages imports; the cookies themselves live in auth.py.
-_session_cookie = session_cookie
-_expired_session_cookie = expired_session_cookie
-
-
 class AccountController(Controller):
     tags = ("accounts",)
 

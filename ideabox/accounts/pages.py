@@ -15,7 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
 from ideabox.accounts import directory, mine, service
-from ideabox.accounts.api import _expired_session_cookie, _session_cookie
+from ideabox.accounts.auth import expired_session_cookie, session_cookie
 from ideabox.accounts.schemas import ROLES, Credentials, RoleUpdate, UserCreate, Viewer
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.errors import IdeaboxError
@@ -44,7 +44,7 @@ async def _signed_in(request: AnyRequest, db: RequestDb, viewer: Viewer, back: s
     settings = _settings(request)
     session = await service.start_session(db.conn, viewer, days=settings.session_days,
                                           replaces=request.cookies.get(SESSION_COOKIE))
-    return see_other(back, cookies=[_session_cookie(settings, session.token)])
+    return see_other(back, cookies=[session_cookie(settings, session.token)])
 
 
 class SignPages(Controller):
@@ -114,7 +114,7 @@ class SignPages(Controller):
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await service.revoke_session(db.conn, token)
-        return see_other("/", cookies=[_expired_session_cookie(_settings(request))])
+        return see_other("/", cookies=[expired_session_cookie(_settings(request))])
 
 
 class MyPages(Controller):
@@ -160,7 +160,7 @@ class MyPages(Controller):
                         errors={"confirm": messages.field_message(
                             lang(request), "Tick the box to confirm")})
         await service.delete_my_account(db, tallies_of(request.app.state), user)
-        return see_other("/goodbye", cookies=[_expired_session_cookie(_settings(request))])
+        return see_other("/goodbye", cookies=[expired_session_cookie(_settings(request))])
 
 
 class UserAdminPages(Controller):
