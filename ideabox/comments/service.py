@@ -12,7 +12,8 @@ from ideabox.accounts.schemas import User, Viewer
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
-from ideabox.ideas.service import may_see, refresh_cached_idea
+from ideabox.ideas.documents import forget_document
+from ideabox.ideas.service import may_see
 from ideabox.moderation.log import record_action
 from ideabox.pagination import Page, decode_cursor, encode_cursor
 from ideabox.purposes.service import ensure_may_participate
@@ -78,7 +79,7 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
         idea_id, data.parent_id, viewer.id, body, markdown.render(body))
     # The idea's comment count changed: its cached copy must go.
-    db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
+    db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))
     return await get_comment(db.conn, comment_id)
 
 
@@ -165,4 +166,4 @@ async def delete_comment(db: Db, tallies: Tallies, viewer: Viewer, comment_id: i
             # A moderator removed someone else's words: that is accounted for in the log.
             await record_action(db.conn, "delete_comment", viewer, idea_id,
                                 comment_id=comment_id)
-        db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
+        db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))

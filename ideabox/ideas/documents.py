@@ -7,8 +7,8 @@ request is answered from Redis alone.
 
 The document is dropped (and its version moved on) after every change to the idea:
 edits, status changes, promotions, answers, comments, its author's name or role — each
-through ``refresh_cached_idea`` or ``forget_author_documents``. A reader stores the
-document it read from PostgreSQL only if the version is still the one it saw before
+through ``refresh_cached_idea``, ``forget_document`` or ``forget_author_documents``.
+A reader stores the document it read from PostgreSQL only if the version is still the one it saw before
 reading, so a change committed meanwhile is never overwritten by older text. As a net
 under anything missed, a document is trusted for ``DOCUMENT_SECONDS`` at most.
 """
@@ -112,6 +112,17 @@ async def learn_purposes(state: State) -> None:
                                 _PURPOSES_REMEMBERED)
     for row in rows:
         _purpose_of.setdefault(row["id"], row["purpose_id"])
+
+
+async def forget_document(conn: asyncpg.Connection, tallies: Tallies, idea_id: int) -> None:
+    """After a change to what an idea's document holds but not to its counts (an edit, a
+    comment): drop the document. A failure is recorded by the cache; it never fails a
+    request."""
+    purpose_id = known_purpose(idea_id) or await conn.fetchval(
+        "SELECT purpose_id FROM ideas WHERE id = $1", idea_id)
+    if purpose_id is not None:
+        with contextlib.suppress(CacheUnavailable):
+            await tallies.forget_documents(purpose_id, [idea_id])
 
 
 async def forget_author_documents(conn: asyncpg.Connection, tallies: Tallies,

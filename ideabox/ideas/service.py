@@ -204,7 +204,7 @@ async def update_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
         await db.conn.execute(
             f"UPDATE ideas SET {assignments}, updated_at = now() WHERE id = $1",
             idea_id, *changes.values())
-        db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
+        db.after_commit(lambda: documents.forget_document(db.conn, tallies, idea_id))
     return await get_idea(db.conn, tallies, viewer, idea_id)
 
 
