@@ -8,9 +8,10 @@ request is answered from Redis alone.
 The document is dropped (and its version moved on) after every change to the idea:
 edits, status changes, promotions, answers, comments, its author's name or role — each
 through ``refresh_cached_idea``, ``forget_document`` or ``forget_author_documents``.
-A reader stores the document it read from PostgreSQL only if the version is still the one it saw before
-reading, so a change committed meanwhile is never overwritten by older text. As a net
-under anything missed, a document is trusted for ``DOCUMENT_SECONDS`` at most.
+A reader stores the document it read from PostgreSQL only if the version is still the
+one it saw before reading, so a change committed meanwhile is never overwritten by
+older text. As a net under anything missed, a document is trusted for
+``DOCUMENT_SECONDS`` at most.
 """
 
 from __future__ import annotations
