@@ -37,14 +37,17 @@ class VoteState(msgspec.Struct):
     votes: int
 
 
-# One round trip: find the idea and its purpose, and insert the vote only if the idea is
-# votable and the voter belongs to the purpose's audience. The row tells which it was.
-_CAST = """
+# The idea and its purpose, for both statements below.
+_TARGET = """
 WITH target AS (
     SELECT i.id, i.status, i.purpose_id, i.author_id, p.audience, p.timezone
     FROM ideas i JOIN purposes p ON p.id = i.purpose_id
     WHERE i.id = $1
-), cast_vote AS (
+)"""
+
+# One round trip: find the idea and its purpose, and insert the vote only if the idea is
+# votable and the voter belongs to the purpose's audience. The row tells which it was.
+_CAST = _TARGET + """, cast_vote AS (
     INSERT INTO votes (idea_id, voter_id)
     SELECT id, $2 FROM target
     WHERE status = ANY($3::text[]) AND audience = ANY($4::text[])
@@ -54,12 +57,7 @@ WITH target AS (
 SELECT target.*, (SELECT created_at FROM cast_vote) AS changed_at FROM target
 """
 
-_RETRACT = """
-WITH target AS (
-    SELECT i.id, i.status, i.purpose_id, i.author_id, p.audience, p.timezone
-    FROM ideas i JOIN purposes p ON p.id = i.purpose_id
-    WHERE i.id = $1
-), retracted AS (
+_RETRACT = _TARGET + """, retracted AS (
     DELETE FROM votes v USING target t
     WHERE v.idea_id = t.id AND v.voter_id = $2 AND t.status = ANY($3::text[])
     RETURNING v.created_at
