@@ -5,11 +5,7 @@ Routes only translate HTTP to service calls; the rules live in ``service``.
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.di import NamedDependency
-from litestar.openapi.spec import SecurityRequirement
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.types import ControllerRouterHandler
 
@@ -23,20 +19,12 @@ from ideabox.accounts.schemas import (
     RoleUpdate,
     Token,
     UserCreate,
-    Viewer,
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
-from ideabox.db import Db
+from ideabox.routing import BEARER, AnyRequest, RequestDb, SignedIn
 from ideabox.security import CSRF_ALWAYS
 from ideabox.settings import Settings
 from ideabox.votes.reading import tallies_of
-
-# Litestar 3 wants dependencies and bodies marked; these keep the signatures short.
-AnyRequest = Request[Any, Any, Any]
-Tx = NamedDependency[Db]
-SignedIn = NamedDependency[Viewer]
-
-BEARER: list[SecurityRequirement] = [{"BearerToken": []}]
 
 # These two authenticate by what is in the body, never by a cookie, so a forged
 # cross-site request gains nothing; API clients have no CSRF cookie to send.
@@ -50,13 +38,13 @@ class AccountController(Controller):
     tags = ("accounts",)
 
     @post("/users", status_code=201, opt=NO_CSRF, summary="Sign up")
-    async def sign_up(self, request: AnyRequest, db: Tx, data: JSONBody[UserCreate]) -> Me:
+    async def sign_up(self, request: AnyRequest, db: RequestDb, data: JSONBody[UserCreate]) -> Me:
         """Create an account (role `resident`); 409 if the e-mail is already registered."""
         await ratelimit.signup(request)
         return await service.register_user(db.conn, data)
 
     @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token")
-    async def create_token(self, request: AnyRequest, db: Tx,
+    async def create_token(self, request: AnyRequest, db: RequestDb,
                            data: JSONBody[Credentials]) -> Token:
         """Exchange e-mail and password for a bearer token that lasts until revoked."""
         async with ratelimit.signin_attempt(request, data.email):
@@ -65,27 +53,27 @@ class AccountController(Controller):
 
     @delete("/tokens/current", status_code=204, security=BEARER,
             summary="Revoke the token of this request")
-    async def revoke_current_token(self, request: AnyRequest, db: Tx,
+    async def revoke_current_token(self, request: AnyRequest, db: RequestDb,
                                    user: SignedIn) -> None:
         """Revoke the credential this request was made with; it answers 401 from now on."""
         await service.revoke_token(db.conn, user, request.state.auth_token_id)
 
     @get("/me", security=BEARER, summary="The signed-in user")
-    async def me(self, db: Tx, user: SignedIn) -> Me:
+    async def me(self, db: RequestDb, user: SignedIn) -> Me:
         return await service.get_me(db.conn, user)
 
     @patch("/users/{user_id:int}", security=BEARER, summary="Set a user's role (admin)")
-    async def set_role(self, request: AnyRequest, db: Tx, user: SignedIn,
+    async def set_role(self, request: AnyRequest, db: RequestDb, user: SignedIn,
                        user_id: FromPath[int], data: JSONBody[RoleUpdate]) -> Me:
         return await service.set_role(db, tallies_of(request.app.state), user, user_id,
                                       data.role)
 
     @get("/me/export", security=BEARER, summary="Everything ideabox holds about me")
-    async def export_my_data(self, db: Tx, user: SignedIn) -> DataExport:
+    async def export_my_data(self, db: RequestDb, user: SignedIn) -> DataExport:
         return await service.export_my_data(db.conn, user)
 
     @delete("/me", status_code=204, security=BEARER, summary="Delete my account")
-    async def delete_my_account(self, request: AnyRequest, db: Tx,
+    async def delete_my_account(self, request: AnyRequest, db: RequestDb,
                                 user: SignedIn) -> Response[None]:
         """Anonymise the account and end every sign-in; ideas and comments stay."""
         await service.delete_my_account(db, tallies_of(request.app.state), user)
@@ -93,7 +81,7 @@ class AccountController(Controller):
                         cookies=[expired_session_cookie(request.app.state.settings)])
 
     @post("/session", status_code=200, opt=CHECK_CSRF, summary="Sign in (browser)")
-    async def sign_in(self, request: AnyRequest, db: Tx,
+    async def sign_in(self, request: AnyRequest, db: RequestDb,
                       data: JSONBody[Credentials]) -> Response[Me]:
         """Set the session cookie, a new one at every sign-in."""
         settings: Settings = request.app.state.settings
@@ -104,7 +92,7 @@ class AccountController(Controller):
         return Response(session.user, cookies=[session_cookie(settings, session.token)])
 
     @delete("/session", status_code=204, summary="Sign out (browser)")
-    async def sign_out(self, request: AnyRequest, db: Tx) -> Response[None]:
+    async def sign_out(self, request: AnyRequest, db: RequestDb) -> Response[None]:
         """End the session on the server and expire the cookie (204 even if none)."""
         token = request.cookies.get(SESSION_COOKIE)
         if token:

@@ -20,12 +20,12 @@ from ideabox.accounts.schemas import ROLES, Credentials, RoleUpdate, UserCreate,
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.errors import IdeaboxError
 from ideabox.notifications.service import list_notifications
-from ideabox.routing import MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, MaybeSignedIn, RequestDb, SignedIn
 from ideabox.settings import Settings
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms, messages
 from ideabox.web.access import require_admin
-from ideabox.web.render import AnyRequest, form_of, lang, local_path, page, see_other
+from ideabox.web.render import form_of, lang, local_path, page, see_other
 
 NextParam = Annotated[str | None, QueryParameter(name="next", max_length=500)]
 QueryParam = Annotated[str | None, QueryParameter(max_length=200)]

@@ -15,10 +15,10 @@ from ideabox.comments.schemas import CommentCreate, CommentUpdate
 from ideabox.errors import Forbidden, IdeaboxError
 from ideabox.ideas.pages import COMMENTS_PER_PAGE, idea_page
 from ideabox.ideas.service import get_idea
-from ideabox.routing import CommentId, IdeaId, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, CommentId, IdeaId, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms
-from ideabox.web.render import AnyRequest, form_of, is_htmx, lang, page, see_other
+from ideabox.web.render import form_of, is_htmx, lang, page, see_other
 
 
 class IdeaCommentPages(Controller):

@@ -22,10 +22,10 @@ from ideabox.purposes.api import promotion_delay
 from ideabox.purposes.pages import purpose_page
 from ideabox.purposes.service import get_purpose
 from ideabox.responses.service import idea_history
-from ideabox.routing import IdeaId, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, IdeaId, MaybeSignedIn, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms
-from ideabox.web.render import AnyRequest, form_of, lang, page, see_other
+from ideabox.web.render import form_of, lang, page, see_other
 
 COMMENTS_PER_PAGE = 50
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]

@@ -16,11 +16,11 @@ from ideabox.errors import Forbidden, IdeaboxError
 from ideabox.ideas.pages import idea_page
 from ideabox.moderation import service
 from ideabox.moderation.schemas import ModerationReason
-from ideabox.routing import IdeaId, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, IdeaId, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms
 from ideabox.web.i18n import N_
-from ideabox.web.render import AnyRequest, form_of, lang, page, see_other
+from ideabox.web.render import form_of, lang, page, see_other
 
 PER_PAGE = 25
 MODERATORS_ONLY = N_("Only moderators and administrators can open this page")

@@ -7,8 +7,8 @@ from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
 from ideabox.notifications import service
-from ideabox.routing import IdeaId, RequestDb, SignedIn
-from ideabox.web.render import AnyRequest, form_of, see_other
+from ideabox.routing import AnyRequest, IdeaId, RequestDb, SignedIn
+from ideabox.web.render import form_of, see_other
 
 
 @post("/ideas/{idea_id:int}/follow")

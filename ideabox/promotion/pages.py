@@ -23,11 +23,11 @@ from ideabox.purposes.schemas import Purpose
 from ideabox.purposes.service import get_purpose, list_purposes
 from ideabox.responses.schemas import ResponseCreate
 from ideabox.responses.service import allowed_answers, respond_to_idea
-from ideabox.routing import IdeaId, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, IdeaId, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms
 from ideabox.web.access import require_admin
-from ideabox.web.render import AnyRequest, form_of, lang, local_path, page, see_other
+from ideabox.web.render import form_of, lang, local_path, page, see_other
 
 SlugParam = Annotated[str | None, QueryParameter(max_length=60)]
 MonthParam = Annotated[str | None, QueryParameter(max_length=7)]

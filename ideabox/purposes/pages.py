@@ -18,11 +18,11 @@ from ideabox.ideas.schemas import Sort
 from ideabox.purposes import service
 from ideabox.purposes.api import promotion_delay
 from ideabox.purposes.schemas import Purpose, PurposeCreate, PurposeUpdate
-from ideabox.routing import MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, MaybeSignedIn, RequestDb, SignedIn
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms
 from ideabox.web.access import require_admin
-from ideabox.web.render import AnyRequest, form_of, lang, page, see_other
+from ideabox.web.render import form_of, lang, page, see_other
 
 TOP_ON_FRONT = 5
 PAGE_SIZE = 20

@@ -11,10 +11,10 @@ from litestar.types import ControllerRouterHandler
 
 from ideabox.errors import Conflict
 from ideabox.ideas.service import get_idea
-from ideabox.routing import IdeaId, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, IdeaId, RequestDb, SignedIn
 from ideabox.votes import service
 from ideabox.votes.reading import tallies_of
-from ideabox.web.render import AnyRequest, form_of, is_htmx, page, see_other
+from ideabox.web.render import form_of, is_htmx, page, see_other
 
 
 class VotePages(Controller):

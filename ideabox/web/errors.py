@@ -22,9 +22,10 @@ from litestar.utils.scope.state import ScopeState
 from litestar_htmx import ClientRedirect
 
 from ideabox.errors import IdeaboxError, TooManyRequests, Unauthorized, Unavailable
+from ideabox.routing import AnyRequest
 from ideabox.security import CONTENT_SECURITY_POLICY, CSRF_COOKIE, security_headers
 from ideabox.web import messages
-from ideabox.web.render import AnyRequest, is_htmx, lang, page, see_other
+from ideabox.web.render import is_htmx, lang, page, see_other
 
 log = logging.getLogger("ideabox.errors")
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from ideabox.routing import AnyRequest
 from ideabox.web.templating import language_of
-
-AnyRequest = Request[Any, Any, Any]
 
 
 def page(template: str, *, status: int = 200, **context: Any) -> Template:

@@ -11,11 +11,11 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from ideabox.notifications.service import remember_language
-from ideabox.routing import MaybeSignedIn, RequestDb
+from ideabox.routing import AnyRequest, MaybeSignedIn, RequestDb
 from ideabox.security import CSRF_ALWAYS
 from ideabox.web.errors import HTML_EXCEPTION_HANDLERS
 from ideabox.web.i18n import LANG_COOKIE, LANGUAGES
-from ideabox.web.render import AnyRequest, form_of, local_path, see_other
+from ideabox.web.render import form_of, local_path, see_other
 from ideabox.web.templating import STATIC_DIR
 
 YEAR = 365 * 24 * 3600
