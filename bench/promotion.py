@@ -109,7 +109,7 @@ async def promote_months(stack: Stack, loaded: Loaded) -> list[dict[str, Any]]:
                 ranking = time.perf_counter() - began
             began = time.perf_counter()
             result = await promote_on_own(state, loaded.big_slug, month,
-                                          trigger="promotion:cli")
+                                          trigger="promotion:cli", now=state.clock.now())
             seconds = time.perf_counter() - began
             async with state.pool.acquire() as conn:
                 told = await conn.fetchval("SELECT count(*) FROM notifications") - before
@@ -122,7 +122,8 @@ async def promote_months(stack: Stack, loaded: Loaded) -> list[dict[str, Any]]:
         began = time.perf_counter()
         for month in loaded.export_months:
             for slug in loaded.export_slugs:
-                await promote_on_own(state, slug, month, trigger="promotion:cli")
+                await promote_on_own(state, slug, month, trigger="promotion:cli",
+                                     now=state.clock.now())
         say(f"  promoted the export months of {len(loaded.export_slugs)} purposes in "
             f"{time.perf_counter() - began:.1f} s")
         async with state.pool.acquire() as conn:

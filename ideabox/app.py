@@ -21,6 +21,7 @@ from litestar.types import ControllerRouterHandler
 from ideabox import __version__, logs
 from ideabox.accounts.auth import provide_user, provide_viewer, resend_session_cookie
 from ideabox.cache import Cache, create_client
+from ideabox.clock import Clock, clock_for
 from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
 from ideabox.health import healthz, readyz
 from ideabox.http_errors import EXCEPTION_HANDLERS
@@ -94,9 +95,10 @@ def install_features(state: State) -> None:
     install(state)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     """Build the app. Without settings, read them from the environment; the URLs must be
-    set (``ideabox serve`` sets them after starting the embedded services)."""
+    set (``ideabox serve`` sets them after starting the embedded services). Without a
+    clock, the system clock (or ``IDEABOX_NOW``)."""
     if settings is None:
         settings = load_settings()
         logs.configure(settings.log_level, settings.log_format)
@@ -122,7 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # JSON API has no use for it and pays for it on every request.
         plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False))],
         lifespan=[_lifespan],
-        state=State({"settings": settings, "client_address": client_address}),
+        state=State({"settings": settings, "client_address": client_address,
+                     "clock": clock or clock_for(settings.now)}),
         middleware=[
             DefineMiddleware(logs.RequestIdMiddleware, log_access=settings.access_log),
             DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -94,10 +95,13 @@ async def planned_for_these_parameters(conn: asyncpg.Connection) -> AsyncIterato
 class Db:
     """The request's connection and, for unsafe requests, its transaction."""
 
-    __slots__ = ("_after_commit", "_tx", "conn")
+    __slots__ = ("_after_commit", "_tx", "conn", "now")
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, now: datetime) -> None:
         self.conn = conn
+        # The request's instant, from the clock: what it writes is stamped with this, as
+        # PostgreSQL's now() is the time its transaction started.
+        self.now = now
         self._tx: asyncpg.transaction.Transaction | None = None
         self._after_commit: list[Callable[[], Awaitable[Any]]] = []
 
@@ -133,13 +137,13 @@ async def acquire(pool: asyncpg.Pool, timeout: float) -> asyncpg.Connection:
 
 
 @contextlib.asynccontextmanager
-async def connection(state: State) -> AsyncIterator[asyncpg.Connection]:
-    """A connection for a route that may not need one at all (answered from the cache),
-    taken only when it does; 503 when PostgreSQL is out of reach."""
+async def connection(state: State) -> AsyncIterator[Db]:
+    """A connection (no transaction) for a route that may not need one at all (answered
+    from the cache), taken only when it does; 503 when PostgreSQL is out of reach."""
     pool: asyncpg.Pool = state.pool
     conn = await acquire(pool, state.settings.db_timeout)
     try:
-        yield conn
+        yield Db(conn, state.clock.now())
     except CONNECTION_ERRORS as exc:
         raise Unavailable("The database is not available right now") from exc
     finally:
@@ -150,7 +154,7 @@ async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGene
     """Litestar dependency: the request's connection, in a transaction for unsafe methods."""
     pool: asyncpg.Pool = state.pool
     conn = await acquire(pool, state.settings.db_timeout)
-    db = Db(conn)
+    db = Db(conn, state.clock.now())
     try:
         if request.method not in SAFE_METHODS and not request.route_handler.opt.get(
                 "single_statement"):

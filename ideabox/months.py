@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ideabox.errors import Invalid
@@ -49,8 +49,9 @@ def month_of(moment: datetime, tz: str) -> date:
     return date(local.year, local.month, 1)
 
 
-def current_month(tz: str, now: datetime | None = None) -> date:
-    return month_of(now or datetime.now(UTC), tz)
+def current_month(tz: str, now: datetime) -> date:
+    """The month it is at ``now`` in ``tz`` (``now`` comes from the clock)."""
+    return month_of(now, tz)
 
 
 def next_month(month: date) -> date:

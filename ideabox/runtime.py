@@ -14,6 +14,7 @@ from litestar.datastructures import State
 
 from ideabox import logs
 from ideabox.cache import Cache, create_client
+from ideabox.clock import Clock, clock_for
 from ideabox.db import create_pool
 from ideabox.embedded import EmbeddedError, embedded_services
 from ideabox.settings import Settings, SettingsError, load_settings, resolve_secret_key
@@ -42,14 +43,16 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 @contextlib.asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[Any]:
-    """An app state (pool, cache, settings) for commands that work outside a request."""
+async def connected(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Any]:
+    """An app state (pool, cache, settings, clock) for commands that work outside a
+    request. Without a clock, the system's (or ``IDEABOX_NOW``)."""
     from ideabox.app import install_features
 
     assert settings.database_url and settings.redis_url
     pool = await create_pool(settings.database_url, max_size=8, timeout=settings.db_timeout)
     cache = Cache(create_client(settings.redis_url, settings.redis_timeout), settings.redis_prefix)
-    state = State({"settings": settings, "pool": pool, "cache": cache, "background": set()})
+    state = State({"settings": settings, "pool": pool, "cache": cache, "background": set(),
+                   "clock": clock or clock_for(settings.now)})
     install_features(state)
     try:
         yield state

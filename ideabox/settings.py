@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_starttls: bool = True
     accessibility_url: str = "https://www.was.digst.dk/"
     default_language: str = "da"
+    now: datetime | None = None
 
     @property
     def embedded_postgres(self) -> bool:
@@ -125,6 +127,14 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _instant(raw: str) -> datetime:
+    value = datetime.fromisoformat(raw.strip())
+    if value.tzinfo is None:
+        raise ValueError("expected an ISO 8601 instant with its offset, "
+                         "e.g. 2026-11-30T23:59:00+01:00")
+    return value
+
+
 def _url(*schemes: str) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip()
@@ -189,6 +199,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Where the footer link \"Tilgængelighedserklæring\" points."),
     Setting("default_language", _choice("da", "en"),
             "Language when the browser asks for neither Danish nor English."),
+    Setting("now", _instant, "An ISO 8601 instant (`2026-11-30T23:55:00+01:00`) at which "
+            "each ideabox process starts its clock, which then runs on. Unset: the "
+            "system clock. For rehearsals and tests, never in production."),
 )
 
 

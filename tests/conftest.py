@@ -6,6 +6,10 @@ starts private embedded instances for the session, with durability off for speed
 
 Isolation: a template database is built once by running the migrations; each test
 gets its own copy (CREATE DATABASE … TEMPLATE) and its own Redis key prefix.
+
+Time: every test runs on a ``FrozenClock`` standing at ``NOW`` (the app, the CLI and the
+services all read it), which a test moves itself; nothing a test expects depends on the
+day it runs.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import itertools
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -27,6 +33,7 @@ from litestar import Litestar
 
 from ideabox.app import create_app
 from ideabox.cache import Cache, create_client
+from ideabox.clock import FrozenClock
 from ideabox.embedded import EmbeddedPostgres, EmbeddedRedis
 from ideabox.migrations import migrate
 from ideabox.settings import Settings
@@ -35,6 +42,10 @@ from ideabox.votes.tallies import Tallies
 
 _counter = itertools.count(1)
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+NOW = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+"""Where every test's clock stands unless the test moves it: a Monday morning in the
+middle of November 2026, in Copenhagen."""
 
 
 def with_database(url: str, database: str) -> str:
@@ -132,8 +143,14 @@ def settings(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Pat
 
 
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def clock() -> FrozenClock:
+    """This test's clock: the app, the CLI and the services read it; the test moves it."""
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FrozenClock) -> Litestar:
+    return create_app(settings, clock)
 
 
 @contextlib.asynccontextmanager
@@ -195,12 +212,13 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture
-async def tallies(redis_url: str, redis_prefix: str) -> AsyncIterator[Tallies]:
+async def tallies(redis_url: str, redis_prefix: str,
+                  clock: FrozenClock) -> AsyncIterator[Tallies]:
     """The vote tallies over this test's Redis prefix, for calling services directly."""
     cache = Cache(create_client(redis_url, 1.0), redis_prefix)
     cache.trusted = True
     try:
-        yield Tallies(cache)
+        yield Tallies(cache, clock)
     finally:
         await cache.close()
 
@@ -209,9 +227,11 @@ RunCli = Callable[..., Awaitable[tuple[int, str, str]]]
 
 
 @pytest.fixture
-def run_cli(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path) -> RunCli:
+def run_cli(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path,
+            clock: FrozenClock) -> RunCli:
     """Run the ``ideabox`` command as a real process against this test's database and
-    Redis prefix; answers (exit code, stdout, stderr)."""
+    Redis prefix, its clock started where the test's stands (``IDEABOX_NOW``); answers
+    (exit code, stdout, stderr)."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("IDEABOX_")},
         "IDEABOX_DATABASE_URL": database_url,
@@ -224,7 +244,8 @@ def run_cli(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
 
     async def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ideabox", *args, env=env, stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-m", "ideabox", *args,
+            env={**env, "IDEABOX_NOW": clock.now().isoformat()}, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 120)
         assert process.returncode is not None

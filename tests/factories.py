@@ -11,16 +11,23 @@ import httpx
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Role, UserCreate, Viewer
+from ideabox.db import Db
 from ideabox.purposes.schemas import Purpose, PurposeCreate
 from ideabox.purposes.service import create_purpose
+from tests.conftest import NOW
 
 _numbers = itertools.count(1)
 
 DEFAULT_PASSWORD = "correct horse battery"
 
 
+def in_db(conn: asyncpg.Connection | Db) -> Db:
+    """The services write through a ``Db``; a bare connection writes at the tests' NOW."""
+    return conn if isinstance(conn, Db) else Db(conn, NOW)
+
+
 async def make_user(
-    conn: asyncpg.Connection,
+    conn: asyncpg.Connection | Db,
     *,
     role: Role = "resident",
     email: str | None = None,
@@ -29,15 +36,16 @@ async def make_user(
 ) -> tuple[Viewer, str]:
     """A new user with ``role`` and a bearer API token for them."""
     n = next(_numbers)
-    me = await service.register_user(conn, UserCreate(
+    db = in_db(conn)
+    me = await service.register_user(db, UserCreate(
         email=email or f"user{n}@example.dk",
         password=password,
         display_name=display_name or f"Bruger {n}",
     ))
     if role != me.role:
-        me = await service.assign_role(conn, me.id, role)
+        me = await service.assign_role(db.conn, me.id, role)
     viewer = Viewer(id=me.id, display_name=me.display_name, role=me.role)
-    token = await service.create_api_token(conn, viewer)
+    token = await service.create_api_token(db, viewer)
     return viewer, token.token
 
 
@@ -45,15 +53,16 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def make_purpose(conn: asyncpg.Connection, *, slug: str | None = None,
+async def make_purpose(conn: asyncpg.Connection | Db, *, slug: str | None = None,
                        audience: str = "everyone", **fields: Any) -> Purpose:
     """A purpose made by a fresh administrator through the real service."""
-    admin, _ = await make_user(conn, role="admin")
+    db = in_db(conn)
+    admin, _ = await make_user(db, role="admin")
     n = next(_numbers)
     data = PurposeCreate(slug=slug or f"formaal-{n}", title=fields.pop("title", f"Formål {n}"),
                          statement=fields.pop("statement", "Hvad kan vi gøre bedre?"),
                          audience=audience, **fields)  # type: ignore[arg-type]
-    return await create_purpose(conn, admin, data, timedelta(minutes=5))
+    return await create_purpose(db.conn, admin, data, timedelta(minutes=5), db.now)
 
 
 async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *, title: str | None = None,

@@ -41,7 +41,7 @@ class AccountController(Controller):
     async def sign_up(self, request: AnyRequest, db: RequestDb, data: JSONBody[UserCreate]) -> Me:
         """Create an account (role `resident`); 409 if the e-mail is already registered."""
         await ratelimit.signup(request)
-        return await service.register_user(db.conn, data)
+        return await service.register_user(db, data)
 
     @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token")
     async def create_token(self, request: AnyRequest, db: RequestDb,
@@ -49,7 +49,7 @@ class AccountController(Controller):
         """Exchange e-mail and password for a bearer token that lasts until revoked."""
         async with ratelimit.signin_attempt(request, data.email):
             viewer = await service.authenticate(db.conn, data)
-        return await service.create_api_token(db.conn, viewer)
+        return await service.create_api_token(db, viewer)
 
     @delete("/tokens/current", status_code=204, security=BEARER,
             summary="Revoke the token of this request")
@@ -70,7 +70,7 @@ class AccountController(Controller):
 
     @get("/me/export", security=BEARER, summary="Everything ideabox holds about me")
     async def export_my_data(self, db: RequestDb, user: SignedIn) -> DataExport:
-        return await service.export_my_data(db.conn, user)
+        return await service.export_my_data(db, user)
 
     @delete("/me", status_code=204, security=BEARER, summary="Delete my account")
     async def delete_my_account(self, request: AnyRequest, db: RequestDb,
@@ -87,7 +87,7 @@ class AccountController(Controller):
         settings: Settings = request.app.state.settings
         async with ratelimit.signin_attempt(request, data.email):
             viewer = await service.authenticate(db.conn, data)
-        session = await service.start_session(db.conn, viewer, days=settings.session_days,
+        session = await service.start_session(db, viewer, days=settings.session_days,
                                               replaces=request.cookies.get(SESSION_COOKIE))
         return Response(session.user, cookies=[session_cookie(settings, session.token)])
 

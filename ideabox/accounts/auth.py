@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.di import NamedDependency
@@ -28,31 +27,32 @@ _EXTENDED = "extended_session"
 
 _LOOKUP = """
 SELECT u.id, u.display_name, u.role, t.id AS token_id,
-       t.last_used_at < now() - interval '1 hour' AS stale
+       t.last_used_at < $3::timestamptz - interval '1 hour' AS stale
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.kind = $2
-  AND (t.expires_at IS NULL OR t.expires_at > now())
+  AND (t.expires_at IS NULL OR t.expires_at > $3)
   AND u.deleted_at IS NULL
 """
 
 # Sessions slide: each use (at most hourly, to spare writes) extends them.
 _TOUCH = """
 UPDATE auth_tokens
-SET last_used_at = now(),
-    expires_at = CASE WHEN kind = 'session' THEN now() + make_interval(days => $2)
+SET last_used_at = $3,
+    expires_at = CASE WHEN kind = 'session' THEN $3::timestamptz + make_interval(days => $2)
                       ELSE expires_at END
 WHERE id = $1
 """
 
 
-async def _lookup(request: Request[Any, Any, Any], conn: asyncpg.Connection, token: str,
+async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
                   kind: str) -> Viewer | None:
-    row = await conn.fetchrow(_LOOKUP, token_hash(token), kind)
+    row = await db.conn.fetchrow(_LOOKUP, token_hash(token), kind, db.now)
     if row is None:
         return None
     if row["stale"]:
-        await conn.execute(_TOUCH, row["token_id"], request.app.state.settings.session_days)
+        await db.conn.execute(_TOUCH, row["token_id"], request.app.state.settings.session_days,
+                              db.now)
         if kind == "session":
             request.state[_EXTENDED] = token
     request.state.auth_token_id = row["token_id"]
@@ -66,8 +66,7 @@ def carries_credentials(request: Request[Any, Any, Any]) -> bool:
     return "authorization" in request.headers or bool(request.cookies.get(SESSION_COOKIE))
 
 
-async def viewer_from_request(request: Request[Any, Any, Any],
-                              conn: asyncpg.Connection) -> Viewer | None:
+async def viewer_from_request(request: Request[Any, Any, Any], db: Db) -> Viewer | None:
     """The signed-in person, or None. A bearer token that is not valid is an error (401),
     never silently anonymous; a stale session cookie just means signed out."""
     header = request.headers.get("authorization")
@@ -75,13 +74,13 @@ async def viewer_from_request(request: Request[Any, Any, Any],
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Send the token as 'Authorization: Bearer <token>'")
-        viewer = await _lookup(request, conn, token.strip(), "api")
+        viewer = await _lookup(request, db, token.strip(), "api")
         if viewer is None:
             raise Unauthorized("The token is not valid: it is unknown or was revoked")
         return viewer
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return await _lookup(request, conn, cookie, "session")
+        return await _lookup(request, db, cookie, "session")
     return None
 
 
@@ -90,7 +89,7 @@ async def provide_viewer(request: Request[Any, Any, Any],
     """Litestar dependency: the signed-in person, or None (see ``viewer_from_request``)."""
     if not carries_credentials(request):
         return None
-    return await viewer_from_request(request, db.conn)
+    return await viewer_from_request(request, db)
 
 
 async def provide_user(request: Request[Any, Any, Any],

@@ -10,6 +10,7 @@ from litestar.datastructures import State
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Me, UserCreate
+from ideabox.db import Db
 from ideabox.errors import IdeaboxError, Unauthorized
 from ideabox.migrations import MigrationError, migrate_url
 from ideabox.runtime import async_command
@@ -45,7 +46,7 @@ async def _make_admin(state: State, data: UserCreate) -> tuple[Me, bool]:
         raise click.ClickException(str(exc)) from None
     async with state.pool.acquire() as conn:
         try:
-            return await service.ensure_admin(conn, data)
+            return await service.ensure_admin(Db(conn, state.clock.now()), data)
         except Unauthorized:
             raise click.ClickException(
                 f"{data.email} already has an account, and the password does not match it; "

@@ -42,7 +42,7 @@ def _settings(request: AnyRequest) -> Settings:
 async def _signed_in(request: AnyRequest, db: RequestDb, viewer: Viewer, back: str) -> Redirect:
     """Start a browser session (a new secret; the one the browser brought is ended)."""
     settings = _settings(request)
-    session = await service.start_session(db.conn, viewer, days=settings.session_days,
+    session = await service.start_session(db, viewer, days=settings.session_days,
                                           replaces=request.cookies.get(SESSION_COOKIE))
     return see_other(back, cookies=[session_cookie(settings, session.token)])
 
@@ -63,7 +63,7 @@ class SignPages(Controller):
         try:
             data = forms.parse(form, UserCreate, lang(request))
             await ratelimit.signup(request)
-            me = await service.register_user(db.conn, data)
+            me = await service.register_user(db, data)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
@@ -140,7 +140,7 @@ class MyPages(Controller):
     @get("/data")
     async def download(self, db: RequestDb, user: SignedIn) -> Response[bytes]:
         """Everything ideabox holds about me, as the JSON API gives it, to keep."""
-        data = await service.export_my_data(db.conn, user)
+        data = await service.export_my_data(db, user)
         return Response(msgspec.json.format(msgspec.json.encode(data)),
                         media_type="application/json",
                         headers={"Content-Disposition":

@@ -1,14 +1,14 @@
 """Accounts: sign-up, sign-in, sessions and API tokens, roles.
 
-Every function takes an asyncpg connection; the caller decides the transaction (a
-request's, or a command's). Functions that write more than one statement open their
-own (nested) transaction, so they never leave half their work behind.
+Every function takes the caller's connection (a ``Db`` where it writes: its ``now``
+stamps the rows); the caller decides the transaction (a request's, or a command's).
+Functions that write more than one statement open their own (nested) transaction, so
+they never leave half their work behind.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import asyncpg
 
@@ -46,8 +46,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # The unique index on email decides a race between two sign-ups with one address.
 _INSERT_USER = """
-INSERT INTO users (email, password_hash, display_name)
-VALUES (lower($1), $2, $3)
+INSERT INTO users (email, password_hash, display_name, created_at)
+VALUES (lower($1), $2, $3, $4)
 ON CONFLICT (email) DO NOTHING
 RETURNING id, display_name, role, email, created_at
 """
@@ -62,9 +62,10 @@ WHERE email = lower($1) AND deleted_at IS NULL
 _REHASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2"
 
 _INSERT_SIGN_IN = """
-INSERT INTO auth_tokens (user_id, kind, token_hash, expires_at)
-VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN NULL
-                         ELSE now() + make_interval(days => $4::int) END)
+INSERT INTO auth_tokens (user_id, kind, token_hash, created_at, last_used_at, expires_at)
+VALUES ($1, $2, $3, $5::timestamptz, $5::timestamptz,
+        CASE WHEN $4::int IS NULL THEN NULL
+             ELSE $5::timestamptz + make_interval(days => $4::int) END)
 """
 
 _GET_ME = """
@@ -93,24 +94,22 @@ def _display_name(raw: str) -> str:
     return name
 
 
-async def register_user(conn: asyncpg.Connection, data: UserCreate) -> Me:
+async def register_user(db: Db, data: UserCreate) -> Me:
     """Create a resident's account; 409 if the e-mail address is already registered."""
     name = _display_name(data.display_name)
     password_hash = await passwords.hash_password(data.password)
-    return await _insert_user(conn, data.email, password_hash, name)
+    return await _insert_user(db, data.email, password_hash, name)
 
 
-async def register_user_without_password(conn: asyncpg.Connection, email: str,
-                                         display_name: str) -> Me:
+async def register_user_without_password(db: Db, email: str, display_name: str) -> Me:
     """Create a resident's account that nobody can sign in to (people in demo data);
     409 if the e-mail address is already registered. No argon2 hash is made: hundreds
     of such accounts take milliseconds, not seconds."""
-    return await _insert_user(conn, email, passwords.UNUSABLE, _display_name(display_name))
+    return await _insert_user(db, email, passwords.UNUSABLE, _display_name(display_name))
 
 
-async def _insert_user(conn: asyncpg.Connection, email: str, password_hash: str,
-                       name: str) -> Me:
-    row = await conn.fetchrow(_INSERT_USER, email, password_hash, name)
+async def _insert_user(db: Db, email: str, password_hash: str, name: str) -> Me:
+    row = await db.conn.fetchrow(_INSERT_USER, email, password_hash, name, db.now)
     if row is None:
         raise Conflict("An account with this e-mail address already exists",
                        extra=[{"key": "email", "message": "already registered",
@@ -133,32 +132,31 @@ async def authenticate(conn: asyncpg.Connection, credentials: Credentials) -> Vi
     return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
 
 
-async def _insert_token(conn: asyncpg.Connection, viewer: Viewer, kind: str,
-                        days: int | None) -> Token:
+async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int | None) -> Token:
     token = new_token()
-    await conn.execute(_INSERT_SIGN_IN, viewer.id, kind, token_hash(token), days)
+    await db.conn.execute(_INSERT_SIGN_IN, viewer.id, kind, token_hash(token), days, db.now)
     return Token(token=token)
 
 
-async def create_api_token(conn: asyncpg.Connection, viewer: Viewer) -> Token:
+async def create_api_token(db: Db, viewer: Viewer) -> Token:
     """A new bearer token for API clients; it lasts until revoked."""
-    return await _insert_token(conn, viewer, "api", None)
+    return await _insert_token(db, viewer, "api", None)
 
 
-async def create_session(conn: asyncpg.Connection, viewer: Viewer, *, days: int) -> Token:
+async def create_session(db: Db, viewer: Viewer, *, days: int) -> Token:
     """A new browser session, expiring after ``days`` without use."""
-    return await _insert_token(conn, viewer, "session", days)
+    return await _insert_token(db, viewer, "session", days)
 
 
-async def start_session(conn: asyncpg.Connection, viewer: Viewer, *, days: int,
+async def start_session(db: Db, viewer: Viewer, *, days: int,
                         replaces: str | None) -> Session:
     """A browser session for a fresh sign-in. Always a new secret, never the one the
     browser brought (no session fixation); that one, if any, is ended."""
-    async with conn.transaction():
+    async with db.conn.transaction():
         if replaces:
-            await revoke_session(conn, replaces)
-        token = await create_session(conn, viewer, days=days)
-        return Session(token=token.token, user=await get_me(conn, viewer))
+            await revoke_session(db.conn, replaces)
+        token = await create_session(db, viewer, days=days)
+        return Session(token=token.token, user=await get_me(db.conn, viewer))
 
 
 async def revoke_token(conn: asyncpg.Connection, viewer: Viewer, token_id: int) -> None:
@@ -202,9 +200,10 @@ async def set_role(db: Db, tallies: Tallies, viewer: Viewer, user_id: int, role:
     return me
 
 
-async def ensure_admin(conn: asyncpg.Connection, data: UserCreate) -> tuple[Me, bool]:
+async def ensure_admin(db: Db, data: UserCreate) -> tuple[Me, bool]:
     """Make the person with this e-mail an admin, creating the account if there is none
     (True) or, after checking their password, promoting it (False)."""
+    conn = db.conn
     async with conn.transaction():
         exists = await conn.fetchval("SELECT true FROM users WHERE email = lower($1)",
                                      data.email)
@@ -212,7 +211,7 @@ async def ensure_admin(conn: asyncpg.Connection, data: UserCreate) -> tuple[Me, 
             viewer = await authenticate(conn, Credentials(email=data.email,
                                                           password=data.password))
             return await assign_role(conn, viewer.id, "admin"), False
-        me = await register_user(conn, data)
+        me = await register_user(db, data)
         return await assign_role(conn, me.id, "admin"), True
 
 
@@ -257,7 +256,7 @@ UPDATE users SET email = 'deleted-' || id || '@invalid',
                  display_name = 'Slettet bruger',
                  password_hash = $2,
                  role = 'resident',
-                 deleted_at = now()
+                 deleted_at = $3
 WHERE id = $1 AND deleted_at IS NULL
 """
 _FORGET = [
@@ -268,8 +267,9 @@ _FORGET = [
 ]
 
 
-async def export_my_data(conn: asyncpg.Connection, viewer: Viewer) -> DataExport:
+async def export_my_data(db: Db, viewer: Viewer) -> DataExport:
     """Everything ideabox holds about the viewer, for them to take away (GDPR art. 15, 20)."""
+    conn = db.conn
     async with conn.transaction(isolation=None if conn.is_in_transaction()
                                 else "repeatable_read"):
         profile = await get_me(conn, viewer)
@@ -287,7 +287,7 @@ async def export_my_data(conn: asyncpg.Connection, viewer: Viewer) -> DataExport
                                for row in rows["notification_settings"]],
         moderation_actions=[ExportedModerationAction(**row)
                             for row in rows["moderation_actions"]],
-        exported_at=datetime.now(UTC),
+        exported_at=db.now,
     )
 
 
@@ -297,6 +297,6 @@ async def delete_my_account(db: Db, tallies: Tallies, viewer: Viewer) -> None:
     conn = db.conn
     db.after_commit(lambda: forget_author_documents(conn, tallies, viewer.id))
     async with conn.transaction():
-        await conn.execute(_ANONYMISE, viewer.id, passwords.UNUSABLE)
+        await conn.execute(_ANONYMISE, viewer.id, passwords.UNUSABLE, db.now)
         for sql in _FORGET:
             await conn.execute(sql, viewer.id)

@@ -75,9 +75,10 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
         if parent["deleted_at"] is not None:
             raise Conflict("That comment was deleted; it cannot be replied to")
     comment_id = await db.conn.fetchval(
-        """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id""",
-        idea_id, data.parent_id, viewer.id, body, markdown.render(body))
+        """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html, created_at,
+                                 updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id""",
+        idea_id, data.parent_id, viewer.id, body, markdown.render(body), db.now)
     # The idea's comment count changed: its cached copy must go.
     db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))
     return await get_comment(db.conn, comment_id)
@@ -146,8 +147,8 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
         raise Conflict("A deleted comment cannot be edited")
     body = trimmed(data.body, "body", *BODY_LIMITS)
     await db.conn.execute(
-        "UPDATE comments SET body = $2, body_html = $3, updated_at = now() WHERE id = $1",
-        comment_id, body, markdown.render(body))
+        "UPDATE comments SET body = $2, body_html = $3, updated_at = $4 WHERE id = $1",
+        comment_id, body, markdown.render(body), db.now)
     return await get_comment(db.conn, comment_id)
 
 
@@ -159,11 +160,11 @@ async def delete_comment(db: Db, tallies: Tallies, viewer: Viewer, comment_id: i
         raise Forbidden("Only its author or a moderator may delete a comment")
     if row["deleted_at"] is None:
         await db.conn.execute(
-            "UPDATE comments SET body = '', body_html = '', deleted_at = now() WHERE id = $1",
-            comment_id)
+            "UPDATE comments SET body = '', body_html = '', deleted_at = $2 WHERE id = $1",
+            comment_id, db.now)
         idea_id: int = row["idea_id"]
         if row["author_id"] != viewer.id:
             # A moderator removed someone else's words: that is accounted for in the log.
-            await record_action(db.conn, "delete_comment", viewer, idea_id,
+            await record_action(db, "delete_comment", viewer, idea_id,
                                 comment_id=comment_id)
         db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))

@@ -8,10 +8,12 @@ votes and follows up to each event are written before the event happens. Votes o
 idea that has been decided (implemented, declined) or withdrawn are dropped from then on,
 as the vote service would refuse them.
 
-Votes are bulk-inserted (``copy_records_to_table``) rather than cast one by one through
-``votes.service.cast_vote``: that function stamps ``now()`` and commits and updates Redis
-per vote, thousands of round trips for rows that would then each need re-dating. The
-rows are the ones it would write; the cache is rebuilt from them afterwards.
+Every act happens at its moment: the transaction's ``now`` (``Db.now``, what the services
+stamp their rows with) is moved to it first, as the clock would have been. Votes are
+bulk-inserted (``copy_records_to_table``) rather than cast one by one through
+``votes.service.cast_vote``, which commits and updates Redis per vote: thousands of
+round trips. The rows are the ones it would write; the cache is rebuilt from them
+afterwards.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from datetime import date, datetime
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.db import Db
-from ideabox.demo.backdate import backdate_follow, backdate_status_change
 from ideabox.demo.content import FALLBACK, PURPOSES
 from ideabox.demo.model import Response
 from ideabox.demo.plan import ADMIN, DAY, HOUR, Plan, PlannedAct
@@ -102,9 +103,8 @@ class History:
         for follow in follows:
             if self._is_closed(follow):
                 continue
-            viewer = self.viewers[follow.person]
-            await follow_idea(self.db.conn, viewer, self.idea_ids[follow.idea])
-            await backdate_follow(self.db.conn, viewer.id, self.idea_ids[follow.idea], follow.at)
+            self.db.now = follow.at
+            await follow_idea(self.db, self.viewers[follow.person], self.idea_ids[follow.idea])
         self.advance(self._votes, len(self.plan.votes))
 
     @staticmethod
@@ -121,18 +121,12 @@ class History:
     async def _promote(self, event: _Event) -> None:
         assert event.month is not None
         before = event.month == self.plan.months[0]
+        self.db.now = event.at
         for purpose in PURPOSES:
             result = await promote_month(
                 self.db, self.tallies, self.mailer, purpose.slug, event.month,
-                trigger="promotion:schedule", by=None, now=self.plan.now)
-            await self.db.conn.execute(
-                "UPDATE promotion_runs SET ran_at = $2 WHERE month = $1 AND purpose_id = "
-                "(SELECT id FROM purposes WHERE slug = $3)", event.month, event.at, purpose.slug)
+                trigger="promotion:schedule", by=None)
             for item in result.items:
-                change = await self.db.conn.fetchval(
-                    "SELECT id FROM idea_status_changes WHERE idea_id = $1 "
-                    "AND to_status = 'promoted'", item.idea_id)
-                await backdate_status_change(self.db.conn, change, event.at)
                 self.outcome.promoted += 1
                 self._plan_answers(self.index[item.idea_id], event.at, before)
 
@@ -162,10 +156,10 @@ class History:
     async def _answer(self, event: _Event) -> None:
         answer = event.answer
         assert answer is not None
-        change = await respond_to_idea(
+        self.db.now = event.at
+        await respond_to_idea(
             self.db, self.tallies, self.mailer, self.viewers[ADMIN], self.idea_ids[event.idea],
             ResponseCreate(status=answer.status, response=answer.text))
-        await backdate_status_change(self.db.conn, change.id, event.at)
         self.outcome.answered += 1
         if answer.status in FINAL:
             self.closed[event.idea] = event.at
@@ -176,9 +170,6 @@ class History:
         status = await self.db.conn.fetchval("SELECT status FROM ideas WHERE id = $1", idea_id)
         if status != "open":  # promoted after all: its author keeps it
             return
+        self.db.now = event.at
         await withdraw_idea(self.db, self.tallies, self.viewers[planned.author], idea_id)
-        change = await self.db.conn.fetchval(
-            "SELECT id FROM idea_status_changes WHERE idea_id = $1 AND to_status = 'withdrawn'",
-            idea_id)
-        await backdate_status_change(self.db.conn, change, event.at)
         self.closed[event.idea] = event.at

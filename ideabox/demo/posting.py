@@ -1,4 +1,5 @@
-"""The demo's purposes, ideas and comments, made through their services."""
+"""The demo's purposes, ideas and comments, made through their services, each at the
+moment the plan gives it (the transaction's ``now`` is moved there first)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from ideabox.accounts.schemas import Viewer
 from ideabox.comments.schemas import CommentCreate
 from ideabox.comments.service import add_comment
 from ideabox.db import Db
-from ideabox.demo.backdate import backdate
 from ideabox.demo.content import PURPOSES
 from ideabox.demo.plan import ADMIN, TIMEZONE, Plan
 from ideabox.ideas.schemas import IdeaCreate
@@ -25,16 +25,13 @@ async def create_purposes(db: Db, plan: Plan, viewers: list[Viewer],
                           promotion_delay: timedelta) -> None:
     """The purposes, all made on the demo's first morning (a few minutes apart, so the
     front page, newest first, shows them in the order the content gives)."""
-    ids: list[int] = []
-    for purpose in PURPOSES:
-        made = await create_purpose(db.conn, viewers[ADMIN], PurposeCreate(
-            slug=purpose.slug, title=purpose.title, statement=purpose.statement,
-            audience=purpose.audience, timezone=TIMEZONE), promotion_delay)
-        ids.append(made.id)
     # From the month before last: the schedule would have promoted every month since.
     morning = plan.start + timedelta(hours=8)
-    await backdate(db.conn, "purposes", ids,
-                   [morning + timedelta(minutes=10 * n) for n in range(len(ids))])
+    for n, purpose in enumerate(PURPOSES):
+        db.now = morning + timedelta(minutes=10 * n)
+        await create_purpose(db.conn, viewers[ADMIN], PurposeCreate(
+            slug=purpose.slug, title=purpose.title, statement=purpose.statement,
+            audience=purpose.audience, timezone=TIMEZONE), promotion_delay, db.now)
 
 
 async def post_ideas(db: Db, tallies: Tallies, plan: Plan, viewers: list[Viewer],
@@ -42,18 +39,11 @@ async def post_ideas(db: Db, tallies: Tallies, plan: Plan, viewers: list[Viewer]
     """Every idea of the plan, by its author; returns their ids in the plan's order."""
     ids: list[int] = []
     for n, planned in enumerate(plan.ideas, start=1):
+        db.now = planned.posted
         idea = await create_idea(db, tallies, viewers[planned.author], planned.purpose.slug,
                                  IdeaCreate(title=planned.text.title, body=planned.text.body))
         ids.append(idea.id)
         advance(n, len(plan.ideas))
-    moments = [p.posted for p in plan.ideas]
-    await backdate(db.conn, "ideas", ids, moments)
-    changes = await db.conn.fetch(
-        "SELECT id, idea_id FROM idea_status_changes WHERE trigger = 'posted' "
-        "AND idea_id = ANY($1::bigint[])", ids)
-    posted_at = dict(zip(ids, moments, strict=True))
-    await backdate(db.conn, "idea_status_changes", [c["id"] for c in changes],
-                   [posted_at[c["idea_id"]] for c in changes])
     return ids
 
 
@@ -63,8 +53,8 @@ async def write_comments(db: Db, tallies: Tallies, plan: Plan, viewers: list[Vie
     ids: list[int] = []
     for n, planned in enumerate(plan.comments, start=1):
         parent = ids[planned.parent] if planned.parent is not None else None
+        db.now = planned.at
         comment = await add_comment(db, tallies, viewers[planned.author], idea_ids[planned.idea],
                                     CommentCreate(body=planned.text, parent_id=parent))
         ids.append(comment.id)
         advance(n, len(plan.comments))
-    await backdate(db.conn, "comments", ids, [c.at for c in plan.comments])

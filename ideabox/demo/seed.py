@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -92,7 +92,7 @@ async def seed_demo(state: State, options: DemoOptions,
     """Fill an empty database with the demo; raises NotEmpty if it holds ideas."""
     began = time.perf_counter()
     report: Progress = progress or _quietly
-    now = options.now or datetime.now(UTC)
+    now = options.now or state.clock.now()
     plan = make_plan(options.seed, options.residents, now)
     admin_password = options.admin_password or new_password()
     admin = msgspec.convert({"email": options.admin_email, "password": admin_password,
@@ -103,12 +103,12 @@ async def seed_demo(state: State, options: DemoOptions,
         try_password=new_password(),
         try_accounts=[("resident", town.TRY_RESIDENT[1]), ("staff", town.TRY_STAFF[1])],
         base_url=state.settings.base_url)
-    async with own_transaction(state.pool) as db:
+    async with own_transaction(state.pool, now) as db:
         await db.conn.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK)
         if await db.conn.fetchval("SELECT EXISTS (SELECT 1 FROM ideas)"):
             raise NotEmpty(await holds_demo(db.conn))
         tallies = tallies_of(state)
-        viewers = await create_people(db.conn, plan, admin, result.try_password,
+        viewers = await create_people(db, plan, admin, result.try_password,
                                       lambda d, t: report("people", d, t))
         await create_purposes(db, plan, viewers, promotion_delay(state))
         idea_ids = await post_ideas(db, tallies, plan, viewers,

@@ -31,8 +31,8 @@ async def exports_page(db: RequestDb, user: SignedIn, state: State, month: Month
     """Choose a month (and a purpose, or all of them) and download it."""
     ensure_may_export(user)
     chosen = (parse_month(month, source="query") if month
-              else previous_month(current_month("Europe/Copenhagen")))
-    purposes = await list_purposes(db.conn, promotion_delay(state))
+              else previous_month(current_month("Europe/Copenhagen", db.now)))
+    purposes = await list_purposes(db.conn, promotion_delay(state), db.now)
     query = {"month": month_label(chosen), **({"purpose": purpose} if purpose else {})}
     links = [(label, "/api/v1/exports/top-ideas?" + urlencode({**query, "format": code}))
              for code, label in FORMATS]

@@ -50,9 +50,9 @@ class IdeasController(Controller):
             cached = await service.cached_idea(tallies, idea_id)
             if cached is not None:
                 return cached
-        async with connection(state) as conn:
-            viewer = await viewer_from_request(request, conn)
-            return await service.get_idea(conn, tallies, viewer, idea_id)
+        async with connection(state) as db:
+            viewer = await viewer_from_request(request, db)
+            return await service.get_idea(db.conn, tallies, viewer, idea_id)
 
     @patch("/", summary="Edit an idea (its author while open, or an admin)", security=BEARER)
     async def update(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,

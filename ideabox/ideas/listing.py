@@ -21,7 +21,7 @@ from ideabox.cache import CacheUnavailable
 from ideabox.errors import Invalid, NotFound
 from ideabox.ideas.schemas import Idea, Sort, Status
 from ideabox.ideas.service import ideas_by_id
-from ideabox.months import current_month, month_bounds
+from ideabox.months import month_bounds
 from ideabox.pagination import Page, decode_cursor, encode_cursor
 from ideabox.votes.counts import purpose_counts
 from ideabox.votes.tallies import HOT_EPOCH, HOT_SECONDS, Tallies
@@ -72,7 +72,7 @@ async def list_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer 
     position = decode_cursor(cursor, Position) or Position(sort=kind)
     if position.sort != kind:
         raise Invalid("cursor", "belongs to a list with another sort", source="query")
-    month = current_month(purpose["timezone"])
+    month = tallies.month(purpose["timezone"])
 
     ids: list[int] | None = None
     if kind not in ("new", "relevance") and query is None and status is None:

@@ -107,7 +107,7 @@ async def idea_page(db: RequestDb, viewer: MaybeSignedIn, state: State, idea_id:
                     ) -> Template:
     """The whole idea page; ``forms_state`` re-opens a form with its errors and values."""
     idea = await service.get_idea(db.conn, tallies_of(state), viewer, idea_id)
-    purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state))
+    purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state), db.now)
     thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
                                  cursor=cursor)
     context: dict[str, Any] = {"errors": {}, "values": {}, "reply_to": None, "added": None,

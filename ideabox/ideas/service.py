@@ -17,7 +17,6 @@ from ideabox.errors import Conflict, Forbidden, NotFound
 from ideabox.ideas import documents
 from ideabox.ideas.documents import IdeaDocument
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
-from ideabox.months import current_month
 from ideabox.purposes.service import ensure_may_participate
 from ideabox.validation import trimmed
 from ideabox.votes.counts import idea_counts
@@ -74,7 +73,7 @@ async def _from_cache(tallies: Tallies, idea_ids: Sequence[int]) -> _Found:
             continue
         doc = documents.cached(entry, now)
         if doc is not None:
-            found.ideas[idea_id] = (doc, entry.tally(current_month(doc.timezone)))
+            found.ideas[idea_id] = (doc, entry.tally(tallies.month(doc.timezone)))
         else:
             found.entries[idea_id] = entry
     return found
@@ -123,10 +122,11 @@ async def _from_postgres(conn: asyncpg.Connection, tallies: Tallies, idea_ids: l
     rows = await conn.fetch(documents.SELECT + "WHERE i.id = ANY($1::bigint[])", idea_ids)
     docs = [documents.from_row(row) for row in rows]
     # Tallies Redis gave with the entries already; ask only for the others.
-    counted = {d.id: entry.tally(current_month(d.timezone))
+    counted = {d.id: entry.tally(tallies.month(d.timezone))
                for d in docs if (entry := found.entries.get(d.id)) is not None}
-    counted |= await read_tallies(conn, tallies, [IdeaRef(d.id, d.purpose_id, d.timezone)
-                                                  for d in docs if d.id not in counted])
+    counted |= await read_tallies(conn, tallies, [
+        IdeaRef(d.id, d.purpose_id, d.timezone, tallies.month(d.timezone))
+        for d in docs if d.id not in counted])
     fills: dict[int, list[tuple[int, bytes, int]]] = {}
     for doc in docs:
         documents.remember_purpose(doc.id, doc.purpose_id)
@@ -165,12 +165,13 @@ async def create_idea(db: Db, tallies: Tallies, viewer: Viewer, slug: str,
     body = trimmed(data.body, "body", *BODY_LIMITS)
     row = await db.conn.fetchrow(
         """
-        INSERT INTO ideas (purpose_id, author_id, title, body, body_html)
-        VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at
+        INSERT INTO ideas (purpose_id, author_id, title, body, body_html, created_at,
+                           updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id, created_at
         """,
-        purpose["id"], viewer.id, title, body, markdown.render(body))
+        purpose["id"], viewer.id, title, body, markdown.render(body), db.now)
     assert row is not None
-    await record_status_change(db.conn, row["id"], None, "open", viewer.id, "posted")
+    await record_status_change(db, row["id"], None, "open", viewer.id, "posted")
     idea_id: int = row["id"]
     db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
     return await get_idea(db.conn, tallies, viewer, idea_id)
@@ -202,8 +203,8 @@ async def update_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
         await db.conn.execute(
-            f"UPDATE ideas SET {assignments}, updated_at = now() WHERE id = $1",
-            idea_id, *changes.values())
+            f"UPDATE ideas SET {assignments}, updated_at = ${len(changes) + 2} WHERE id = $1",
+            idea_id, *changes.values(), db.now)
         db.after_commit(lambda: documents.forget_document(db.conn, tallies, idea_id))
     return await get_idea(db.conn, tallies, viewer, idea_id)
 
@@ -226,25 +227,25 @@ async def set_status(db: Db, tallies: Tallies, idea_id: int, old: str, new: str,
     """Change an idea's status, keep the change in its history, and (after the commit)
     bring the cache in line: withdrawn and hidden ideas leave the leaderboards. Returns
     the history entry's id."""
-    await db.conn.execute("UPDATE ideas SET status = $2, updated_at = now() WHERE id = $1",
-                          idea_id, new)
-    change_id = await record_status_change(db.conn, idea_id, old, new, changed_by, trigger,
+    await db.conn.execute("UPDATE ideas SET status = $2, updated_at = $3 WHERE id = $1",
+                          idea_id, new, db.now)
+    change_id = await record_status_change(db, idea_id, old, new, changed_by, trigger,
                                            response)
     db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
     return change_id
 
 
-async def record_status_change(conn: asyncpg.Connection, idea_id: int, old: str | None,
-                               new: str, changed_by: int | None, trigger: str,
+async def record_status_change(db: Db, idea_id: int, old: str | None, new: str,
+                               changed_by: int | None, trigger: str,
                                response: str | None = None) -> int:
-    change_id: int = await conn.fetchval(
+    change_id: int = await db.conn.fetchval(
         """
-        INSERT INTO idea_status_changes
-            (idea_id, from_status, to_status, changed_by, trigger, response, response_html)
-        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+        INSERT INTO idea_status_changes (idea_id, from_status, to_status, changed_by,
+                                         trigger, response, response_html, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
         """,
         idea_id, old, new, changed_by, trigger, response,
-        markdown.render(response) if response else None)
+        markdown.render(response) if response else None, db.now)
     return change_id
 
 
@@ -257,7 +258,7 @@ async def refresh_cached_idea(conn: asyncpg.Connection, tallies: Tallies, idea_i
         "WHERE i.id = $1", idea_id)
     if row is None:
         return
-    month = current_month(row["timezone"])
+    month = tallies.month(row["timezone"])
     counts = await idea_counts(conn, [idea_id], month, row["timezone"])
     with contextlib.suppress(CacheUnavailable):
         await tallies.store(row["purpose_id"], counts.values(), month, changed=True)

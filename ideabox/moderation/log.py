@@ -12,6 +12,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import User, Viewer
+from ideabox.db import Db
 from ideabox.moderation.schemas import Action, ModerationEntry
 from ideabox.pagination import Page, decode_cursor, page_of
 
@@ -23,8 +24,8 @@ class _Before(msgspec.Struct, forbid_unknown_fields=True):
 
 _INSERT = """
 INSERT INTO moderation_actions
-    (action, moderator_id, idea_id, comment_id, status_change_id, reason)
-VALUES ($1, $2, $3, $4, $5, $6)
+    (action, moderator_id, idea_id, comment_id, status_change_id, reason, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 """
 
 _LIST = """
@@ -41,12 +42,12 @@ LIMIT $3
 """
 
 
-async def record_action(conn: asyncpg.Connection, action: Action, moderator: Viewer,
-                        idea_id: int, *, comment_id: int | None = None,
-                        status_change_id: int | None = None, reason: str | None = None) -> None:
+async def record_action(db: Db, action: Action, moderator: Viewer, idea_id: int, *,
+                        comment_id: int | None = None, status_change_id: int | None = None,
+                        reason: str | None = None) -> None:
     """Write one moderator action to the log, in the transaction that made it."""
-    await conn.execute(_INSERT, action, moderator.id, idea_id, comment_id, status_change_id,
-                       reason)
+    await db.conn.execute(_INSERT, action, moderator.id, idea_id, comment_id,
+                          status_change_id, reason, db.now)
 
 
 def _entry(row: asyncpg.Record) -> ModerationEntry:

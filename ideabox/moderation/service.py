@@ -89,7 +89,7 @@ async def _moderate(db: Db, tallies: Tallies, moderator: Viewer, idea_id: int, o
     change_id = await set_status(db, tallies, idea_id, old, new, moderator.id, TRIGGER,
                                  reason)
     await notify_author(db.conn, change_id, kind)
-    await record_action(db.conn, action, moderator, idea_id, status_change_id=change_id,
+    await record_action(db, action, moderator, idea_id, status_change_id=change_id,
                         reason=reason)
 
 

@@ -35,11 +35,11 @@ class NotificationsController(Controller):
           summary="Mark a notification read")
     async def read_one(self, db: RequestDb, user: SignedIn,
                        notification_id: NotificationId) -> Notification:
-        return await service.mark_read(db.conn, user, notification_id)
+        return await service.mark_read(db, user, notification_id)
 
     @post("/notifications/read-all", status_code=200, summary="Mark all my notifications read")
     async def read_all(self, db: RequestDb, user: SignedIn) -> Unread:
-        return await service.mark_all_read(db.conn, user)
+        return await service.mark_all_read(db, user)
 
     @get("/notification-settings", summary="My notification settings")
     async def get_settings(self, db: RequestDb, user: SignedIn) -> NotificationSettings:
@@ -62,7 +62,7 @@ class FollowController(Controller):
 
     @put("/", summary="Follow an idea (idempotent)")
     async def follow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
-        return await service.follow_idea(db.conn, user, idea_id)
+        return await service.follow_idea(db, user, idea_id)
 
     @delete("/", summary="Stop following an idea (idempotent)", status_code=200)
     async def unfollow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:

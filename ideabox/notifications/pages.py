@@ -17,14 +17,14 @@ async def follow(request: AnyRequest, db: RequestDb, user: SignedIn, idea_id: Id
     if (await form_of(request)).get("action") == "unfollow":
         await service.unfollow_idea(db.conn, user, idea_id)
     else:
-        await service.follow_idea(db.conn, user, idea_id)
+        await service.follow_idea(db, user, idea_id)
     return see_other(f"/ideas/{idea_id}#follow")
 
 
 @post("/me/notifications/read")
 async def read_all(db: RequestDb, user: SignedIn) -> Redirect:
     """Mark every notification read."""
-    await service.mark_all_read(db.conn, user)
+    await service.mark_all_read(db, user)
     return see_other("/me#my-notifications")
 
 

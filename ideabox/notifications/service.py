@@ -14,6 +14,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
+from ideabox.db import Db
 from ideabox.errors import NotFound
 from ideabox.ideas.service import may_see
 from ideabox.notifications.schemas import (
@@ -38,11 +39,11 @@ ORDER BY idea_id, id DESC
 # UNION (not UNION ALL) makes an author who also voted and follows one recipient; the
 # unique index (user_id, status_change_id) makes sure of it.
 _NOTIFY = """
-INSERT INTO notifications (user_id, idea_id, kind, payload, status_change_id)
+INSERT INTO notifications (user_id, idea_id, kind, payload, status_change_id, created_at)
 SELECT r.user_id, sc.idea_id,
        CASE WHEN sc.to_status = 'promoted' THEN 'promoted' ELSE 'answered' END,
        jsonb_build_object('from_status', sc.from_status, 'to_status', sc.to_status),
-       sc.id
+       sc.id, sc.created_at
 FROM idea_status_changes sc
 CROSS JOIN LATERAL (
     SELECT i.author_id AS user_id FROM ideas i WHERE i.id = sc.idea_id
@@ -69,9 +70,10 @@ async def notify_status_changes(conn: asyncpg.Connection, idea_ids: Sequence[int
 # A moderator's hiding (or showing again) concerns the author alone: voters and
 # followers are not told, and the moderator who did it is not told either.
 _NOTIFY_AUTHOR = """
-INSERT INTO notifications (user_id, idea_id, kind, payload, status_change_id)
+INSERT INTO notifications (user_id, idea_id, kind, payload, status_change_id, created_at)
 SELECT i.author_id, sc.idea_id, $2,
-       jsonb_build_object('from_status', sc.from_status, 'to_status', sc.to_status), sc.id
+       jsonb_build_object('from_status', sc.from_status, 'to_status', sc.to_status), sc.id,
+       sc.created_at
 FROM idea_status_changes sc
 JOIN ideas i ON i.id = sc.idea_id
 JOIN users u ON u.id = i.author_id AND u.deleted_at IS NULL
@@ -131,23 +133,24 @@ async def list_notifications(conn: asyncpg.Connection, viewer: Viewer, *, limit:
     return NotificationPage(items=page.items, next_cursor=page.next_cursor, unread=unread)
 
 
-async def mark_read(conn: asyncpg.Connection, viewer: Viewer, notification_id: int) -> Notification:
+async def mark_read(db: Db, viewer: Viewer, notification_id: int) -> Notification:
     """Mark one of the viewer's notifications read (again: no change); 404 if not theirs."""
+    conn = db.conn
     row = await conn.fetchrow(_ONE, viewer.id, viewer.is_moderator, notification_id)
     if row is None:
         raise NotFound(f"No notification {notification_id}")
     notification = _notification(row)
     if notification.read_at is None:
         notification.read_at = await conn.fetchval(
-            "UPDATE notifications SET read_at = now() WHERE id = $1 RETURNING read_at",
-            notification_id)
+            "UPDATE notifications SET read_at = $2 WHERE id = $1 RETURNING read_at",
+            notification_id, db.now)
     return notification
 
 
-async def mark_all_read(conn: asyncpg.Connection, viewer: Viewer) -> Unread:
+async def mark_all_read(db: Db, viewer: Viewer) -> Unread:
     """Mark every notification of the viewer read."""
-    await conn.execute("UPDATE notifications SET read_at = now() "
-                       "WHERE user_id = $1 AND read_at IS NULL", viewer.id)
+    await db.conn.execute("UPDATE notifications SET read_at = $2 "
+                          "WHERE user_id = $1 AND read_at IS NULL", viewer.id, db.now)
     return Unread(unread=0)
 
 
@@ -157,11 +160,12 @@ async def _visible_idea(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) 
         raise NotFound(f"No idea {idea_id}")
 
 
-async def follow_idea(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> Following:
+async def follow_idea(db: Db, viewer: Viewer, idea_id: int) -> Following:
     """Follow an idea (idempotent): be told when it is promoted or answered."""
-    await _visible_idea(conn, viewer, idea_id)
-    await conn.execute("INSERT INTO follows (user_id, idea_id) VALUES ($1, $2) "
-                       "ON CONFLICT DO NOTHING", viewer.id, idea_id)
+    await _visible_idea(db.conn, viewer, idea_id)
+    await db.conn.execute("INSERT INTO follows (user_id, idea_id, created_at) "
+                          "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                          viewer.id, idea_id, db.now)
     return Following(idea_id=idea_id, following=True)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
@@ -29,7 +27,7 @@ class PromotionController(Controller):
         service.ensure_may_promote(user)
         return await service.promote_month(
             db, tallies_of(state), Mailer(state), slug, parse_month(data.month),
-            trigger="promotion:api", by=user.id, now=datetime.now(UTC))
+            trigger="promotion:api", by=user.id)
 
     @get("/{month:str}", summary="A month's recorded promotion")
     async def get_one(self, db: RequestDb, viewer: MaybeSignedIn, slug: FromPath[str],

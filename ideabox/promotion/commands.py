@@ -74,7 +74,7 @@ async def _migrate(state: State) -> None:
 @async_command
 async def _promote(state: State, month: date | None, slug: str | None) -> int:
     await _migrate(state)
-    now = datetime.now(UTC)
+    now = state.clock.now()
     async with state.pool.acquire() as conn:
         purposes = await _purposes(conn, slug)
     failures = 0
@@ -96,7 +96,7 @@ async def _promote(state: State, month: date | None, slug: str | None) -> int:
 @async_command
 async def _verify(state: State, month: date | None, slug: str | None) -> int:
     await _migrate(state)
-    now = datetime.now(UTC)
+    now = state.clock.now()
     failures = 0
     async with state.pool.acquire() as conn:
         for purpose in await _purposes(conn, slug):

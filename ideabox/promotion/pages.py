@@ -3,7 +3,7 @@ month that has ended, and answer each promoted idea with a status and a public t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, get, post
@@ -58,8 +58,7 @@ class PromotionPages(Controller):
         try:
             await service.promote_month(db, tallies_of(state), Mailer(state), slug,
                                         parse_month(month, source="body"),
-                                        trigger="promotion:api", by=user.id,
-                                        now=datetime.now(UTC))
+                                        trigger="promotion:api", by=user.id)
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc, passthrough=(401, 403, 404))
             return await _page(db, user, state, slug, month, errors=errors,
@@ -91,10 +90,10 @@ async def _page(db: RequestDb, user: SignedIn, state: State, slug: str | None,
                 answering: int | None = None, values: dict[str, str] | None = None,
                 status: int = 200) -> Template:
     delay = promotion_delay(state)
-    purposes = await list_purposes(db.conn, delay)
+    purposes = await list_purposes(db.conn, delay, db.now)
     chosen: Purpose | None = None
     if slug:
-        chosen = await get_purpose(db.conn, slug, delay)
+        chosen = await get_purpose(db.conn, slug, delay, db.now)
     elif purposes:
         chosen = purposes[0]
     month: date | None = None
@@ -102,7 +101,7 @@ async def _page(db: RequestDb, user: SignedIn, state: State, slug: str | None,
     ideas = {}
     if chosen is not None:
         month = (parse_month(month_text, source="query") if month_text
-                 else previous_month(current_month(chosen.timezone)))
+                 else previous_month(current_month(chosen.timezone, db.now)))
         try:
             promotion = await service.get_promotion(db.conn, user, chosen.slug, month)
         except NotFound:

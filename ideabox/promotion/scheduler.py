@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 from litestar.datastructures import State
 
+from ideabox.clock import Clock
 from ideabox.db import CONNECTION_ERRORS
 from ideabox.errors import IdeaboxError
 from ideabox.months import month_bounds, month_label, month_of, next_month
@@ -91,12 +92,13 @@ async def promote_forever(state: State) -> None:
     if ready is not None:
         await ready.wait()
     delay = timedelta(minutes=state.settings.promotion_delay_minutes)
+    clock: Clock = state.clock
     while True:
         try:
-            await promote_due(state, datetime.now(UTC))
+            await promote_due(state, clock.now())
             async with state.pool.acquire() as conn:
-                wake = await next_check(conn, datetime.now(UTC), delay)
-            pause = (wake - datetime.now(UTC)).total_seconds()
+                wake = await next_check(conn, clock.now(), delay)
+            pause = (wake - clock.now()).total_seconds()
         except CONNECTION_ERRORS as exc:
             log.warning("monthly promotion check skipped, database unreachable: %s", exc)
             pause = RETRY_AFTER_FAILURE

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import asyncpg
 from litestar.datastructures import State
@@ -71,8 +71,9 @@ LIMIT $4
 """
 
 _RECORD_RUN = """
-INSERT INTO promotion_runs (purpose_id, month, trigger, triggered_by, promote_top_n, min_votes)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO promotion_runs (purpose_id, month, trigger, triggered_by, promote_top_n, min_votes,
+                            ran_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT DO NOTHING
 RETURNING ran_at
 """
@@ -162,12 +163,12 @@ async def _rank_and_lock(conn: asyncpg.Connection, purpose: asyncpg.Record, mont
 
 
 async def promote_month(db: Db, tallies: Tallies, mailer: Mailer, slug: str, month: date, *,
-                        trigger: Trigger, by: int | None, now: datetime) -> Promotion:
+                        trigger: Trigger, by: int | None) -> Promotion:
     """Promote a month of a purpose in ``db``'s transaction, or answer the result on
-    record if it was promoted already; 409 if the month has not ended at ``now``."""
+    record if it was promoted already; 409 if the month has not ended at ``db.now``."""
     conn = db.conn
     purpose = await _purpose(conn, slug)
-    _ensure_ended(month, purpose["timezone"], now)
+    _ensure_ended(month, purpose["timezone"], db.now)
     await conn.execute("SELECT pg_advisory_xact_lock($1, ($2 % 2147483648)::int)",
                        LOCK_NAMESPACE, purpose["id"])
     done = await _recorded(conn, purpose, month, None, everything=True)
@@ -175,7 +176,7 @@ async def promote_month(db: Db, tallies: Tallies, mailer: Mailer, slug: str, mon
         return done
     top_n, min_votes = purpose["promote_top_n"], purpose["min_votes"]
     ran_at = await conn.fetchval(_RECORD_RUN, purpose["id"], month, trigger, by, top_n,
-                                 min_votes)
+                                 min_votes, db.now)
     if ran_at is None:  # only if the lock was bypassed; the primary key said no
         again = await _recorded(conn, purpose, month, None, everything=True)
         assert again is not None
@@ -195,11 +196,12 @@ async def promote_month(db: Db, tallies: Tallies, mailer: Mailer, slug: str, mon
 
 
 @asynccontextmanager
-async def own_transaction(pool: asyncpg.Pool) -> AsyncIterator[Db]:
+async def own_transaction(pool: asyncpg.Pool, now: datetime) -> AsyncIterator[Db]:
     """A connection and transaction of its own (for the CLI and the schedule), committed
-    on success (running its after-commit work) and rolled back on any error."""
+    on success (running its after-commit work) and rolled back on any error; what it
+    writes is stamped ``now``."""
     async with pool.acquire() as conn:
-        db = Db(conn)
+        db = Db(conn, now)
         await db.begin()
         try:
             yield db
@@ -210,8 +212,9 @@ async def own_transaction(pool: asyncpg.Pool) -> AsyncIterator[Db]:
 
 
 async def promote_on_own(state: State, slug: str, month: date, *, trigger: Trigger,
-                         now: datetime | None = None) -> Promotion:
-    """Promote a month outside a request (CLI, schedule): nobody's user id is recorded."""
-    async with own_transaction(state.pool) as db:
+                         now: datetime) -> Promotion:
+    """Promote a month outside a request (CLI, schedule) as of ``now``: nobody's user id
+    is recorded."""
+    async with own_transaction(state.pool, now) as db:
         return await promote_month(db, tallies_of(state), Mailer(state), slug, month,
-                                   trigger=trigger, by=None, now=now or datetime.now(UTC))
+                                   trigger=trigger, by=None)

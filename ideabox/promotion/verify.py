@@ -6,7 +6,7 @@ transaction) from history instead of reading current columns:
 
 - which ideas were open: the last ``idea_status_changes`` entry before ``ran_at``;
 - which votes stood: those still in ``votes``, plus those retracted after ``ran_at``
-  (``vote_retractions``, kept by a trigger on ``votes``);
+  (``vote_retractions``, written by the statement that retracts a vote);
 - ``promote_top_n`` and ``min_votes`` as recorded with the run.
 
 Anything a concurrent transaction changed within the few milliseconds between the

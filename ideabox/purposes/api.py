@@ -25,20 +25,23 @@ class PurposesController(Controller):
     @post("/", summary="Create a purpose (admin)", security=BEARER)
     async def create(self, db: RequestDb, user: SignedIn, data: JSONBody[PurposeCreate],
                      state: State) -> Purpose:
-        return await service.create_purpose(db.conn, user, data, promotion_delay(state))
+        return await service.create_purpose(db.conn, user, data, promotion_delay(state),
+                                            db.now)
 
     @get("/", summary="Every purpose")
     async def list_all(self, db: RequestDb, state: State) -> Page[Purpose]:
-        return Page(items=await service.list_purposes(db.conn, promotion_delay(state)))
+        return Page(items=await service.list_purposes(db.conn, promotion_delay(state),
+                                                      db.now))
 
     @get("/{slug:str}", summary="One purpose")
     async def get_one(self, db: RequestDb, slug: FromPath[str], state: State) -> Purpose:
-        return await service.get_purpose(db.conn, slug, promotion_delay(state))
+        return await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
 
     @patch("/{slug:str}", summary="Change a purpose (admin)", security=BEARER)
     async def update(self, db: RequestDb, user: SignedIn, slug: FromPath[str],
                      data: JSONBody[PurposeUpdate], state: State) -> Purpose:
-        return await service.update_purpose(db.conn, user, slug, data, promotion_delay(state))
+        return await service.update_purpose(db.conn, user, slug, data,
+                                            promotion_delay(state), db.now)
 
 
 routes = [PurposesController]

@@ -34,7 +34,7 @@ class FrontPage(Controller):
     @get("/", name="front")
     async def front(self, db: RequestDb, viewer: MaybeSignedIn, state: State) -> Template:
         """Every purpose with its statement, this month's top ideas and the next promotion."""
-        purposes = await service.list_purposes(db.conn, promotion_delay(state))
+        purposes = await service.list_purposes(db.conn, promotion_delay(state), db.now)
         tops = {}
         for purpose in purposes:
             found = await listing.list_ideas(db.conn, tallies_of(state), viewer, purpose.slug,
@@ -58,7 +58,7 @@ async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, state: State, slug:
                         sort: Sort | None = None, q: str | None = None,
                         cursor: str | None = None, errors: dict[str, str] | None = None,
                         values: dict[str, str] | None = None, status: int = 200) -> Template:
-    purpose = await service.get_purpose(db.conn, slug, promotion_delay(state))
+    purpose = await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
     # A search lists by relevance unless a sort is chosen; otherwise the month's votes lead.
     shown_sort = sort if q and q.strip() else sort or "top_month"
     ideas = await listing.list_ideas(db.conn, tallies_of(state), viewer, slug, sort=shown_sort,
@@ -85,7 +85,8 @@ class PurposeAdminPages(Controller):
         form = await form_of(request)
         try:
             data = forms.parse(form, PurposeCreate, lang(request))
-            purpose = await service.create_purpose(db.conn, user, data, promotion_delay(state))
+            purpose = await service.create_purpose(db.conn, user, data,
+                                                   promotion_delay(state), db.now)
         except forms.FormInvalid as exc:
             return _purpose_form(user, None, form, exc.errors)
         except IdeaboxError as exc:
@@ -99,7 +100,7 @@ class PurposeAdminPages(Controller):
     async def edit(self, db: RequestDb, user: SignedIn, state: State,
                    slug: FromPath[str]) -> Template:
         require_admin(user)
-        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state))
+        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
         values = {"title": purpose.title, "statement": purpose.statement,
                   "audience": purpose.audience, "promote_top_n": str(purpose.promote_top_n),
                   "min_votes": str(purpose.min_votes), "timezone": purpose.timezone}
@@ -110,10 +111,11 @@ class PurposeAdminPages(Controller):
     async def update(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
                      slug: FromPath[str]) -> Template | Redirect:
         form = await form_of(request)
-        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state))
+        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
         try:
             data = forms.parse(form, PurposeUpdate, lang(request))
-            await service.update_purpose(db.conn, user, slug, data, promotion_delay(state))
+            await service.update_purpose(db.conn, user, slug, data, promotion_delay(state),
+                                         db.now)
         except forms.FormInvalid as exc:
             return _purpose_form(user, purpose, form, exc.errors)
         except IdeaboxError as exc:

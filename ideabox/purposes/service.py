@@ -47,12 +47,12 @@ _COLUMNS = """
 """
 
 
-def _purpose(row: asyncpg.Record, promotion_delay: timedelta) -> Purpose:
+def _purpose(row: asyncpg.Record, promotion_delay: timedelta, now: datetime) -> Purpose:
     return Purpose(**dict(row), next_promotion_at=next_promotion_at(row["timezone"],
-                                                                   promotion_delay))
+                                                                   promotion_delay, now))
 
 
-def next_promotion_at(tz: str, delay: timedelta, now: datetime | None = None) -> datetime:
+def next_promotion_at(tz: str, delay: timedelta, now: datetime) -> datetime:
     """When this month's ideas will be sent on: just after the month ends in ``tz``."""
     month = months.current_month(tz, now)
     _, end = months.month_bounds(month, tz)
@@ -65,7 +65,7 @@ def _check_timezone(name: str) -> None:
 
 
 async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: PurposeCreate,
-                         promotion_delay: timedelta) -> Purpose:
+                         promotion_delay: timedelta, now: datetime) -> Purpose:
     """Create a purpose (admins only); 409 if the slug is taken."""
     if not viewer.is_admin:
         raise Forbidden("Only administrators create purposes")
@@ -75,34 +75,37 @@ async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: Purpose
         await conn.execute(
             """
             INSERT INTO purposes (slug, title, statement, statement_html, audience,
-                                  promote_top_n, min_votes, timezone, created_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                  promote_top_n, min_votes, timezone, created_by, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             """,
             data.slug, trimmed(data.title, "title", 3, 140), statement,
             markdown.render(statement),
-            data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id,
+            data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id, now,
         )
     except asyncpg.UniqueViolationError:
         raise Conflict(f"A purpose with the slug '{data.slug}' exists already") from None
-    return await get_purpose(conn, data.slug, promotion_delay)
+    return await get_purpose(conn, data.slug, promotion_delay, now)
 
 
-async def get_purpose(conn: asyncpg.Connection, slug: str, promotion_delay: timedelta) -> Purpose:
+async def get_purpose(conn: asyncpg.Connection, slug: str, promotion_delay: timedelta,
+                      now: datetime) -> Purpose:
     """One purpose by its slug; 404 if there is none."""
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM purposes p WHERE p.slug = $1", slug)
     if row is None:
         raise NotFound(f"No purpose '{slug}'")
-    return _purpose(row, promotion_delay)
+    return _purpose(row, promotion_delay, now)
 
 
-async def list_purposes(conn: asyncpg.Connection, promotion_delay: timedelta) -> list[Purpose]:
+async def list_purposes(conn: asyncpg.Connection, promotion_delay: timedelta,
+                        now: datetime) -> list[Purpose]:
     """Every purpose, the newest first."""
     rows = await conn.fetch(f"SELECT {_COLUMNS} FROM purposes p ORDER BY p.created_at DESC, p.id")
-    return [_purpose(row, promotion_delay) for row in rows]
+    return [_purpose(row, promotion_delay, now) for row in rows]
 
 
 async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
-                         data: PurposeUpdate, promotion_delay: timedelta) -> Purpose:
+                         data: PurposeUpdate, promotion_delay: timedelta,
+                         now: datetime) -> Purpose:
     """Change a purpose (admins only). The time zone is fixed once a month was promoted:
     changing it would move the month boundaries of results already on record."""
     if not viewer.is_admin:
@@ -130,4 +133,4 @@ async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
         await conn.execute(f"UPDATE purposes SET {assignments} WHERE id = $1",
                            current["id"], *changes.values())
-    return await get_purpose(conn, slug, promotion_delay)
+    return await get_purpose(conn, slug, promotion_delay, now)

@@ -12,7 +12,6 @@ import asyncpg
 from litestar.datastructures import State
 
 from ideabox.cache import CacheUnavailable
-from ideabox.months import current_month
 from ideabox.votes.counts import as_tally, idea_counts
 from ideabox.votes.tallies import Tallies, Tally
 
@@ -24,18 +23,18 @@ class IdeaRef:
 
     __slots__ = ("idea_id", "month", "purpose_id", "timezone")
 
-    def __init__(self, idea_id: int, purpose_id: int, timezone: str) -> None:
+    def __init__(self, idea_id: int, purpose_id: int, timezone: str, month: date) -> None:
         self.idea_id = idea_id
         self.purpose_id = purpose_id
         self.timezone = timezone
-        self.month: date = current_month(timezone)
+        self.month = month
 
 
 def tallies_of(state: State) -> Tallies:
     """The app's Tallies, made once (it registers the Lua scripts with the client)."""
     existing: Tallies | None = getattr(state, "tallies", None)
     if existing is None or existing.cache is not state.cache:
-        existing = state.tallies = Tallies(state.cache)
+        existing = state.tallies = Tallies(state.cache, state.clock)
     return existing
 
 

@@ -28,7 +28,6 @@ from litestar.datastructures import State
 
 from ideabox.cache import Cache, CacheUnavailable
 from ideabox.db import CONNECTION_ERRORS
-from ideabox.months import current_month
 from ideabox.votes.counts import idea_counts, purpose_counts
 from ideabox.votes.reading import tallies_of
 from ideabox.votes.tallies import Tallies
@@ -80,7 +79,7 @@ async def rebuild_all(conn: asyncpg.Connection, tallies: Tallies,
     purposes = await conn.fetch("SELECT id, timezone FROM purposes ORDER BY id")
     ideas = 0
     for done, purpose in enumerate(purposes, start=1):
-        month = current_month(purpose["timezone"])
+        month = tallies.month(purpose["timezone"])
         counts = await purpose_counts(conn, purpose["id"], month, purpose["timezone"])
         await tallies.write_hashes(purpose["id"], counts, month)
         await tallies.build_boards(purpose["id"], counts, month)
@@ -167,7 +166,7 @@ class Reconciler:
         """Re-count recently touched ideas; make sure this month's leaderboards exist."""
         for purpose in await conn.fetch("SELECT id, timezone FROM purposes"):
             tz, purpose_id = purpose["timezone"], purpose["id"]
-            month = current_month(tz)
+            month = self.tallies.month(tz)
             missing = await self.tallies.missing_boards(purpose_id, month)
             if missing == ["top_month"] and await self.tallies.month_board_from_totals(
                     purpose_id, month):

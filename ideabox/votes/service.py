@@ -16,7 +16,7 @@ from ideabox.accounts.schemas import Viewer
 from ideabox.cache import CacheUnavailable
 from ideabox.db import Db
 from ideabox.errors import Conflict, NotFound
-from ideabox.months import current_month, month_of
+from ideabox.months import month_of
 from ideabox.purposes.service import audiences_for, ensure_may_participate
 from ideabox.votes.reading import IdeaRef, read_tallies
 from ideabox.votes.tallies import Tallies
@@ -48,8 +48,8 @@ WITH target AS (
 # One round trip: find the idea and its purpose, and insert the vote only if the idea is
 # votable and the voter belongs to the purpose's audience. The row tells which it was.
 _CAST = _TARGET + """, cast_vote AS (
-    INSERT INTO votes (idea_id, voter_id)
-    SELECT id, $2 FROM target
+    INSERT INTO votes (idea_id, voter_id, created_at)
+    SELECT id, $2, $5 FROM target
     WHERE status = ANY($3::text[]) AND audience = ANY($4::text[])
     ON CONFLICT DO NOTHING
     RETURNING created_at
@@ -57,10 +57,15 @@ _CAST = _TARGET + """, cast_vote AS (
 SELECT target.*, (SELECT created_at FROM cast_vote) AS changed_at FROM target
 """
 
+# The retraction is kept (the idea and both moments, not who) so that a promotion can
+# be verified afterwards against the votes as they stood when it ran.
 _RETRACT = _TARGET + """, retracted AS (
     DELETE FROM votes v USING target t
     WHERE v.idea_id = t.id AND v.voter_id = $2 AND t.status = ANY($3::text[])
-    RETURNING v.created_at
+    RETURNING v.idea_id, v.created_at
+), recorded AS (
+    INSERT INTO vote_retractions (idea_id, cast_at, retracted_at)
+    SELECT idea_id, created_at, $4 FROM retracted
 )
 SELECT target.*, (SELECT created_at FROM retracted) AS changed_at FROM target
 """
@@ -78,14 +83,14 @@ def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.
 async def cast_vote(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -> VoteState:
     """Vote for an idea (idempotent)."""
     row = _check(await db.conn.fetchrow(_CAST, idea_id, viewer.id, list(VOTABLE),
-                                        audiences_for(viewer.role)), viewer, idea_id)
+                                        audiences_for(viewer.role), db.now), viewer, idea_id)
     ensure_may_participate(viewer, row["audience"])
     return VoteState(voted=True, votes=await _after(db, tallies, row, +1))
 
 
 async def retract_vote(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -> VoteState:
     """Take a vote back (idempotent)."""
-    row = _check(await db.conn.fetchrow(_RETRACT, idea_id, viewer.id, list(VOTABLE)),
+    row = _check(await db.conn.fetchrow(_RETRACT, idea_id, viewer.id, list(VOTABLE), db.now),
                  viewer, idea_id)
     return VoteState(voted=False, votes=await _after(db, tallies, row, -1))
 
@@ -99,8 +104,9 @@ async def _after(db: Db, tallies: Tallies, row: asyncpg.Record, delta: int) -> i
     if changed_at is not None:
         with contextlib.suppress(CacheUnavailable):
             tally = await tallies.apply(row["purpose_id"], row["id"], delta,
-                                        month_of(changed_at, tz), current_month(tz))
+                                        month_of(changed_at, tz), tallies.month(tz))
             if tally is not None:
                 return tally.total
-    found = await read_tallies(db.conn, tallies, [IdeaRef(row["id"], row["purpose_id"], tz)])
+    found = await read_tallies(db.conn, tallies, [IdeaRef(row["id"], row["purpose_id"], tz,
+                                                          tallies.month(tz))])
     return found[row["id"]].total

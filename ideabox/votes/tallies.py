@@ -26,7 +26,8 @@ import msgspec
 import redis.asyncio as aioredis
 
 from ideabox.cache import Cache
-from ideabox.months import month_label
+from ideabox.clock import Clock
+from ideabox.months import current_month, month_label
 
 # Month leaderboard score = votes this month × MONTH_WEIGHT + total votes: ranked by the
 # month's votes, ties broken by total votes, as the promotion ranks them. Exact in a
@@ -200,11 +201,16 @@ return 1
 class Tallies:
     """The tally operations, bound to one Redis client."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Cache, clock: Clock) -> None:
         self.cache = cache
+        self.clock = clock
         self._apply = cache.script(_APPLY)
         self._set = cache.script(_SET)
         self._seed = cache.script(_SEED)
+
+    def month(self, tz: str) -> date:
+        """The month the tallies count for in time zone ``tz``: the clock's."""
+        return current_month(tz, self.clock.now())
 
     def keys(self, purpose_id: int) -> Keys:
         return Keys(self.cache, purpose_id)

@@ -18,7 +18,7 @@ from ideabox.web.render import page
 @get("/admin")
 async def admin_home(db: RequestDb, user: SignedIn, state: State) -> Template:
     require_admin(user)
-    purposes = await list_purposes(db.conn, promotion_delay(state))
+    purposes = await list_purposes(db.conn, promotion_delay(state), db.now)
     return page("admin/index.html", viewer=user, purposes=purposes)
 
 

@@ -16,7 +16,7 @@ from litestar.middleware.csrf import generate_csrf_token
 from ideabox.app import create_app
 from ideabox.embedded import EmbeddedRedis
 from ideabox.settings import Settings
-from tests.conftest import SECRET, running, serving
+from tests.conftest import NOW, SECRET, running, serving
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 API = "/api/v1"
@@ -242,14 +242,16 @@ async def test_a_session_in_use_is_extended_on_the_server_and_in_the_browser(cli
     await sign_up(client)
     session = (await sign_in(client)).cookies[SESSION_COOKIE]
     # As if the last request had been two days ago.
-    await db.execute("UPDATE auth_tokens SET last_used_at = now() - interval '2 days', "
-                     "expires_at = now() + interval '28 days' WHERE kind = 'session'")
+    await db.execute("UPDATE auth_tokens SET last_used_at = $1::timestamptz - interval '2 days', "
+                     "expires_at = $1::timestamptz + interval '28 days' WHERE kind = 'session'",
+                     NOW)
     response = await client.get(f"{API}/me")
     assert response.status_code == 200
     cookie = set_cookie(response, SESSION_COOKIE).lower()
     assert cookie.startswith(f"{SESSION_COOKIE}={session}".lower())
     assert f"max-age={30 * 86400}" in cookie and "httponly" in cookie
-    left = await db.fetchval("SELECT expires_at - now() FROM auth_tokens WHERE kind = 'session'")
+    left = await db.fetchval("SELECT expires_at - $1 FROM auth_tokens WHERE kind = 'session'",
+                             NOW)
     assert left.days >= 29
     # Extended at most hourly: the next request sends no cookie.
     again = await client.get(f"{API}/me")

@@ -11,16 +11,16 @@ from argon2 import PasswordHasher
 from ideabox.accounts import passwords, service
 from ideabox.accounts.schemas import Credentials, UserCreate, Viewer
 from ideabox.accounts.tokens import token_hash
-from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.conftest import NOW
+from tests.factories import DEFAULT_PASSWORD, in_db, make_user
 
 PASSWORD = "et langt kodeord"
 
 
 async def register(db, email: str = "anna@example.dk", password: str = PASSWORD,
                    display_name: str = "Anna Jensen"):
-    return await service.register_user(db, UserCreate(email=email, password=password,
+    return await service.register_user(in_db(db), UserCreate(email=email, password=password,
                                                       display_name=display_name))
 
 
@@ -117,9 +117,9 @@ async def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(db):
 
 async def test_tokens_are_stored_only_as_hashes(db):
     viewer, token = await make_user(db)
-    session = await service.create_session(db, viewer, days=30)
-    rows = await db.fetch("SELECT kind, token_hash, expires_at - now() AS left "
-                          "FROM auth_tokens WHERE user_id = $1 ORDER BY id", viewer.id)
+    session = await service.create_session(in_db(db), viewer, days=30)
+    rows = await db.fetch("SELECT kind, token_hash, expires_at - $2 AS left "
+                          "FROM auth_tokens WHERE user_id = $1 ORDER BY id", viewer.id, NOW)
     assert [r["kind"] for r in rows] == ["api", "session"]
     assert rows[0]["token_hash"] == token_hash(token) and rows[0]["left"] is None
     assert rows[1]["token_hash"] == token_hash(session.token)
@@ -128,8 +128,8 @@ async def test_tokens_are_stored_only_as_hashes(db):
 
 async def test_start_session_ends_the_session_it_replaces(db):
     viewer, _ = await make_user(db)
-    first = await service.start_session(db, viewer, days=30, replaces=None)
-    second = await service.start_session(db, viewer, days=30, replaces=first.token)
+    first = await service.start_session(in_db(db), viewer, days=30, replaces=None)
+    second = await service.start_session(in_db(db), viewer, days=30, replaces=first.token)
     assert second.token != first.token
     assert second.user.id == viewer.id
     hashes = await db.fetch("SELECT token_hash FROM auth_tokens WHERE kind = 'session'")
@@ -148,28 +148,28 @@ async def test_set_role_rules(db, tallies):
     admin, _ = await make_user(db, role="admin")
     staff, _ = await make_user(db, role="staff")
     resident, _ = await make_user(db)
-    changed = await service.set_role(Db(db), tallies, admin, resident.id, "moderator")
+    changed = await service.set_role(in_db(db), tallies, admin, resident.id, "moderator")
     assert changed.role == "moderator"
     with pytest.raises(Forbidden):
-        await service.set_role(Db(db), tallies, staff, resident.id, "admin")
+        await service.set_role(in_db(db), tallies, staff, resident.id, "admin")
     with pytest.raises(NotFound):
-        await service.set_role(Db(db), tallies, admin, 424242, "staff")
+        await service.set_role(in_db(db), tallies, admin, 424242, "staff")
     with pytest.raises(Conflict):
-        await service.set_role(Db(db), tallies, admin, admin.id, "resident")
+        await service.set_role(in_db(db), tallies, admin, admin.id, "resident")
 
 
 async def test_ensure_admin_creates_or_promotes_after_checking_the_password(db):
-    new, created = await service.ensure_admin(db, UserCreate(
+    new, created = await service.ensure_admin(in_db(db), UserCreate(
         email="Boss@example.dk", password=PASSWORD, display_name="Chefen"))
     assert created and new.role == "admin" and new.email == "boss@example.dk"
 
     resident, _ = await make_user(db, email="resident@example.dk")
     with pytest.raises(Unauthorized):
-        await service.ensure_admin(db, UserCreate(
+        await service.ensure_admin(in_db(db), UserCreate(
             email="resident@example.dk", password="not their password", display_name="X"))
     assert (await service.get_me(db, resident)).role == "resident"
 
-    promoted, created = await service.ensure_admin(db, UserCreate(
+    promoted, created = await service.ensure_admin(in_db(db), UserCreate(
         email="resident@example.dk", password=DEFAULT_PASSWORD, display_name="X"))
     assert not created and promoted.role == "admin" and promoted.id == resident.id
     assert promoted.display_name == resident.display_name
@@ -177,7 +177,7 @@ async def test_ensure_admin_creates_or_promotes_after_checking_the_password(db):
 
 async def test_a_deleted_account_cannot_sign_in_or_be_found(db, tallies):
     viewer, _ = await make_user(db, email="gone@example.dk")
-    await service.delete_my_account(Db(db), tallies, viewer)
+    await service.delete_my_account(in_db(db), tallies, viewer)
     with pytest.raises(Unauthorized):
         await service.authenticate(db, Credentials(email="gone@example.dk",
                                                    password=DEFAULT_PASSWORD))
@@ -189,7 +189,7 @@ async def test_a_deleted_account_cannot_sign_in_or_be_found(db, tallies):
     with pytest.raises(NotFound):
         await service.assign_role(db, viewer.id, "admin")
     # Deleting twice changes nothing.
-    await service.delete_my_account(Db(db), tallies, viewer)
+    await service.delete_my_account(in_db(db), tallies, viewer)
 
 
 async def test_the_unusable_hash_matches_no_password(db):
@@ -199,10 +199,10 @@ async def test_the_unusable_hash_matches_no_password(db):
 
 async def test_export_of_a_new_account_is_just_the_profile(db):
     viewer, _ = await make_user(db, email="new@example.dk")
-    export = await service.export_my_data(db, viewer)
+    export = await service.export_my_data(in_db(db), viewer)
     assert export.profile.email == "new@example.dk"
     assert export.ideas == export.comments == export.votes == export.follows == []
     assert [s.kind for s in export.sign_ins] == ["api"]
     # Inside a caller's transaction too (it then reads in that transaction's snapshot).
     async with db.transaction():
-        assert (await service.export_my_data(db, viewer)).profile.id == viewer.id
+        assert (await service.export_my_data(in_db(db), viewer)).profile.id == viewer.id

@@ -14,6 +14,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from ideabox.months import current_month, month_bounds, month_label, previous_month
 from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.conftest import NOW
 from tests.factories import DEFAULT_PASSWORD, make_purpose, make_user
 
 TZ = "Europe/Copenhagen"
@@ -95,7 +96,7 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str,
     await screenshot(voter, "idea")
 
     # The month ends: the idea and its vote belong to last month.
-    last = previous_month(current_month(TZ))
+    last = previous_month(current_month(TZ, NOW))
     moment = month_bounds(last, TZ)[0] + timedelta(days=14)
     await db.execute("UPDATE ideas SET created_at = $1 WHERE purpose_id = $2", moment,
                      purpose.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.factories import bearer, make_purpose, make_user, post_idea
 
 
@@ -47,7 +49,7 @@ async def test_a_parent_must_belong_to_the_same_idea(client, db):
     assert missing.status_code == 400
 
 
-async def test_edit_and_delete_own(client, db):
+async def test_edit_and_delete_own(client, db, clock):
     purpose = await make_purpose(db)
     _, alice = await make_user(db)
     _, bo = await make_user(db)
@@ -57,6 +59,7 @@ async def test_edit_and_delete_own(client, db):
     reply = await _comment(client, alice, idea["id"], "Svar", comment["id"])
     url = f"/api/v1/comments/{comment['id']}"
     assert (await client.patch(url, headers=bearer(alice), json={"body": "x"})).status_code == 403
+    clock.advance(timedelta(minutes=3))
     edited = await client.patch(url, headers=bearer(bo), json={"body": "Rettet"})
     assert edited.status_code == 200
     assert edited.json()["edited"] is True and edited.json()["body"] == "Rettet"

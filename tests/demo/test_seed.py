@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 from litestar.datastructures import State
 
+from ideabox.clock import FrozenClock
 from ideabox.demo.plan import make_plan
 from ideabox.demo.seed import DemoOptions, NotEmpty, seed_demo
 from ideabox.errors import Unauthorized
@@ -27,8 +28,9 @@ SEPTEMBER, OCTOBER = datetime(2026, 9, 1).date(), datetime(2026, 10, 1).date()
 
 
 @pytest.fixture
-async def state(settings: Settings) -> AsyncIterator[State]:
-    async with connected(settings) as connected_state:
+async def state(settings: Settings, clock: FrozenClock) -> AsyncIterator[State]:
+    clock.set(NOW)
+    async with connected(settings, clock) as connected_state:
         yield connected_state
 
 
@@ -91,7 +93,7 @@ async def test_the_demo_fills_an_empty_database(state: State, db: asyncpg.Connec
 
 async def _tallies_match(state: State, db: asyncpg.Connection) -> None:
     client = state.cache.client
-    this_month = month_bounds(current_month(TZ), TZ)
+    this_month = month_bounds(current_month(TZ, NOW), TZ)
     rows = await db.fetch(
         "SELECT i.id, i.purpose_id, count(v.idea_id) AS total, "
         "count(v.idea_id) FILTER (WHERE v.created_at >= $1 AND v.created_at < $2) AS month "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ideabox.votes.reconcile import Reconciler
+from tests.conftest import NOW
 from tests.factories import bearer, make_purpose, make_user, post_idea
 
 
@@ -39,8 +40,8 @@ async def ranked(client, db, app):
     for name, age in [("a", "60 days"), ("b", "30 days"), ("c", "20 days"), ("d", "2 days"),
                       ("e", "1 hour")]:
         idea = await post_idea(client, author, purpose.slug, title=f"Idé {name} om noget")
-        await db.execute(f"UPDATE ideas SET created_at = now() - interval '{age}' WHERE id = $1",
-                         idea["id"])
+        await db.execute(f"UPDATE ideas SET created_at = $2::timestamptz - interval '{age}' "
+                         "WHERE id = $1", idea["id"], NOW)
         ideas[name] = idea["id"]
     plan = {"a": (1, 6), "b": (3, 0), "c": (3, 2), "d": (2, 0), "e": (0, 0)}
     for name, (this_month, earlier) in plan.items():
@@ -49,9 +50,9 @@ async def ranked(client, db, app):
         for n in range(this_month, this_month + earlier):
             await db.execute(
                 "INSERT INTO votes (idea_id, voter_id, created_at) "
-                "VALUES ($1, $2, date_trunc('month', now() AT TIME ZONE 'Europe/Copenhagen') "
+                "VALUES ($1, $2, date_trunc('month', $3 AT TIME ZONE 'Europe/Copenhagen') "
                 "AT TIME ZONE 'Europe/Copenhagen' - interval '3 days')",
-                ideas[name], voters[n][0].id)
+                ideas[name], voters[n][0].id, NOW)
     await Reconciler(app.state).refresh_everything()
     return purpose.slug, ideas
 

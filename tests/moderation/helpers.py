@@ -16,6 +16,7 @@ from ideabox.ideas.service import create_idea, set_status
 from ideabox.moderation import service
 from ideabox.moderation.schemas import ModerationReason
 from ideabox.votes.tallies import Tallies
+from tests.conftest import NOW
 from tests.factories import make_purpose, make_user
 
 T = TypeVar("T")
@@ -36,7 +37,7 @@ _PATHS = {
 
 async def committed(conn: asyncpg.Connection, work: Callable[[Db], Awaitable[T]]) -> T:
     """Run ``work`` as a request does: in a transaction, then its after-commit work."""
-    db = Db(conn)
+    db = Db(conn, NOW)
     await db.begin()
     try:
         result = await work(db)

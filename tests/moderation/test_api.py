@@ -8,7 +8,6 @@ import asyncio
 import httpx
 import pytest
 
-from ideabox.months import current_month
 from ideabox.votes.reading import tallies_of
 from tests.factories import bearer, make_purpose, make_user, post_idea
 from tests.promotion.scene import Scene, cph
@@ -116,7 +115,7 @@ async def _listed(client, slug: str) -> dict[str, list[int]]:
 
 async def _on_boards(app, purpose_id: int, idea_id: int) -> list[bool]:
     tallies = tallies_of(app.state)
-    boards = tallies.keys(purpose_id).boards(current_month("Europe/Copenhagen"))
+    boards = tallies.keys(purpose_id).boards(tallies.month("Europe/Copenhagen"))
 
     async def scores(client) -> list[bool]:
         return [await client.zscore(board, idea_id) is not None for board in boards]

@@ -119,7 +119,7 @@ async def test_the_author_alone_is_told_with_the_reason(scene, db, tallies):
     idea = await scene.idea()
     voter, _ = await make_user(db)
     await committed(db, lambda d: cast_vote(d, tallies, voter, idea))
-    await committed(db, lambda d: follow_idea(d.conn, voter, idea))
+    await committed(db, lambda d: follow_idea(d, voter, idea))
     await scene.hide(idea, "Nævner en nabo ved navn.")
     await scene.unhide(idea, "Navnet er fjernet.")
     assert await _notifications(db, idea) == [

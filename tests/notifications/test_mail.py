@@ -130,7 +130,7 @@ async def test_nothing_is_mailed_for_a_change_that_was_rolled_back(client, db, a
     change_ids = [await db.fetchval("SELECT max(id) FROM idea_status_changes")]
     box.messages.clear()
     async with app.state.pool.acquire() as conn:
-        tx = Db(conn)
+        tx = Db(conn, app.state.clock.now())
         await tx.begin()
         Mailer(app.state).after_commit(tx, change_ids)
         await tx.rollback()
@@ -138,7 +138,7 @@ async def test_nothing_is_mailed_for_a_change_that_was_rolled_back(client, db, a
     assert box.messages == []
     # The same ids after a commit do go out: the test above is not vacuous.
     async with app.state.pool.acquire() as conn:
-        tx = Db(conn)
+        tx = Db(conn, app.state.clock.now())
         await tx.begin()
         Mailer(app.state).after_commit(tx, change_ids)
         await tx.commit()

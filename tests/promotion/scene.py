@@ -85,7 +85,7 @@ async def change_status(app: Litestar, idea_id: int, old: str, new: str, *, by: 
                         trigger: str) -> None:
     """A status change through the ideas service (as moderation would make one)."""
     async with app.state.pool.acquire() as conn:
-        db = Db(conn)
+        db = Db(conn, app.state.clock.now())
         await db.begin()
         await set_status(db, tallies_of(app.state), idea_id, old, new, by, trigger)
         await db.commit()

@@ -7,6 +7,7 @@ import random
 
 from ideabox.votes.reading import tallies_of
 from ideabox.votes.reconcile import Reconciler
+from tests.conftest import NOW
 from tests.factories import bearer, make_purpose, make_user, post_idea
 
 
@@ -50,7 +51,8 @@ async def test_a_lost_redis_update_heals_when_reconciliation_runs(client, db, ap
     voter, _ = await make_user(db)
     idea = await post_idea(client, token, purpose.slug)
     await client.get(f"/api/v1/ideas/{idea['id']}")  # cached: 0 votes
-    await db.execute("INSERT INTO votes (idea_id, voter_id) VALUES ($1, $2)", idea["id"], voter.id)
+    await db.execute("INSERT INTO votes (idea_id, voter_id, created_at) VALUES ($1, $2, $3)",
+                     idea["id"], voter.id, NOW)
     assert await _shown(client, idea["id"]) == (0, 0)  # the stale cache, as after a crash
     await Reconciler(app.state).refresh_everything()
     assert await _shown(client, idea["id"]) == (1, 1)
@@ -76,7 +78,8 @@ async def test_votes_from_earlier_months_count_in_total_only(client, db, app):
     old_voter, old_token = await make_user(db)
     idea = await post_idea(client, token, purpose.slug)
     await db.execute("INSERT INTO votes (idea_id, voter_id, created_at) "
-                     "VALUES ($1, $2, now() - interval '40 days')", idea["id"], old_voter.id)
+                     "VALUES ($1, $2, $3::timestamptz - interval '40 days')",
+                     idea["id"], old_voter.id, NOW)
     await Reconciler(app.state).refresh_everything()
     await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=bearer(token))
     assert await _shown(client, idea["id"]) == (2, 1)

@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 
 from ideabox.months import current_month, month_bounds, month_label, previous_month
+from tests.conftest import NOW
 from tests.factories import (
     backdate_idea,
     backdate_votes,
@@ -35,7 +36,7 @@ async def test_every_list_pages_on_to_the_older_items(client: httpx.AsyncClient,
     purpose = await make_purpose(db, slug="havn", promote_top_n=12)
     anna, token = await make_user(db, email="anna@example.dk", display_name="Anna")
     _, admin_token = await make_user(db, role="admin")
-    last_month = previous_month(current_month(TZ))
+    last_month = previous_month(current_month(TZ, NOW))
     posted = month_bounds(last_month, TZ)[0] + timedelta(days=2)
     titles = []
     for n in range(12):
