@@ -290,7 +290,7 @@ class _Runner:
         else:
             exe_in_ns = str(exe)
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            **_passed_on(os.environ),
             "IB_MNT": NAMESPACE_ROOT, "IB_PG_DIR": str(self.pg_dir),
             "IB_PKG_DIR": str(package or ""), "IB_UID": str(self.uid), "IB_GID": str(self.gid),
         }
@@ -309,6 +309,17 @@ class _Runner:
         # Its own session: a Ctrl-C in the terminal reaches us, and we stop it in order.
         return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
             argv, start_new_session=True, **extra, **kwargs)
+
+
+def _passed_on(environ: dict[str, str] | os._Environ[str]) -> dict[str, str]:
+    """What of our environment the server gets: not our secrets, but the search path, the
+    locale and time zone, and a preloaded library with its settings (a clock moved by
+    libfaketime, as when the test suite runs years ahead, must reach the server too)."""
+    kept = {"PATH": environ.get("PATH", "/usr/bin:/bin")}
+    for name, value in environ.items():
+        if name in ("TZ", "LANG", "LD_PRELOAD") or name.startswith(("LC_", "FAKETIME")):
+            kept[name] = value
+    return kept
 
 
 _namespaces: bool | None = None
