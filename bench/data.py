@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 
 from ideabox.accounts.tokens import new_token, token_hash
+from ideabox.votes.counts import recount
 
 # Not a valid argon2 hash on purpose: benchmark users sign in with API tokens only.
 NO_PASSWORD = "$argon2id$v=19$bench$not-a-usable-password-hash"
@@ -183,6 +184,8 @@ async def _load(conn: asyncpg.Connection, sizes: Sizes, rng: random.Random,
             votes.append((iid, voter, since + timedelta(seconds=rng.uniform(0, span))))
     votes.sort(key=lambda v: v[2])
     await _copy(conn, "votes", ["idea_id", "voter_id", "created_at"], votes)
+    # COPY bypasses the vote statements, which keep each idea's count: count them here.
+    await recount(conn, idea_ids)
 
     comments = []
     for _ in range(sizes.comments):

@@ -14,6 +14,7 @@ from ideabox.accounts.schemas import Role, UserCreate, Viewer
 from ideabox.db import Db
 from ideabox.purposes.schemas import Purpose, PurposeCreate
 from ideabox.purposes.service import create_purpose
+from ideabox.votes.counts import recount
 from tests.conftest import NOW
 
 _numbers = itertools.count(1)
@@ -93,7 +94,9 @@ async def backdate_idea(conn: asyncpg.Connection, idea_id: int, posted_at: datet
 
 async def backdate_votes(conn: asyncpg.Connection, idea_id: int, voter_ids: list[int],
                          cast_at: datetime) -> None:
-    """Move some votes of an idea back in time, for tests of months."""
+    """Move some votes of an idea back in time, for tests of months (and count the idea's
+    votes again, as any write that bypasses the vote statements must)."""
     await conn.execute("UPDATE votes SET created_at = $3 "
                        "WHERE idea_id = $1 AND voter_id = ANY($2::bigint[])",
                        idea_id, voter_ids, cast_at)
+    await recount(conn, [idea_id])

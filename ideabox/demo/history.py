@@ -36,6 +36,7 @@ from ideabox.notifications.service import follow_idea
 from ideabox.promotion.service import promote_month
 from ideabox.responses.schemas import ResponseCreate
 from ideabox.responses.service import respond_to_idea
+from ideabox.votes.counts import recount
 from ideabox.votes.tallies import Tallies
 
 FINAL = ("implemented", "rejected")
@@ -92,12 +93,14 @@ class History:
 
     async def _catch_up(self, until: datetime) -> None:
         """Write the votes and follows planned before ``until``."""
-        votes = self._due(self.plan.votes, self._votes, until)
-        self._votes += len(votes)
+        due = self._due(self.plan.votes, self._votes, until)
+        self._votes += len(due)
+        votes = [v for v in due if not self._is_closed(v)]
         await self.db.conn.copy_records_to_table(
             "votes", columns=["idea_id", "voter_id", "created_at"],
-            records=[(self.idea_ids[v.idea], self.viewers[v.person].id, v.at) for v in votes
-                     if not self._is_closed(v)])
+            records=[(self.idea_ids[v.idea], self.viewers[v.person].id, v.at) for v in votes])
+        # COPY bypasses the vote statements, which keep each idea's count.
+        await recount(self.db.conn, sorted({self.idea_ids[v.idea] for v in votes}))
         follows = self._due(self.plan.follows, self._follows, until)
         self._follows += len(follows)
         for follow in follows:

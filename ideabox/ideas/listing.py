@@ -21,9 +21,8 @@ from ideabox.cache import CacheUnavailable
 from ideabox.errors import Invalid, NotFound
 from ideabox.ideas.schemas import Idea, Sort, Status
 from ideabox.ideas.service import ideas_by_id
-from ideabox.months import month_bounds
 from ideabox.pagination import Page, decode_cursor, encode_cursor
-from ideabox.votes.counts import purpose_counts
+from ideabox.votes.reconcile import refresh_purpose
 from ideabox.votes.tallies import HOT_EPOCH, HOT_SECONDS, Tallies
 
 ListKind = Literal["top_month", "top", "hot", "new", "relevance"]
@@ -47,12 +46,13 @@ _RANK = {
     "new": "i.created_at DESC, i.id DESC",
 }
 
+# Each idea's count from its tally row: as cheap for a status filter or a search as for
+# the whole list (no counting of votes).
 _COUNTS = """
 LEFT JOIN (
-    SELECT idea_id, count(*) AS total,
-           count(*) FILTER (WHERE created_at >= {start} AND created_at < {end}) AS month
-    FROM votes WHERE idea_id IN (SELECT id FROM ideas WHERE purpose_id = {purpose})
-    GROUP BY idea_id
+    SELECT t.idea_id, t.votes AS total,
+           CASE WHEN t.month = {month} THEN t.month_votes ELSE 0 END AS month
+    FROM idea_tallies t
 ) v ON v.idea_id = i.id
 """
 
@@ -80,8 +80,8 @@ async def list_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer 
             ids = await _from_leaderboard(conn, tallies, purpose["id"], purpose["timezone"],
                                           kind, month, position.offset, limit + 1)
     if ids is None:
-        ids = await _from_postgres(conn, purpose["id"], purpose["timezone"], kind, month,
-                                   query, status, position, limit + 1)
+        ids = await _from_postgres(conn, purpose["id"], kind, month, query, status, position,
+                                   limit + 1)
     more = len(ids) > limit
     ideas = await ideas_by_id(conn, tallies, viewer, ids[:limit])
     next_cursor = None
@@ -107,17 +107,16 @@ def _search_terms(q: str | None) -> str | None:
 
 async def _from_leaderboard(conn: asyncpg.Connection, tallies: Tallies, purpose_id: int,
                             tz: str, board: str, month: date, offset: int,
-                            count: int) -> list[int]:
+                            count: int) -> list[int] | None:
+    """A page of a leaderboard; None when there is none to read (being built elsewhere),
+    and PostgreSQL must rank."""
     ids = await tallies.board_page(purpose_id, board, month, offset, count)
     if ids is None:
         # Not built yet (a new month, a new purpose, a fresh Redis): build it now.
-        built = board == "top_month" and await tallies.month_board_from_totals(purpose_id,
-                                                                                month)
-        if not built:
-            await tallies.build_boards(purpose_id, await purpose_counts(conn, purpose_id,
-                                                                          month, tz), month)
+        await refresh_purpose(conn, tallies, purpose_id, tz, changed=False,
+                              lost_is_harmless=True)
         ids = await tallies.board_page(purpose_id, board, month, offset, count)
-    return ids or []
+    return ids
 
 
 class _Params:
@@ -131,7 +130,7 @@ class _Params:
         return f"${len(self.values)}"
 
 
-async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, tz: str, kind: ListKind,
+async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, kind: ListKind,
                          month: date, query: str | None, status: Status | None,
                          position: Position, count: int) -> list[int]:
     params = _Params()
@@ -140,8 +139,7 @@ async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, tz: str, kin
     joins = ""
     where = [f"i.purpose_id = {purpose}", "i.status NOT IN ('hidden', 'withdrawn')"]
     if kind in ("top_month", "top", "hot"):
-        start, end = month_bounds(month, tz)
-        joins = _COUNTS.format(purpose=purpose, start=params.add(start), end=params.add(end))
+        joins = _COUNTS.format(month=params.add(month))
     if query is not None:
         source = f"ideas i, websearch_to_tsquery('danish', {params.add(query)}) query"
         where.append("i.search @@ query")

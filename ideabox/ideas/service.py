@@ -258,8 +258,8 @@ async def refresh_cached_idea(conn: asyncpg.Connection, tallies: Tallies, idea_i
         "WHERE i.id = $1", idea_id)
     if row is None:
         return
-    month = tallies.month(row["timezone"])
-    counts = await idea_counts(conn, [idea_id], month, row["timezone"])
+    counts = await idea_counts(conn, [idea_id])
     with contextlib.suppress(CacheUnavailable):
-        await tallies.store(row["purpose_id"], counts.values(), month, changed=True)
+        await tallies.put_many(row["purpose_id"], counts.values(),
+                               tallies.month(row["timezone"]), changed=True)
 

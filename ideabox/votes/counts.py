@@ -1,71 +1,78 @@
-"""Vote counts straight from PostgreSQL: the truth the Redis tallies are checked against,
-and the fall-back when Redis is down or not yet believed."""
+"""Vote counts straight from PostgreSQL: each idea's ``idea_tallies`` row, the truth the
+Redis tallies copy, and the fall-back when Redis is down or not yet believed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import asyncpg
 
-from ideabox.months import month_bounds
-from ideabox.votes.tallies import IdeaCounts, Tally
+from ideabox.votes.tallies import IdeaCounts
 
 INVISIBLE = ("hidden", "withdrawn")
 
-# Both counts come from the primary key's leaf (idea_id, voter_id INCLUDE created_at):
-# an index-only scan per idea.
-_IDEA_COUNTS = """
+_SELECT = """
 SELECT i.id AS idea_id,
        extract(epoch FROM i.created_at)::float8 AS created,
        i.status NOT IN ('hidden', 'withdrawn') AS visible,
-       (SELECT count(*) FROM votes v WHERE v.idea_id = i.id) AS total,
-       (SELECT count(*) FROM votes v
-        WHERE v.idea_id = i.id AND v.created_at >= $2 AND v.created_at < $3) AS month
+       coalesce(t.votes, 0) AS total, t.month, coalesce(t.month_votes, 0) AS month_votes,
+       coalesce(t.version, 0) AS version
 FROM ideas i
-WHERE i.id = ANY($1::bigint[])
+LEFT JOIN idea_tallies t ON t.idea_id = i.id
 """
 
-# One pass over a purpose's votes, for rebuilding all its tallies at once.
-_PURPOSE_COUNTS = """
-SELECT i.id AS idea_id,
-       extract(epoch FROM i.created_at)::float8 AS created,
-       i.status NOT IN ('hidden', 'withdrawn') AS visible,
-       coalesce(v.total, 0) AS total,
-       coalesce(v.month, 0) AS month
-FROM ideas i
-LEFT JOIN (
-    SELECT idea_id, count(*) AS total,
-           count(*) FILTER (WHERE created_at >= $2 AND created_at < $3) AS month
-    FROM votes
-    WHERE idea_id IN (SELECT id FROM ideas WHERE purpose_id = $1)
-    GROUP BY idea_id
-) v ON v.idea_id = i.id
-WHERE i.purpose_id = $1
+# Recount ideas' tallies from the votes themselves, for writes that bypass the vote
+# statements (a bulk load, a repair by hand): the month counted is the month of the
+# latest vote, in the purpose's time zone. The version moves on, so Redis takes it.
+RECOUNT = """
+WITH stamped AS (
+    SELECT v.idea_id, date_trunc('month', v.created_at AT TIME ZONE p.timezone)::date AS month
+    FROM votes v
+    JOIN ideas i ON i.id = v.idea_id
+    JOIN purposes p ON p.id = i.purpose_id
+    WHERE v.idea_id = ANY($1::bigint[])
+), counted AS (
+    SELECT i.id AS idea_id, count(s.idea_id)::int AS votes,
+           max(s.month) AS month
+    FROM ideas i LEFT JOIN stamped s ON s.idea_id = i.id
+    WHERE i.id = ANY($1::bigint[])
+    GROUP BY i.id
+)
+INSERT INTO idea_tallies AS t (idea_id, votes, month, month_votes, version)
+SELECT c.idea_id, c.votes, c.month,
+       (SELECT count(*) FROM stamped s WHERE s.idea_id = c.idea_id AND s.month = c.month),
+       1
+FROM counted c
+WHERE c.votes > 0 OR EXISTS (SELECT 1 FROM idea_tallies x WHERE x.idea_id = c.idea_id)
+ON CONFLICT (idea_id) DO UPDATE
+SET votes = excluded.votes, month = excluded.month, month_votes = excluded.month_votes,
+    version = t.version + 1
 """
 
 
 def _counts(row: asyncpg.Record) -> IdeaCounts:
     return IdeaCounts(idea_id=row["idea_id"], total=row["total"], month=row["month"],
+                      month_votes=row["month_votes"], version=row["version"],
                       created=row["created"], visible=row["visible"])
 
 
-async def idea_counts(conn: asyncpg.Connection, idea_ids: Sequence[int], month: date,
-                      tz: str) -> dict[int, IdeaCounts]:
-    """Counts for some ideas (of purposes sharing the time zone ``tz``)."""
+async def idea_counts(conn: asyncpg.Connection,
+                      idea_ids: Sequence[int]) -> dict[int, IdeaCounts]:
+    """The counts of some ideas."""
     if not idea_ids:
         return {}
-    start, end = month_bounds(month, tz)
-    rows = await conn.fetch(_IDEA_COUNTS, list(idea_ids), start, end)
+    rows = await conn.fetch(_SELECT + "WHERE i.id = ANY($1::bigint[])", list(idea_ids))
     return {row["idea_id"]: _counts(row) for row in rows}
 
 
-async def purpose_counts(conn: asyncpg.Connection, purpose_id: int, month: date,
-                         tz: str) -> list[IdeaCounts]:
-    """Counts for every idea of a purpose."""
-    start, end = month_bounds(month, tz)
-    return [_counts(row) for row in await conn.fetch(_PURPOSE_COUNTS, purpose_id, start, end)]
+async def purpose_counts(conn: asyncpg.Connection, purpose_id: int) -> list[IdeaCounts]:
+    """The counts of every idea of a purpose."""
+    return [_counts(row)
+            for row in await conn.fetch(_SELECT + "WHERE i.purpose_id = $1", purpose_id)]
 
 
-def as_tally(counts: IdeaCounts) -> Tally:
-    return Tally(total=counts.total, month=counts.month)
+async def recount(conn: asyncpg.Connection, idea_ids: Sequence[int]) -> None:
+    """Make ideas' tallies right again from their votes (after writes that bypassed the
+    vote statements)."""
+    if idea_ids:
+        await conn.execute(RECOUNT, list(idea_ids))

@@ -12,8 +12,8 @@ import asyncpg
 from litestar.datastructures import State
 
 from ideabox.cache import CacheUnavailable
-from ideabox.votes.counts import as_tally, idea_counts
-from ideabox.votes.tallies import Tallies, Tally
+from ideabox.votes.counts import idea_counts
+from ideabox.votes.tallies import IdeaCounts, Tallies, Tally
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,8 @@ def tallies_of(state: State) -> Tallies:
 
 async def read_tallies(conn: asyncpg.Connection, tallies: Tallies,
                        refs: Sequence[IdeaRef]) -> dict[int, Tally]:
-    """Tallies for ``refs``: Redis first; ideas it lacks are counted in PostgreSQL and
-    seeded into Redis; everything from PostgreSQL when Redis is down or not believed."""
+    """Tallies for ``refs``: Redis first; ideas it lacks are read from PostgreSQL and
+    copied into Redis; everything from PostgreSQL when Redis is down or not believed."""
     if not refs:
         return {}
     found: dict[int, Tally] = {}
@@ -58,19 +58,16 @@ async def read_tallies(conn: asyncpg.Connection, tallies: Tallies,
             missing.append(ref)
         else:
             found[ref.idea_id] = tally
-    by_zone: dict[tuple[str, date], list[IdeaRef]] = defaultdict(list)
+    counts = await idea_counts(conn, [r.idea_id for r in missing])
+    by_purpose: dict[tuple[int, date], list[IdeaCounts]] = defaultdict(list)
     for ref in missing:
-        by_zone[(ref.timezone, ref.month)].append(ref)
-    for (tz, month), group in by_zone.items():
-        counts = await idea_counts(conn, [r.idea_id for r in group], month, tz)
-        for idea_id, count in counts.items():
-            found[idea_id] = as_tally(count)
-        if seed:
-            purposes = {r.idea_id: r.purpose_id for r in group}
-            by_purpose: dict[int, list[int]] = defaultdict(list)
-            for idea_id in counts:
-                by_purpose[purposes[idea_id]].append(idea_id)
-            for purpose_id, ids in by_purpose.items():
-                with contextlib.suppress(CacheUnavailable):
-                    await tallies.seed(purpose_id, [counts[i] for i in ids], month)
+        if (count := counts.get(ref.idea_id)) is not None:
+            found[ref.idea_id] = count.tally(ref.month)
+            by_purpose[(ref.purpose_id, ref.month)].append(count)
+    if seed:
+        for (purpose_id, month), group in by_purpose.items():
+            # A lost copy loses nothing: the idea is simply read from PostgreSQL again.
+            with contextlib.suppress(CacheUnavailable):
+                await tallies.put_many(purpose_id, group, month, changed=False,
+                                       lost_is_harmless=True)
     return found

@@ -1,26 +1,28 @@
-"""Keeping the Redis tallies equal to ``count(*)`` over ``votes``, with no operator.
+"""Keeping the Redis tallies equal to ``idea_tallies`` (and so to ``count(*)`` over
+``votes``), with no operator.
 
-PostgreSQL's ``cache_state.generation`` says which version of the cache is current;
-Redis holds the generation it was last rebuilt for (the *marker*). Instances believe
-Redis only while the two agree. The generation moves on when
+Redis replaces a tally only with a newer version, so writes racing each other never
+leave it wrong; what can leave it wrong is a write that never arrived. PostgreSQL's
+``cache_state.generation`` says which version of the cache is current; Redis holds the
+generation it was last rebuilt for (the *marker*). Instances believe Redis only while
+the two agree. The generation moves on when
 
-- a write to Redis fails (a delta was lost): every instance stops believing Redis;
+- a write to Redis fails (a count was lost): every instance stops believing Redis;
 - Redis restarts (its ``run_id`` changes): it may have come back with old data.
 
 Every instance checks this every ``IDEABOX_RECONCILE_INTERVAL`` seconds; one of them
-(under an advisory lock) rebuilds the whole cache from PostgreSQL and sets the marker,
-and all go back to Redis. While Redis is believed, the same loop re-counts the ideas
-whose tallies changed lately (the ``touched`` sets), which heals the small races
-between a rebuild and the deltas in flight during it, and builds each new month's
-leaderboard. At start-up every instance refreshes everything once, for the vote whose
-Redis update was lost because a process died between its commit and that update.
+(under an advisory lock) copies every count newer than Redis's from PostgreSQL,
+rebuilds the leaderboards and sets the marker, and all go back to Redis. While Redis is
+believed, the same loop builds each new month's leaderboard. At start-up every instance
+refreshes everything once, for the vote whose Redis update was lost because a process
+died between its commit and that update.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -28,15 +30,14 @@ from litestar.datastructures import State
 
 from ideabox.cache import Cache, CacheUnavailable
 from ideabox.db import CONNECTION_ERRORS
-from ideabox.votes.counts import idea_counts, purpose_counts
+from ideabox.votes.counts import purpose_counts
 from ideabox.votes.reading import tallies_of
-from ideabox.votes.tallies import Tallies
+from ideabox.votes.tallies import BOARDS, Tallies
 
 log = logging.getLogger(__name__)
 
 REBUILD_LOCK = 0x1DEA_0001
 MAINTAIN_LOCK = 0x1DEA_0002
-TOUCHED_BATCH = 1000
 _START_FAILURES: tuple[type[BaseException], ...] = (CacheUnavailable, *CONNECTION_ERRORS)
 
 Progress = Callable[[int, int], None]  # (purposes done, purposes in all)
@@ -73,17 +74,28 @@ def install(state: State) -> None:
     state.cache.on_write_failure(GenerationBumper(state.pool).request)
 
 
+async def refresh_purpose(conn: asyncpg.Connection, tallies: Tallies, purpose_id: int,
+                          tz: str, boards: Sequence[str] = BOARDS, *, changed: bool = True,
+                          lost_is_harmless: bool = False) -> int:
+    """Copy a purpose's counts from PostgreSQL to Redis where Redis holds older ones (or
+    none), then build its leaderboards from them; returns the ideas counted.
+    ``changed``: drop the ideas' cached documents too (a full rebuild)."""
+    month = tallies.month(tz)
+    counts = await purpose_counts(conn, purpose_id)
+    await tallies.put_many(purpose_id, counts, month, changed=changed,
+                           lost_is_harmless=lost_is_harmless)
+    if boards:
+        await tallies.build_boards(purpose_id, [c.idea_id for c in counts], month, boards)
+    return len(counts)
+
+
 async def rebuild_all(conn: asyncpg.Connection, tallies: Tallies,
                       progress: Progress | None = None) -> int:
     """Rebuild every tally and leaderboard from PostgreSQL; returns the ideas counted."""
     purposes = await conn.fetch("SELECT id, timezone FROM purposes ORDER BY id")
     ideas = 0
     for done, purpose in enumerate(purposes, start=1):
-        month = tallies.month(purpose["timezone"])
-        counts = await purpose_counts(conn, purpose["id"], month, purpose["timezone"])
-        await tallies.write_hashes(purpose["id"], counts, month)
-        await tallies.build_boards(purpose["id"], counts, month)
-        ideas += len(counts)
+        ideas += await refresh_purpose(conn, tallies, purpose["id"], purpose["timezone"])
         if progress:
             progress(done, len(purposes))
     return ideas
@@ -163,22 +175,14 @@ class Reconciler:
         await rebuild_all(conn, self.tallies)
 
     async def _maintain(self, conn: asyncpg.Connection) -> None:
-        """Re-count recently touched ideas; make sure this month's leaderboards exist."""
+        """Make sure this month's leaderboards exist (a new month has begun, a purpose is
+        new)."""
         for purpose in await conn.fetch("SELECT id, timezone FROM purposes"):
             tz, purpose_id = purpose["timezone"], purpose["id"]
-            month = self.tallies.month(tz)
-            missing = await self.tallies.missing_boards(purpose_id, month)
-            if missing == ["top_month"] and await self.tallies.month_board_from_totals(
-                    purpose_id, month):
-                missing = []  # a new month: nobody has voted in it yet
+            missing = await self.tallies.missing_boards(purpose_id, self.tallies.month(tz))
             if missing:
-                counts = await purpose_counts(conn, purpose_id, month, tz)
-                await self.tallies.build_boards(purpose_id, counts, month, missing)
-            while ids := await self.tallies.pop_touched(purpose_id, TOUCHED_BATCH):
-                touched = await idea_counts(conn, ids, month, tz)
-                await self.tallies.store(purpose_id, touched.values(), month)
-                if len(ids) < TOUCHED_BATCH:
-                    break
+                await refresh_purpose(conn, self.tallies, purpose_id, tz, missing,
+                                      changed=False)
 
 
 async def reconcile_forever(state: State) -> None:

@@ -1,13 +1,15 @@
 """Votes: one per person per idea (the database's primary key says so), idempotent.
 
-The vote is on record when its transaction commits; only then is Redis told, with a
-delta. A second PUT or DELETE changes nothing and answers the same shape.
+A vote and the idea's count (``idea_tallies``) change in one statement, so the count is
+always ``count(*)`` over the votes. Once it has committed, Redis is given the new count
+with its version; it keeps only the newest, whichever instance's write arrives last. A
+second PUT or DELETE changes nothing and answers the same shape.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import date
 
 import asyncpg
 import msgspec
@@ -16,10 +18,8 @@ from ideabox.accounts.schemas import Viewer
 from ideabox.cache import CacheUnavailable
 from ideabox.db import Db
 from ideabox.errors import Conflict, NotFound
-from ideabox.months import month_of
 from ideabox.purposes.service import audiences_for, ensure_may_participate
-from ideabox.votes.reading import IdeaRef, read_tallies
-from ideabox.votes.tallies import Tallies
+from ideabox.votes.tallies import IdeaCounts, Tallies
 
 # Votes count while the idea is open, on its way to the administration, or being
 # handled there; they stop when it is withdrawn, hidden, or finally decided.
@@ -37,28 +37,54 @@ class VoteState(msgspec.Struct):
     votes: int
 
 
-# The idea and its purpose, for both statements below.
+# The idea and its purpose, for both statements below; and, last, the idea's count as
+# this statement leaves it (the row written, or the row as it was if nothing changed).
 _TARGET = """
 WITH target AS (
-    SELECT i.id, i.status, i.purpose_id, i.author_id, p.audience, p.timezone
+    SELECT i.id, i.status, i.purpose_id, i.author_id, p.audience, p.timezone,
+           extract(epoch FROM i.created_at)::float8 AS created
     FROM ideas i JOIN purposes p ON p.id = i.purpose_id
     WHERE i.id = $1
 )"""
+_RESULT = """
+SELECT target.*, counted.version IS NOT NULL AS changed,
+       coalesce(counted.votes, before.votes, 0) AS votes,
+       coalesce(counted.month, before.month) AS month,
+       coalesce(counted.month_votes, before.month_votes, 0) AS month_votes,
+       coalesce(counted.version, before.version, 0) AS version
+FROM target
+LEFT JOIN counted ON true
+LEFT JOIN idea_tallies before ON before.idea_id = target.id
+"""
 
-# One round trip: find the idea and its purpose, and insert the vote only if the idea is
-# votable and the voter belongs to the purpose's audience. The row tells which it was.
+# One round trip: find the idea and its purpose, insert the vote only if the idea is
+# votable and the voter belongs to the purpose's audience, and count it. The row tells
+# which it was. Concurrent votes on one idea queue on its tally row, each counting on
+# from the one before; the vote counts in the month it was cast in, in the purpose's zone.
 _CAST = _TARGET + """, cast_vote AS (
     INSERT INTO votes (idea_id, voter_id, created_at)
     SELECT id, $2, $5 FROM target
     WHERE status = ANY($3::text[]) AND audience = ANY($4::text[])
     ON CONFLICT DO NOTHING
-    RETURNING created_at
-)
-SELECT target.*, (SELECT created_at FROM cast_vote) AS changed_at FROM target
-"""
+    RETURNING idea_id, created_at
+), counted AS (
+    INSERT INTO idea_tallies AS t (idea_id, votes, month, month_votes, version)
+    SELECT c.idea_id, 1, date_trunc('month', c.created_at AT TIME ZONE target.timezone)::date,
+           1, 1
+    FROM cast_vote c, target
+    ON CONFLICT (idea_id) DO UPDATE
+    SET votes = t.votes + 1,
+        month_votes = CASE WHEN t.month = excluded.month THEN t.month_votes + 1
+                           WHEN t.month > excluded.month THEN t.month_votes
+                           ELSE 1 END,
+        month = greatest(t.month, excluded.month),
+        version = t.version + 1
+    RETURNING t.votes, t.month, t.month_votes, t.version
+)""" + _RESULT
 
 # The retraction is kept (the idea and both moments, not who) so that a promotion can
-# be verified afterwards against the votes as they stood when it ran.
+# be verified afterwards against the votes as they stood when it ran. A vote taken back
+# leaves the month it was cast in.
 _RETRACT = _TARGET + """, retracted AS (
     DELETE FROM votes v USING target t
     WHERE v.idea_id = t.id AND v.voter_id = $2 AND t.status = ANY($3::text[])
@@ -66,9 +92,17 @@ _RETRACT = _TARGET + """, retracted AS (
 ), recorded AS (
     INSERT INTO vote_retractions (idea_id, cast_at, retracted_at)
     SELECT idea_id, created_at, $4 FROM retracted
-)
-SELECT target.*, (SELECT created_at FROM retracted) AS changed_at FROM target
-"""
+), counted AS (
+    UPDATE idea_tallies t
+    SET votes = t.votes - 1,
+        month_votes = CASE WHEN t.month = date_trunc(
+                               'month', r.created_at AT TIME ZONE target.timezone)::date
+                           THEN t.month_votes - 1 ELSE t.month_votes END,
+        version = t.version + 1
+    FROM retracted r, target
+    WHERE t.idea_id = r.idea_id
+    RETURNING t.votes, t.month, t.month_votes, t.version
+)""" + _RESULT
 
 
 def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.Record:
@@ -85,28 +119,28 @@ async def cast_vote(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -> V
     row = _check(await db.conn.fetchrow(_CAST, idea_id, viewer.id, list(VOTABLE),
                                         audiences_for(viewer.role), db.now), viewer, idea_id)
     ensure_may_participate(viewer, row["audience"])
-    return VoteState(voted=True, votes=await _after(db, tallies, row, +1))
+    return VoteState(voted=True, votes=await _after(db, tallies, row))
 
 
 async def retract_vote(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -> VoteState:
     """Take a vote back (idempotent)."""
     row = _check(await db.conn.fetchrow(_RETRACT, idea_id, viewer.id, list(VOTABLE), db.now),
                  viewer, idea_id)
-    return VoteState(voted=False, votes=await _after(db, tallies, row, -1))
+    return VoteState(voted=False, votes=await _after(db, tallies, row))
 
 
-async def _after(db: Db, tallies: Tallies, row: asyncpg.Record, delta: int) -> int:
-    """Commit (the routes run the vote as one statement, already committed), then tell
-    Redis; answer the idea's total as it stands now."""
+async def _after(db: Db, tallies: Tallies, row: asyncpg.Record) -> int:
+    """Commit (the routes run the vote as one statement, already committed), then give
+    Redis the idea's new count; answer the total as this vote left it."""
     await db.commit()
-    changed_at: datetime | None = row["changed_at"]
-    tz: str = row["timezone"]
-    if changed_at is not None:
+    if row["changed"]:
+        month: date | None = row["month"]
+        counts = IdeaCounts(idea_id=row["id"], total=row["votes"], month=month,
+                            month_votes=row["month_votes"], version=row["version"],
+                            created=row["created"], visible=True)
+        # A lost write is on record with the cache, which every instance then distrusts
+        # until it has been rebuilt; the vote itself stands.
         with contextlib.suppress(CacheUnavailable):
-            tally = await tallies.apply(row["purpose_id"], row["id"], delta,
-                                        month_of(changed_at, tz), tallies.month(tz))
-            if tally is not None:
-                return tally.total
-    found = await read_tallies(db.conn, tallies, [IdeaRef(row["id"], row["purpose_id"], tz,
-                                                          tallies.month(tz))])
-    return found[row["id"]].total
+            await tallies.put(row["purpose_id"], counts, tallies.month(row["timezone"]))
+    votes: int = row["votes"]
+    return votes

@@ -1,17 +1,25 @@
-"""Vote tallies in Redis: a cache of ``count(*)`` over ``votes``, never the record.
+"""Vote tallies in Redis: a cache of ``idea_tallies``, never the record.
+
+PostgreSQL keeps each idea's count in ``idea_tallies``, changed by the very statement
+that casts or retracts a vote, with a ``version`` that moves on at every change (see
+``sql/0005_idea_tallies.sql``). Redis holds a copy with that version, and a copy is only
+ever replaced by a newer one (``PUT``). So whichever order the writes of several
+instances arrive in, Redis ends at the count the last committed vote left: a tally read
+after a vote was acknowledged is that vote's count or a later one, never an older one,
+never negative.
 
 Per idea, a hash ``<prefix>:{p<purpose>}:idea:<id>`` holds ``total``, ``month`` (the
-month it counts for, YYYY-MM), ``mv`` (votes cast in that month that still stand),
-``created`` (epoch seconds, for the hot score) and ``visible`` (1 unless withdrawn or
-hidden). Per purpose, three leaderboards (sorted sets) hold the visible ideas:
-``top:<YYYY-MM>`` (this month), ``top`` (all time) and ``hot``. Every key of a purpose
-carries the hash tag ``{p<purpose>}``, so a purpose's keys share one Redis Cluster slot
-and the Lua scripts below may touch several of them atomically.
+month ``mv`` counts, YYYY-MM), ``mv`` (votes cast in that month that still stand), ``v``
+(the version), ``created`` (epoch seconds, for the hot score) and ``visible`` (1 unless
+withdrawn or hidden), beside the idea's cached document (``ideas/documents.py``). Per
+purpose, three leaderboards (sorted sets) hold the visible ideas: ``top:<YYYY-MM>``
+(this month), ``top`` (all time) and ``hot``. Every key of a purpose carries the hash tag
+``{p<purpose>}``, so a purpose's keys share one Redis Cluster slot and the Lua scripts
+below may touch several of them atomically.
 
-Writes after a commit apply a delta (``APPLY``) only to keys that exist; a missing key
-is rebuilt from PostgreSQL when next read. Every delta also adds the idea to the
-purpose's ``touched`` set, which the reconciler re-checks against PostgreSQL, so races
-between a rebuild and in-flight deltas heal by themselves.
+A leaderboard is built from the hashes, in Redis, under a temporary name that every
+``PUT`` meanwhile updates too, then renamed over the old one: readers never see half a
+board, and a vote during the build is never lost from it.
 """
 
 from __future__ import annotations
@@ -42,6 +50,14 @@ HOT_SECONDS = 7 * 24 * 3600
 
 BOARDS = ("top_month", "top", "hot")
 
+# Hashes handed to one board-building script at a time.
+BUILD_CHUNK = 500
+# A board under construction stands in for the real one this long at most, should its
+# builder die; a build of 100,000 ideas takes about a second.
+BUILD_SECONDS = 60
+# The member that makes an empty board under construction exist; never an idea id.
+_PLACEHOLDER = "-"
+
 
 class Tally(msgspec.Struct, frozen=True):
     total: int
@@ -49,13 +65,18 @@ class Tally(msgspec.Struct, frozen=True):
 
 
 class IdeaCounts(msgspec.Struct, frozen=True):
-    """What PostgreSQL says about one idea: the truth the cache is rebuilt from."""
+    """What PostgreSQL says about one idea (its ``idea_tallies`` row, or none yet)."""
 
     idea_id: int
     total: int
-    month: int
+    month: date | None  # the month ``month_votes`` counts; None before the first vote
+    month_votes: int
+    version: int
     created: float
     visible: bool
+
+    def tally(self, current: date) -> Tally:
+        return Tally(self.total, self.month_votes if self.month == current else 0)
 
 
 class Entry(msgspec.Struct, frozen=True, array_like=True):
@@ -69,7 +90,7 @@ class Entry(msgspec.Struct, frozen=True, array_like=True):
     docv: bytes | None
 
     def tally(self, current: date) -> Tally:
-        # No delta this month yet means no votes this month yet.
+        # Counted for an earlier month: nobody has voted for it this month yet.
         this_month = self.month == month_label(current).encode()
         return Tally(int(self.total), int(self.mv or 0) if this_month else 0)
 
@@ -85,6 +106,96 @@ def _entry(row: list[Any]) -> Entry | None:
     total, month, mv, doc, doc_at, docv = row
     return None if total is None else Entry(total, month, mv, doc, doc_at, docv)
 
+
+def hot_score(total: int, created: float) -> float:
+    return math.log10(max(total, 1)) + (created - HOT_EPOCH) / HOT_SECONDS
+
+
+# Store an idea's counts if they are newer than the copy held (or there is none), and
+# put the idea where it now belongs on every leaderboard that exists, and on every one
+# being built. ``changed``: the idea itself changed (its status, its text), so its
+# visibility is set and its cached document dropped, whatever the counts' version.
+# KEYS: idea hash, then month, top and hot boards, then the same three being built
+# ARGV: idea id, version, total, counted month (YYYY-MM or ''), its votes, created,
+#       visible, changed, current month, MONTH_WEIGHT, HOT_EPOCH, HOT_SECONDS
+_PUT = """
+local h = KEYS[1]
+local known = redis.call('EXISTS', h) == 1
+if tonumber(ARGV[2]) > tonumber(redis.call('HGET', h, 'v') or '-1') then
+  redis.call('HSET', h, 'total', ARGV[3], 'month', ARGV[4], 'mv', ARGV[5], 'v', ARGV[2])
+end
+if ARGV[8] == '1' or not known then
+  redis.call('HSET', h, 'created', ARGV[6], 'visible', ARGV[7])
+end
+if ARGV[8] == '1' then
+  redis.call('HINCRBY', h, 'docv', 1)
+  redis.call('HDEL', h, 'doc')
+end
+local f = redis.call('HMGET', h, 'total', 'month', 'mv', 'created', 'visible')
+local total = tonumber(f[1])
+local mv = 0
+if f[2] == ARGV[9] then mv = tonumber(f[3]) end
+local scores = {mv * tonumber(ARGV[10]) + total, total,
+  math.log10(math.max(total, 1)) + (tonumber(f[4]) - tonumber(ARGV[11])) / tonumber(ARGV[12])}
+for i = 2, 7 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    if f[5] == '1' then
+      redis.call('ZADD', KEYS[i], scores[(i - 2) % 3 + 1], ARGV[1])
+    else
+      redis.call('ZREM', KEYS[i], ARGV[1])
+    end
+  end
+end
+return {total, mv}
+"""
+
+# Begin building a board, unless another builder is at it (its board under construction
+# exists): a second one would start afresh under the first one's feet. The placeholder
+# makes even an empty board under construction exist, so that PUTs update it.
+# KEYS: the board to build.  ARGV: the placeholder member, BUILD_SECONDS
+_START = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+# Score ideas onto a board under construction from their hashes as they are now.
+# KEYS: the board being built, then idea hashes.  ARGV: board (top_month|top|hot),
+# current month, MONTH_WEIGHT, HOT_EPOCH, HOT_SECONDS, then the ideas' ids (as KEYS)
+_SCORE = """
+for i = 2, #KEYS do
+  local f = redis.call('HMGET', KEYS[i], 'total', 'month', 'mv', 'created', 'visible')
+  if f[1] and f[5] == '1' then
+    local total = tonumber(f[1])
+    local score = total
+    if ARGV[1] == 'top_month' then
+      local mv = 0
+      if f[2] == ARGV[2] then mv = tonumber(f[3]) end
+      score = mv * tonumber(ARGV[3]) + total
+    elseif ARGV[1] == 'hot' then
+      score = math.log10(math.max(total, 1)) + (tonumber(f[4]) - tonumber(ARGV[4]))
+        / tonumber(ARGV[5])
+    end
+    redis.call('ZADD', KEYS[1], score, ARGV[i + 4])
+  end
+end
+return 1
+"""
+
+# The board is built: it replaces the old one in one step.
+# KEYS: the board being built, the board.  ARGV: the placeholder member
+_FINISH = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('PERSIST', KEYS[1])
+  redis.call('RENAME', KEYS[1], KEYS[2])
+else
+  redis.call('DEL', KEYS[2])
+end
+return 1
+"""
+
 # Cache a document unless the idea changed since it was read (its version moved on) or
 # the hash is gone (a rebuild is under way; the next read tries again).
 # KEYS: idea hash.  ARGV: document, version read before, now (epoch seconds)
@@ -94,18 +205,6 @@ if tonumber(redis.call('HGET', KEYS[1], 'docv') or '0') ~= tonumber(ARGV[2]) the
 redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'doc_at', ARGV[3])
 return 1
 """
-
-
-def hot_score(total: int, created: float) -> float:
-    return math.log10(max(total, 1)) + (created - HOT_EPOCH) / HOT_SECONDS
-
-
-def board_score(board: str, counts: IdeaCounts) -> float:
-    if board == "top_month":
-        return counts.month * MONTH_WEIGHT + counts.total
-    if board == "top":
-        return counts.total
-    return hot_score(counts.total, counts.created)
 
 
 class Keys:
@@ -125,88 +224,20 @@ class Keys:
     def boards(self, month: date) -> list[str]:
         return [self.board(b, month) for b in BOARDS]
 
-    @property
-    def touched(self) -> str:
-        return f"{self._base}:touched"
-
-
-# KEYS: idea hash, month board, top board, hot board, touched set
-# ARGV: idea id, delta, vote month, current month, MONTH_WEIGHT, HOT_EPOCH, HOT_SECONDS
-_APPLY = """
-redis.call('SADD', KEYS[5], ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local delta = tonumber(ARGV[2])
-local total = redis.call('HINCRBY', KEYS[1], 'total', delta)
-if redis.call('HGET', KEYS[1], 'month') ~= ARGV[4] then
-  redis.call('HSET', KEYS[1], 'month', ARGV[4], 'mv', 0)
-end
-local mv
-if ARGV[3] == ARGV[4] then
-  mv = redis.call('HINCRBY', KEYS[1], 'mv', delta)
-else
-  mv = tonumber(redis.call('HGET', KEYS[1], 'mv'))
-end
-if redis.call('HGET', KEYS[1], 'visible') == '1' then
-  local created = tonumber(redis.call('HGET', KEYS[1], 'created'))
-  if redis.call('EXISTS', KEYS[2]) == 1 then
-    redis.call('ZADD', KEYS[2], mv * tonumber(ARGV[5]) + total, ARGV[1])
-  end
-  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('ZADD', KEYS[3], total, ARGV[1]) end
-  if redis.call('EXISTS', KEYS[4]) == 1 then
-    local hot = math.log10(math.max(total, 1))
-      + (created - tonumber(ARGV[6])) / tonumber(ARGV[7])
-    redis.call('ZADD', KEYS[4], hot, ARGV[1])
-  end
-end
-return {total, mv}
-"""
-
-# Set an idea's counts absolutely (rebuild, verification, a new idea) and place it on
-# (or take it off) every leaderboard that exists; after a change to the idea itself,
-# also drop its cached document (see ideabox/ideas/documents.py) and move its version on.
-# KEYS: idea hash, month board, top board, hot board
-# ARGV: idea id, total, month, mv, created, visible, month score, total score, hot score,
-#       1 to drop the document
-_SET = """
-redis.call('HSET', KEYS[1], 'total', ARGV[2], 'month', ARGV[3], 'mv', ARGV[4],
-           'created', ARGV[5], 'visible', ARGV[6])
-if ARGV[10] == '1' then
-  redis.call('HINCRBY', KEYS[1], 'docv', 1)
-  redis.call('HDEL', KEYS[1], 'doc')
-end
-for i = 2, 4 do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    if ARGV[6] == '1' then
-      redis.call('ZADD', KEYS[i], ARGV[5 + i], ARGV[1])
-    else
-      redis.call('ZREM', KEYS[i], ARGV[1])
-    end
-  end
-end
-return 1
-"""
-
-# Seed an idea's counts after a cache miss, unless a concurrent writer got there first;
-# mark it touched, because the counts were read before this instant.
-# KEYS: idea hash, touched set.  ARGV: idea id, total, month, mv, created, visible
-_SEED = """
-redis.call('SADD', KEYS[2], ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'total', ARGV[2], 'month', ARGV[3], 'mv', ARGV[4],
-           'created', ARGV[5], 'visible', ARGV[6])
-return 1
-"""
+    def building(self, board: str, month: date) -> str:
+        return f"{self.board(board, month)}:building"
 
 
 class Tallies:
-    """The tally operations, bound to one Redis client."""
+    """The tally operations, bound to one Redis client and the clock."""
 
     def __init__(self, cache: Cache, clock: Clock) -> None:
         self.cache = cache
         self.clock = clock
-        self._apply = cache.script(_APPLY)
-        self._set = cache.script(_SET)
-        self._seed = cache.script(_SEED)
+        self._put = cache.script(_PUT)
+        self._start = cache.script(_START)
+        self._score = cache.script(_SCORE)
+        self._finish = cache.script(_FINISH)
 
     def month(self, tz: str) -> date:
         """The month the tallies count for in time zone ``tz``: the clock's."""
@@ -215,23 +246,49 @@ class Tallies:
     def keys(self, purpose_id: int) -> Keys:
         return Keys(self.cache, purpose_id)
 
-    async def apply(self, purpose_id: int, idea_id: int, delta: int, vote_month: date,
-                    month: date) -> Tally | None:
-        """Add ``delta`` to an idea's tallies after a committed vote or retraction.
-        None when the idea is not cached (it will be rebuilt from PostgreSQL)."""
-        keys = self.keys(purpose_id)
-        current = max(month, vote_month)  # a vote stamped by PostgreSQL's clock wins
+    def _put_args(self, keys: Keys, counts: IdeaCounts, month: date,
+                  changed: bool) -> tuple[list[str], list[Any]]:
+        return (
+            [keys.idea(counts.idea_id), *keys.boards(month),
+             *(keys.building(b, month) for b in BOARDS)],
+            [counts.idea_id, counts.version, counts.total,
+             month_label(counts.month) if counts.month else "", counts.month_votes,
+             counts.created, int(counts.visible), int(changed), month_label(month),
+             MONTH_WEIGHT, HOT_EPOCH, HOT_SECONDS],
+        )
 
-        async def run(client: aioredis.Redis) -> Tally | None:
-            result = await self._apply(
-                keys=[keys.idea(idea_id), *keys.boards(current), keys.touched],
-                args=[idea_id, delta, month_label(vote_month), month_label(current),
-                      MONTH_WEIGHT, HOT_EPOCH, HOT_SECONDS],
-                client=client,
-            )
-            return Tally(int(result[0]), int(result[1])) if result else None
+    async def put(self, purpose_id: int, counts: IdeaCounts, month: date) -> Tally:
+        """Store an idea's counts after a committed vote or retraction (unless a newer
+        copy is held already); answer the tally Redis holds now. A failure marks the
+        cache stale for every instance."""
+        keys, args = self._put_args(self.keys(purpose_id), counts, month, changed=False)
+
+        async def run(client: aioredis.Redis) -> Tally:
+            total, mv = await self._put(keys=keys, args=args, client=client)
+            return Tally(int(total), int(mv))
 
         return await self.cache.write(run)
+
+    async def put_many(self, purpose_id: int, counts: Iterable[IdeaCounts], month: date, *,
+                       changed: bool, lost_is_harmless: bool = False) -> None:
+        """Store many ideas' counts read from PostgreSQL (where no newer copy is held).
+        ``changed``: the ideas themselves changed (visibility, text), so their documents
+        go. ``lost_is_harmless``: a copy made after a cache miss, which the next read would
+        make again; its failure does not mark the cache stale."""
+        keys = self.keys(purpose_id)
+        batch = [self._put_args(keys, c, month, changed) for c in counts]
+
+        async def run(client: aioredis.Redis) -> None:
+            for start in range(0, len(batch), 1000):
+                pipe = client.pipeline(transaction=False)
+                for script_keys, args in batch[start:start + 1000]:
+                    await self._put(keys=script_keys, args=args, client=pipe)
+                await pipe.execute()
+
+        if lost_is_harmless:
+            await self.cache.command(run)
+        else:
+            await self.cache.write(run)
 
     async def read(self, ideas: Sequence[tuple[int, int, date]]) -> list[Tally | None]:
         """Tallies of ``(purpose_id, idea_id, current month)`` in one round trip; None where
@@ -249,7 +306,6 @@ class Tallies:
                 if total is None:
                     found.append(None)
                 else:
-                    # No delta this month yet means no votes this month yet.
                     this_month = counted == month_label(month).encode()
                     found.append(Tally(int(total), int(mv) if this_month else 0))
             return found
@@ -308,62 +364,6 @@ class Tallies:
 
         await self.cache.write(run)
 
-    async def seed(self, purpose_id: int, counts: Iterable[IdeaCounts], month: date) -> None:
-        """Store counts read from PostgreSQL after a miss (where nobody stored them since)."""
-        keys = self.keys(purpose_id)
-        label = month_label(month)
-
-        async def run(client: aioredis.Redis) -> None:
-            pipe = client.pipeline(transaction=False)
-            for c in counts:
-                await self._seed(keys=[keys.idea(c.idea_id), keys.touched],
-                                 args=[c.idea_id, c.total, label, c.month, c.created,
-                                       int(c.visible)], client=pipe)
-            await pipe.execute()
-
-        # A lost seed loses nothing: the idea is simply read from PostgreSQL again.
-        await self.cache.command(run)
-
-    async def store(self, purpose_id: int, counts: Iterable[IdeaCounts], month: date, *,
-                    changed: bool = False) -> None:
-        """Overwrite ideas' counts with the truth and fix their place on the leaderboards;
-        ``changed``: the ideas themselves changed, so drop their cached documents too."""
-        keys = self.keys(purpose_id)
-        boards = keys.boards(month)
-        label = month_label(month)
-
-        async def run(client: aioredis.Redis) -> None:
-            pipe = client.pipeline(transaction=False)
-            for c in counts:
-                await self._set(
-                    keys=[keys.idea(c.idea_id), *boards],
-                    args=[c.idea_id, c.total, label, c.month, c.created, int(c.visible),
-                          *(board_score(b, c) for b in BOARDS), int(changed)],
-                    client=pipe,
-                )
-            await pipe.execute()
-
-        await self.cache.write(run)
-
-    async def write_hashes(self, purpose_id: int, counts: Sequence[IdeaCounts],
-                           month: date) -> None:
-        """Overwrite ideas' counts (a full rebuild; the leaderboards are rebuilt after)."""
-        keys = self.keys(purpose_id)
-        label = month_label(month)
-
-        async def run(client: aioredis.Redis) -> None:
-            for start in range(0, len(counts), 1000):
-                pipe = client.pipeline(transaction=False)
-                for c in counts[start:start + 1000]:
-                    # The whole hash: a rebuild also forgets every cached document.
-                    pipe.delete(keys.idea(c.idea_id))
-                    pipe.hset(keys.idea(c.idea_id), mapping={
-                        "total": c.total, "month": label, "mv": c.month,
-                        "created": c.created, "visible": int(c.visible)})
-                await pipe.execute()
-
-        await self.cache.write(run)
-
     async def missing_boards(self, purpose_id: int, month: date) -> list[str]:
         keys = self.keys(purpose_id)
 
@@ -390,49 +390,29 @@ class Tallies:
 
         return await self.cache.read(run)
 
-    async def build_boards(self, purpose_id: int, counts: Sequence[IdeaCounts], month: date,
-                           boards: Sequence[str] = BOARDS) -> None:
-        """Replace whole leaderboards: built under a temporary name, then renamed over the
-        old one, so readers never see half a board."""
+    async def build_boards(self, purpose_id: int, idea_ids: Sequence[int], month: date,
+                           boards: Sequence[str] = BOARDS) -> bool:
+        """Replace whole leaderboards with the ideas ``idea_ids`` scored from their hashes
+        (which must be stored first). False if another builder is at it already."""
         keys = self.keys(purpose_id)
-        visible = [c for c in counts if c.visible]
-
-        async def run(client: aioredis.Redis) -> None:
-            for board in boards:
-                key = keys.board(board, month)
-                temporary = f"{key}:building"
-                pipe = client.pipeline(transaction=False)
-                pipe.delete(temporary)
-                for start in range(0, len(visible), 1000):
-                    chunk = visible[start:start + 1000]
-                    pipe.zadd(temporary, {str(c.idea_id): board_score(board, c) for c in chunk})
-                if visible:
-                    pipe.rename(temporary, key)
-                else:
-                    pipe.delete(key)
-                await pipe.execute()
-
-        await self.cache.command(run)
-
-    async def month_board_from_totals(self, purpose_id: int, month: date) -> bool:
-        """At a month's start nobody has voted in it yet: its board is the all-time board.
-        Returns False if there is no all-time board to copy."""
-        keys = self.keys(purpose_id)
-        top, board = keys.board("top", month), keys.board("top_month", month)
 
         async def run(client: aioredis.Redis) -> bool:
-            if not await client.exists(top):
-                return False
-            await client.zunionstore(board, [top])
-            return True
-
-        return await self.cache.command(run)
-
-    async def pop_touched(self, purpose_id: int, count: int) -> list[int]:
-        key = self.keys(purpose_id).touched
-
-        async def run(client: aioredis.Redis) -> list[int]:
-            members = await client.spop(key, count)
-            return [int(m) for m in members or []]
+            built = True
+            for board in boards:
+                building = keys.building(board, month)
+                if not await self._start(keys=[building], args=[_PLACEHOLDER, BUILD_SECONDS],
+                                         client=client):
+                    built = False
+                    continue
+                for start in range(0, len(idea_ids), BUILD_CHUNK):
+                    chunk = idea_ids[start:start + BUILD_CHUNK]
+                    await self._score(
+                        keys=[building, *(keys.idea(i) for i in chunk)],
+                        args=[board, month_label(month), MONTH_WEIGHT, HOT_EPOCH, HOT_SECONDS,
+                              *chunk],
+                        client=client)
+                await self._finish(keys=[building, keys.board(board, month)],
+                                   args=[_PLACEHOLDER], client=client)
+            return built
 
         return await self.cache.command(run)

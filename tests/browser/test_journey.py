@@ -13,6 +13,7 @@ import openpyxl
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from ideabox.months import current_month, month_bounds, month_label, previous_month
+from ideabox.votes.counts import recount
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import NOW
 from tests.factories import DEFAULT_PASSWORD, make_purpose, make_user
@@ -101,6 +102,7 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str,
     await db.execute("UPDATE ideas SET created_at = $1 WHERE purpose_id = $2", moment,
                      purpose.id)
     await db.execute("UPDATE votes SET created_at = $1", moment)
+    await recount(db, [r["id"] for r in await db.fetch("SELECT id FROM ideas")])
 
     # The administration sends the month on and answers.
     admin_ctx = await browser.new_context(locale="da-DK", timezone_id=TZ,

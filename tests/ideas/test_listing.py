@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ideabox.votes.counts import recount
 from ideabox.votes.reconcile import Reconciler
 from tests.conftest import NOW
 from tests.factories import bearer, make_purpose, make_user, post_idea
@@ -53,6 +54,7 @@ async def ranked(client, db, app):
                 "VALUES ($1, $2, date_trunc('month', $3 AT TIME ZONE 'Europe/Copenhagen') "
                 "AT TIME ZONE 'Europe/Copenhagen' - interval '3 days')",
                 ideas[name], voters[n][0].id, NOW)
+    await recount(db, list(ideas.values()))
     await Reconciler(app.state).refresh_everything()
     return purpose.slug, ideas
 

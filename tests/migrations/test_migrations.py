@@ -138,3 +138,39 @@ def test_migration_files_are_named_and_numbered_uniquely(tmp_path: Path):
     (tmp_path / "2-bad name.sql").write_text("")
     with pytest.raises(MigrationError, match="look like"):
         discover(tmp_path)
+
+
+async def test_existing_votes_are_counted_when_idea_tallies_arrive(empty_database,
+                                                                   tmp_path: Path):
+    """0005 counts each idea's votes already cast: in all, and in the month of its latest
+    vote in the purpose's time zone (a vote at 00:30 on 1 November in Copenhagen is
+    November's, though it is still October in UTC)."""
+    folder = tmp_path / "sql"
+    folder.mkdir()
+    for migration in discover():
+        if migration.version < "0005":
+            shutil.copy(default_dir() / f"{migration.version}.sql", folder)
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await migrate(conn, folder)
+        await conn.execute("""
+            INSERT INTO users (id, email, password_hash, display_name)
+            OVERRIDING SYSTEM VALUE
+            SELECT n, 'u' || n || '@example.dk', '!', 'U' || n FROM generate_series(1, 4) n;
+            INSERT INTO purposes (id, slug, title, statement, statement_html)
+            OVERRIDING SYSTEM VALUE VALUES (1, 'havn', 'Havnen', 'Hvad?', '<p>Hvad?</p>');
+            INSERT INTO ideas (id, purpose_id, author_id, title, body, body_html)
+            OVERRIDING SYSTEM VALUE VALUES (1, 1, 1, 'Bænke ved vandet', 'x', '<p>x</p>'),
+                                           (2, 1, 1, 'Lys på molen', 'y', '<p>y</p>'),
+                                           (3, 1, 1, 'Ingen stemmer', 'z', '<p>z</p>');
+            INSERT INTO votes (idea_id, voter_id, created_at) VALUES
+                (1, 1, '2026-10-12 10:00+02'), (1, 2, '2026-10-31 23:30+00'),
+                (1, 3, '2026-11-02 09:00+01'), (2, 4, '2026-09-03 12:00+02');
+        """)
+        shutil.copy(default_dir() / "0005_idea_tallies.sql", folder)
+        assert await migrate(conn, folder) == ["0005_idea_tallies"]
+        rows = await conn.fetch("SELECT idea_id, votes, to_char(month, 'YYYY-MM') AS month, "
+                                "month_votes FROM idea_tallies ORDER BY idea_id")
+        assert [tuple(r) for r in rows] == [(1, 3, "2026-11", 2), (2, 1, "2026-09", 1)]
+    finally:
+        await conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ideabox.votes.counts import recount
 from ideabox.votes.reconcile import marker_key
 from tests.conftest import NOW
 from tests.factories import make_purpose, make_user, post_idea
@@ -15,6 +16,7 @@ async def test_cache_rebuild_puts_every_tally_right(client, db, app, run_cli):
     # Votes loaded behind the service's back (a bulk import, a restore): Redis is stale.
     await db.execute("INSERT INTO votes (idea_id, voter_id, created_at) VALUES ($1, $2, $3)",
                      idea["id"], voter.id, NOW)
+    await recount(db, [idea["id"]])
     assert (await client.get(f"/api/v1/ideas/{idea['id']}")).json()["votes"] == 0
     code, out, err = await run_cli("cache", "rebuild")
     assert code == 0, err
