@@ -74,6 +74,11 @@ def serve(host: str, port: int, workers: int) -> None:
             # A worker that has not finished within this after Ctrl-C or SIGTERM is
             # killed, so stopping serve always ends (and stops the embedded services).
             workers_kill_timeout=settings.shutdown_seconds,
+            # A worker that dies (the OOM killer, a crash in native code) is replaced at
+            # once while the others go on serving; one that dies again within 5.5 s of
+            # being replaced makes granian give up, so a crash loop ends serve with an
+            # error for the supervisor to see instead of spinning.
+            respawn_failed_workers=True,
         )
         click.echo(f"ideabox listening on http://{host}:{port}", err=True)
         try:
