@@ -25,6 +25,7 @@ from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
 from ideabox.health import healthz, readyz
 from ideabox.http_errors import EXCEPTION_HANDLERS
 from ideabox.migrations import MigrationError, migrate
+from ideabox.retry import RetryLostReadsMiddleware
 from ideabox.security import (
     ClientAddress,
     CSRFUnlessBearerMiddleware,
@@ -127,6 +128,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(logs.RequestIdMiddleware, log_access=settings.access_log),
             DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             DefineMiddleware(CSRFUnlessBearerMiddleware, config=csrf_config(settings)),
+            # Innermost, so that a read it repeats runs only the route again.
+            RetryLostReadsMiddleware,
         ],
         openapi_config=OpenAPIConfig(
             title="ideabox",

@@ -1,0 +1,135 @@
+"""A database connection lost in the middle of a request is a 503 with Retry-After, never
+a 500, wherever it breaks; a read is first tried once more on a fresh connection.
+
+The loss is real: the test holds a lock the request's statement waits for, finds that
+backend in ``pg_stat_activity`` and ends it with ``pg_terminate_backend``, as an
+administrator or a PostgreSQL restart would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+
+from tests.exports.scenarios import MONTH, danish
+from tests.factories import bearer, make_purpose, make_user, post_idea
+
+_WAITING = """
+SELECT pid FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+  AND NOT pid = ANY($1::int[])
+"""
+
+
+@contextlib.asynccontextmanager
+async def locked(database_url: str, table: str) -> AsyncIterator[None]:
+    """``table`` locked against every statement of the app until the block ends."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            yield
+    finally:
+        await conn.close()
+
+
+async def end_the_waiting_backend(conn: asyncpg.Connection, ended: list[int]) -> int:
+    """Terminate the next backend (not one of ``ended``) that waits for the lock.
+    ``conn`` must not be in a transaction: pg_stat_activity stands still inside one."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pid = await conn.fetchval(_WAITING, ended)
+        if pid is not None:
+            assert await conn.fetchval("SELECT pg_terminate_backend($1)", pid)
+            ended.append(pid)
+            return int(pid)
+        await asyncio.sleep(0.01)  # polling pg_stat_activity for the request to arrive
+    raise AssertionError("no request came to wait for the lock")
+
+
+def assert_503(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_a_lost_connection_in_the_token_lookup_is_a_503(client, db, database_url):
+    purpose = await make_purpose(db)
+    _, author = await make_user(db)
+    idea = await post_idea(client, author, purpose.slug)
+    _, voter = await make_user(db)
+    async with locked(database_url, "auth_tokens"):
+        vote = asyncio.create_task(client.put(f"/api/v1/ideas/{idea['id']}/vote",
+                                              headers=bearer(voter)))
+        await end_the_waiting_backend(db, [])
+        response = await asyncio.wait_for(vote, 10)
+    assert_503(response)
+    assert response.json() == {"status_code": 503,
+                               "detail": "The database is not available right now"}
+    # A write is never repeated by the server: the vote was not made.
+    assert await db.fetchval("SELECT count(*) FROM votes") == 0
+    # The pool opened fresh connections: the next request works.
+    again = await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=bearer(voter))
+    assert again.status_code == 200, again.text
+
+
+async def test_a_read_is_repeated_once_on_a_fresh_connection(client, db, database_url):
+    _, token = await make_user(db)
+    ended: list[int] = []
+    async with locked(database_url, "auth_tokens"):
+        me = asyncio.create_task(client.get("/api/v1/me", headers=bearer(token)))
+        await end_the_waiting_backend(db, ended)
+        # The read comes back on another connection and waits for the lock again.
+        deadline = time.monotonic() + 10
+        while (again := await db.fetchval(_WAITING, ended)) is None:
+            assert time.monotonic() < deadline, "the read was not repeated"
+            await asyncio.sleep(0.01)  # polling for the repeated request
+    response = await asyncio.wait_for(me, 10)
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] is not None
+    assert again not in ended
+
+
+async def test_a_read_lost_twice_is_a_503(client, db, database_url):
+    _, token = await make_user(db)
+    ended: list[int] = []
+    async with locked(database_url, "auth_tokens"):
+        me = asyncio.create_task(client.get("/api/v1/me", headers=bearer(token)))
+        await end_the_waiting_backend(db, ended)
+        await end_the_waiting_backend(db, ended)
+        response = await asyncio.wait_for(me, 10)
+    assert_503(response)
+    assert response.json()["status_code"] == 503
+
+
+async def test_a_page_whose_connection_is_lost_is_the_503_page(client, db, database_url):
+    ended: list[int] = []
+    async with locked(database_url, "purposes"):
+        front = asyncio.create_task(client.get("/", headers={"Accept": "text/html"}))
+        await end_the_waiting_backend(db, ended)
+        await end_the_waiting_backend(db, ended)
+        response = await asyncio.wait_for(front, 10)
+    assert_503(response)
+    assert response.headers["content-type"].startswith("text/html")
+    assert "ikke tilgængelig" in response.text or "not available" in response.text
+
+
+async def test_an_export_whose_connection_is_lost_before_it_starts_is_a_503(
+        client, db, database_url):
+    slug = await danish(client, db)
+    _, staff = await make_user(db, role="staff")
+    ended: list[int] = []
+    # The rows are read on a connection of their own, while the request's is idle.
+    async with locked(database_url, "promotions"):
+        download = asyncio.create_task(client.get(
+            "/api/v1/exports/top-ideas", headers=bearer(staff),
+            params={"month": MONTH, "purpose": slug, "format": "csv"}))
+        await end_the_waiting_backend(db, ended)
+        await end_the_waiting_backend(db, ended)
+        response = await asyncio.wait_for(download, 10)
+    assert_503(response)
+    assert response.json()["status_code"] == 503
