@@ -46,8 +46,12 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 
 # asyncpg says "connection is closed" (or "pool is closing") with an InterfaceError, the
 # same class it uses for misuse such as two statements at once on one connection: only
-# these messages mean the connection is gone.
-_CLOSED = re.compile(r"\b(?:connection|pool) is clos(?:ed|ing)\b")
+# these messages mean the connection is gone. A connection lost between two statements
+# of a request is handed back to the pool by asyncpg itself, so the next statement says
+# it "has been released back to the pool": the request's own connection is released only
+# after the request, so during one that too means the connection was lost.
+_CLOSED = re.compile(r"\b(?:connection|pool) is clos(?:ed|ing)\b"
+                     r"|\bconnection has been released back to the pool\b")
 
 UNAVAILABLE = "The database is not available right now"
 

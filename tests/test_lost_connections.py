@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
+from asyncpg.exceptions import InterfaceError
 
+from ideabox.db import is_connection_loss
 from tests.exports.scenarios import MONTH, danish
 from tests.factories import bearer, make_purpose, make_user, post_idea
 
@@ -133,3 +135,15 @@ async def test_an_export_whose_connection_is_lost_before_it_starts_is_a_503(
         response = await asyncio.wait_for(download, 10)
     assert_503(response)
     assert response.json()["status_code"] == 503
+
+
+def test_only_interface_errors_of_a_closed_connection_count_as_lost():
+    lost = InterfaceError("cannot call Connection.fetchrow(): connection has been released "
+                          "back to the pool")  # asyncpg's word for one lost mid-request
+    assert is_connection_loss(lost)
+    assert is_connection_loss(InterfaceError("cannot perform operation: connection is closed"))
+    assert is_connection_loss(ExceptionGroup("clean-up", [lost, ConnectionResetError()]))
+    # Misuse is a bug, a 500, whatever else comes with it.
+    misuse = InterfaceError("cannot perform operation: another operation is in progress")
+    assert not is_connection_loss(misuse)
+    assert not is_connection_loss(ExceptionGroup("clean-up", [lost, misuse]))
