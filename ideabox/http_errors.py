@@ -13,7 +13,7 @@ from litestar.types import ExceptionHandlersMap
 
 from ideabox.db import UNAVAILABLE, is_connection_loss
 from ideabox.errors import IdeaboxError, TooManyRequests, Unavailable
-from ideabox.retry import note_connection_lost
+from ideabox.lost_connections import note_connection_lost
 
 log = logging.getLogger("ideabox.errors")
 

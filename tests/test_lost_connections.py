@@ -12,14 +12,20 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+import msgspec
 from asyncpg.exceptions import InterfaceError
 
+from ideabox.app import create_app
 from ideabox.db import is_connection_loss
+from ideabox.months import current_month
+from tests.conftest import serving
 from tests.exports.scenarios import MONTH, danish
 from tests.factories import bearer, make_purpose, make_user, post_idea
+from tests.faults.harness import CuttingProxy, eventually
 
 _WAITING = """
 SELECT pid FROM pg_stat_activity
@@ -52,6 +58,11 @@ async def end_the_waiting_backend(conn: asyncpg.Connection, ended: list[int]) ->
             return int(pid)
         await asyncio.sleep(0.01)  # polling pg_stat_activity for the request to arrive
     raise AssertionError("no request came to wait for the lock")
+
+
+async def wait_for_a_waiting_backend(conn: asyncpg.Connection) -> None:
+    await eventually(lambda: conn.fetchval(_WAITING, []), timeout=10,
+                     what="a request waits for the lock")
 
 
 def assert_503(response: httpx.Response) -> None:
@@ -147,3 +158,42 @@ def test_only_interface_errors_of_a_closed_connection_count_as_lost():
     misuse = InterfaceError("cannot perform operation: another operation is in progress")
     assert not is_connection_loss(misuse)
     assert not is_connection_loss(ExceptionGroup("clean-up", [lost, misuse]))
+
+
+async def test_a_vote_committed_as_its_connection_broke_is_counted(settings, db, database_url,
+                                                                  tallies):
+    """The vote commits, and the connection breaks before the answer: the client hears
+    503 and the worker never told Redis. The recount after a lost write puts it right."""
+    target = urlsplit(database_url)
+    assert target.hostname and target.port
+    async with CuttingProxy(target.hostname, target.port) as proxy:
+        through_proxy = urlunsplit(target._replace(
+            netloc=target.netloc.rsplit(":", 1)[0] + f":{proxy.port}"))
+        # One connection, so the vote statement prepared by the first vote is the one the
+        # second runs: it then waits for the lock at its execution, not its preparation.
+        app = create_app(msgspec.structs.replace(settings, database_url=through_proxy,
+                                                 db_pool_max=1))
+        async with serving(app) as client:
+            purpose = await make_purpose(db)
+            _, author = await make_user(db)
+            idea = (await post_idea(client, author, purpose.slug))["id"]
+            _, first = await make_user(db)
+            _, second = await make_user(db)
+            path = f"/api/v1/ideas/{idea}/vote"
+            assert (await client.put(path, headers=bearer(first))).json()["votes"] == 1
+            async with locked(database_url, "votes"):
+                vote = asyncio.create_task(client.put(path, headers=bearer(second)))
+                await wait_for_a_waiting_backend(db)
+                proxy.arm()
+            response = await asyncio.wait_for(vote, 10)
+            assert proxy.cut.is_set()
+            assert_503(response)
+            assert await db.fetchval("SELECT count(*) FROM votes WHERE idea_id = $1", idea) == 2
+
+            async def counted() -> bool:
+                tallies.cache.trusted = True
+                found = await tallies.read([(purpose.id, idea, current_month(purpose.timezone))])
+                return found[0] is not None and found[0].total == 2
+
+            await eventually(counted, timeout=30, what="Redis counts the vote in doubt")
+            assert (await client.get(f"/api/v1/ideas/{idea}")).json()["votes"] == 2
