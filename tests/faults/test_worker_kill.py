@@ -76,7 +76,7 @@ async def _serve_kill_and_check(workers: int, database_url: str, redis_url: str,
                 assert all(a.started <= gone_at and a.ended >= killed_at
                            for a in failed), summary
                 # The other worker went on serving: no client waited long for an answer.
-                assert all(a.ended - a.started < 5 for a in answers), summary
+                assert all(a.ended - a.started < 10 for a in answers), summary
             else:
                 # The outage is the respawn: the first answer after the kill came soon.
                 first = min(a.ended for a in answers if a.ok and a.started >= gone_at)
