@@ -25,6 +25,7 @@ from ideabox.clock import Clock, clock_for
 from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
 from ideabox.health import healthz, readyz
 from ideabox.http_errors import EXCEPTION_HANDLERS
+from ideabox.lost_connections import LostConnectionMiddleware, recount_after_writes_in_doubt
 from ideabox.migrations import MigrationError, migrate
 from ideabox.security import (
     ClientAddress,
@@ -130,6 +131,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             DefineMiddleware(logs.RequestIdMiddleware, log_access=settings.access_log),
             DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             DefineMiddleware(CSRFUnlessBearerMiddleware, config=csrf_config(settings)),
+            # Innermost, so that a read it repeats runs only the route again.
+            LostConnectionMiddleware,
         ],
         openapi_config=OpenAPIConfig(
             title="ideabox",
@@ -160,7 +163,9 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     state.schema_ready = asyncio.Event()
     state.background = set()
     install_features(state)
-    tasks = [_run_forever("schema", _ensure_schema, state)]
+    # Not background tasks another instance could run instead: both are about this one.
+    tasks = [_run_forever("schema", _ensure_schema, state),
+             _run_forever("recount", recount_after_writes_in_doubt, state)]
     if settings.background_tasks:
         tasks += [_run_forever(task.__name__, task, state) for task in background_tasks()]
     try:

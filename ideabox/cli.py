@@ -74,6 +74,13 @@ def serve(host: str, port: int, workers: int) -> None:
             # A worker that has not finished within this after Ctrl-C or SIGTERM is
             # killed, so stopping serve always ends (and stops the embedded services).
             workers_kill_timeout=settings.shutdown_seconds,
+            # A worker that dies (the OOM killer, a crash in native code) is replaced at
+            # once while the others go on serving; one that dies again within 5.5 s of
+            # being replaced makes granian give up, so a crash loop ends serve with an
+            # error for the supervisor to see instead of spinning. (respawn_interval stays
+            # granian's: it is how long old and new worker overlap on a reload, SIGHUP,
+            # not a wait before replacing a dead one.)
+            respawn_failed_workers=True,
         )
         click.echo(f"ideabox listening on http://{host}:{port}", err=True)
         try:

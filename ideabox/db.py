@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,30 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.AdminShutdownError,
+    # A backend that crashed makes the postmaster end every other session with this.
+    asyncpg.exceptions.CrashShutdownError,
 )
+
+# asyncpg says "connection is closed" (or "pool is closing") with an InterfaceError, the
+# same class it uses for misuse such as two statements at once on one connection: only
+# these messages mean the connection is gone. A connection lost between two statements
+# of a request is handed back to the pool by asyncpg itself, so the next statement says
+# it "has been released back to the pool": the request's own connection is released only
+# after the request, so during one that too means the connection was lost.
+_CLOSED = re.compile(r"\b(?:connection|pool) is clos(?:ed|ing)\b"
+                     r"|\bconnection has been released back to the pool\b")
+
+UNAVAILABLE = "The database is not available right now"
+
+
+def is_connection_loss(exc: BaseException) -> bool:
+    """Whether ``exc`` says PostgreSQL went out of reach (a group: all its errors do),
+    rather than that a statement or ideabox itself is wrong."""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(is_connection_loss(inner) for inner in exc.exceptions)
+    if isinstance(exc, asyncpg.exceptions.InterfaceError):
+        return _CLOSED.search(str(exc)) is not None
+    return isinstance(exc, CONNECTION_ERRORS)
 
 Connection = asyncpg.Connection
 
@@ -130,10 +154,11 @@ class Db:
 
 
 async def acquire(pool: asyncpg.Pool, timeout: float) -> asyncpg.Connection:
+    """A connection from the pool; 503 when none can be had within ``timeout``."""
     try:
         return await pool.acquire(timeout=timeout)
     except CONNECTION_ERRORS as exc:
-        raise Unavailable("The database is not available right now") from exc
+        raise Unavailable(UNAVAILABLE) from exc
 
 
 @contextlib.asynccontextmanager
@@ -144,14 +169,18 @@ async def connection(state: State) -> AsyncIterator[Db]:
     conn = await acquire(pool, state.settings.db_timeout)
     try:
         yield Db(conn, state.clock.now())
-    except CONNECTION_ERRORS as exc:
-        raise Unavailable("The database is not available right now") from exc
     finally:
         await pool.release(conn)
 
 
 async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGenerator[Db, None]:
-    """Litestar dependency: the request's connection, in a transaction for unsafe methods."""
+    """Litestar dependency: the request's connection, in a transaction for unsafe methods.
+
+    A connection lost on the way is not caught here: it reaches the app's exception
+    handlers as it is (``ideabox.http_errors`` answers 503 for it). An error raised here
+    in its place would reach them wrapped in an ExceptionGroup by Litestar's clean-up of
+    dependencies.
+    """
     pool: asyncpg.Pool = state.pool
     conn = await acquire(pool, state.settings.db_timeout)
     db = Db(conn, state.clock.now())
@@ -164,11 +193,11 @@ async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncGene
         except BaseException:
             try:
                 await db.rollback()
-            except CONNECTION_ERRORS:
-                log.warning("rollback failed: the connection is gone", exc_info=True)
+            except Exception as exc:
+                if not is_connection_loss(exc):
+                    raise
+                log.warning("rollback failed: the connection is gone: %r", exc)
             raise
         await db.commit()
-    except CONNECTION_ERRORS as exc:
-        raise Unavailable("The database is not available right now") from exc
     finally:
         await pool.release(conn)

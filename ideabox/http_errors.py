@@ -11,7 +11,9 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
 
+from ideabox.db import UNAVAILABLE, is_connection_loss
 from ideabox.errors import IdeaboxError, TooManyRequests, Unavailable
+from ideabox.lost_connections import note_connection_lost
 
 log = logging.getLogger("ideabox.errors")
 
@@ -81,8 +83,25 @@ def handle_unstorable_text(_: Request[Any, Any, Any], exc: Exception) -> Respons
     return _response(400, "The text contains characters that cannot be stored (NUL)")
 
 
+def connection_lost(request: Request[Any, Any, Any], exc: Exception) -> Unavailable | None:
+    """The 503 to answer for an error that says PostgreSQL went out of reach, wherever it
+    was raised (a dependency, a route, an after-commit hook, the start of a stream);
+    None for any other error. JSON and the HTML pages both ask here."""
+    if not is_connection_loss(exc):
+        return None
+    log.warning("database connection lost in %s %s: %r", request.method, request.url.path,
+                exc)
+    note_connection_lost(request.scope)
+    return Unavailable(UNAVAILABLE)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    # A 500 is always a bug: log it whole, tell the client only that it happened.
+    # The asyncpg and socket errors of a lost connection have no class of their own
+    # to be told by; they arrive here as they are.
+    unavailable = connection_lost(request, exc)
+    if unavailable is not None:
+        return handle_ideabox_error(request, unavailable)
+    # Any other is a bug: log it whole, tell the client only that it happened.
     log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
     return _response(500, "Internal Server Error")
 

@@ -226,21 +226,28 @@ async def tallies(redis_url: str, redis_prefix: str,
 RunCli = Callable[..., Awaitable[tuple[int, str, str]]]
 
 
+def ideabox_env(database_url: str, redis_url: str, redis_prefix: str,
+                data_dir: Path) -> dict[str, str]:
+    """The environment for an ``ideabox`` process of a test: these servers and prefix, and
+    none of the IDEABOX_* variables of the shell that runs the tests."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("IDEABOX_")},
+        "IDEABOX_DATABASE_URL": database_url,
+        "IDEABOX_REDIS_URL": redis_url,
+        "IDEABOX_REDIS_PREFIX": redis_prefix,
+        "IDEABOX_SECRET_KEY": SECRET,
+        "IDEABOX_DATA_DIR": str(data_dir),
+        "IDEABOX_LOG_FORMAT": "text",
+    }
+
+
 @pytest.fixture
 def run_cli(database_url: str, redis_url: str, redis_prefix: str, tmp_path: Path,
             clock: FrozenClock) -> RunCli:
     """Run the ``ideabox`` command as a real process against this test's database and
     Redis prefix, its clock started where the test's stands (``IDEABOX_NOW``); answers
     (exit code, stdout, stderr)."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("IDEABOX_")},
-        "IDEABOX_DATABASE_URL": database_url,
-        "IDEABOX_REDIS_URL": redis_url,
-        "IDEABOX_REDIS_PREFIX": redis_prefix,
-        "IDEABOX_SECRET_KEY": SECRET,
-        "IDEABOX_DATA_DIR": str(tmp_path / "data"),
-        "IDEABOX_LOG_FORMAT": "text",
-    }
+    env = ideabox_env(database_url, redis_url, redis_prefix, tmp_path / "data")
 
     async def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
         process = await asyncio.create_subprocess_exec(

@@ -25,7 +25,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen on ``port``. Asked the way PostgreSQL and Redis bind
+    (SO_REUSEADDR): after a crash the port is held in TIME_WAIT by the connections the
+    server had, which they ignore, and the server must come back on the same port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from litestar import Controller, get
@@ -34,8 +35,24 @@ class ExportsController(Controller):
                                          purpose)
         rows = service.rows_from_pool(state.pool, scope, state.settings.base_url)
         name = formats.filename(month_label(scope.month), scope.purpose, fmt)
-        return Stream(formats.stream_export(rows, fmt), media_type=formats.MEDIA_TYPES[fmt],
+        chunks = await _started(formats.stream_export(rows, fmt))
+        return Stream(chunks, media_type=formats.MEDIA_TYPES[fmt],
                       headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+async def _started(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """``chunks`` with the first one made before the response starts: a database out of
+    reach when the export begins is then a 503 like any other, not a download cut short.
+    (Lost later, the connection's loss can only end the transfer unfinished.)"""
+    first = await anext(chunks, None)
+
+    async def all_chunks() -> AsyncIterator[bytes]:
+        if first is not None:
+            yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return all_chunks()
 
 
 routes = [ExportsController]

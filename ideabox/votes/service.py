@@ -47,7 +47,7 @@ WITH target AS (
     WHERE i.id = $1
 )"""
 _RESULT = """
-SELECT target.*, counted.version IS NOT NULL AS changed,
+SELECT target.*,
        coalesce(counted.votes, before.votes, 0) AS votes,
        coalesce(counted.month, before.month) AS month,
        coalesce(counted.month_votes, before.month_votes, 0) AS month_votes,
@@ -133,14 +133,15 @@ async def _after(db: Db, tallies: Tallies, row: asyncpg.Record) -> int:
     """Commit (the routes run the vote as one statement, already committed), then give
     Redis the idea's new count; answer the total as this vote left it."""
     await db.commit()
-    if row["changed"]:
-        month: date | None = row["month"]
-        counts = IdeaCounts(idea_id=row["id"], total=row["votes"], month=month,
-                            month_votes=row["month_votes"], version=row["version"],
-                            created=row["created"], visible=True)
-        # A lost write is on record with the cache, which every instance then distrusts
-        # until it has been rebuilt; the vote itself stands.
-        with contextlib.suppress(CacheUnavailable):
-            await tallies.put(row["purpose_id"], counts, tallies.month(row["timezone"]))
+    month: date | None = row["month"]
+    counts = IdeaCounts(idea_id=row["id"], total=row["votes"], month=month,
+                        month_votes=row["month_votes"], version=row["version"],
+                        created=row["created"], visible=True)
+    # Also when this vote changed nothing: it may be the client's second try after the
+    # first one's answer was lost, and with it the first one's copy to Redis. A copy no
+    # newer than Redis's changes nothing there. A lost write is on record with the cache,
+    # which every instance then distrusts until it has been rebuilt; the vote stands.
+    with contextlib.suppress(CacheUnavailable):
+        await tallies.put(row["purpose_id"], counts, tallies.month(row["timezone"]))
     votes: int = row["votes"]
     return votes

@@ -22,6 +22,7 @@ from litestar.utils.scope.state import ScopeState
 from litestar_htmx import ClientRedirect
 
 from ideabox.errors import IdeaboxError, TooManyRequests, Unauthorized, Unavailable
+from ideabox.http_errors import connection_lost
 from ideabox.routing import AnyRequest
 from ideabox.security import CONTENT_SECURITY_POLICY, CSRF_COOKIE, security_headers
 from ideabox.web import messages
@@ -71,7 +72,10 @@ def handle_http_exception(request: AnyRequest, exc: HTTPException) -> Response[A
 
 
 def handle_unexpected(request: AnyRequest, exc: Exception) -> Response[Any]:
-    # A 500 is always a bug: log it whole, tell the reader only that it happened.
+    unavailable = connection_lost(request, exc)  # the one mapping the JSON API uses too
+    if unavailable is not None:
+        return handle_ideabox_error(request, unavailable)
+    # Any other is a bug: log it whole, tell the reader only that it happened.
     log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
     return _error_page(request, 500, messages.for_status(lang(request), 500))
 

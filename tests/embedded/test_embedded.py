@@ -18,7 +18,7 @@ import redis
 from ideabox.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, embedded_services
 from ideabox.embedded import postgres as embedded_postgres
 from ideabox.embedded import redis as embedded_redis
-from ideabox.embedded.processes import pid_alive
+from ideabox.embedded.processes import pid_alive, port_is_free
 from ideabox.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -96,6 +96,22 @@ def test_redis_keeps_data_across_a_restart(tmp_path: Path):
         client.close()
     finally:
         again.stop()
+
+
+def test_a_crashed_server_comes_back_on_its_port():
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    assert not port_is_free(port)
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    # The server goes first, as a crashed one does: its side of the connection lingers
+    # (FIN-WAIT, then TIME-WAIT) on the port, which the server may take again.
+    accepted.close()
+    listener.close()
+    try:
+        assert port_is_free(port)
+    finally:
+        client.close()
 
 
 def test_the_last_user_stops_the_services(tmp_path: Path):
