@@ -143,7 +143,9 @@ async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, tz: str, kin
         start, end = month_bounds(month, tz)
         joins = _COUNTS.format(purpose=purpose, start=params.add(start), end=params.add(end))
     if query is not None:
-        source = f"ideas i, websearch_to_tsquery('danish', {params.add(query)}) query"
+        # CROSS JOIN, not a comma: the vote counts' LEFT JOIN ... ON v.idea_id = i.id
+        # binds tighter than a comma and could not see ``i`` past it.
+        source = f"ideas i CROSS JOIN websearch_to_tsquery('danish', {params.add(query)}) query"
         where.append("i.search @@ query")
     if status is not None:
         where.append(f"i.status = {params.add(status)}")
