@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from tests.factories import bearer, make_purpose, make_user, post_idea
+from tests.web.forms import sign_in
 
 HUGE = 10**30
 BODIES = [
@@ -101,3 +105,76 @@ async def test_a_missing_query_parameter_is_named(client, world):
     assert response.status_code == 400
     assert response.json()["extra"] == [{"key": "month", "message": "is required",
                                          "source": "query"}]
+
+
+def _cursor(**fields: object) -> str:
+    """A cursor as a client could forge one: base64url of any JSON."""
+    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
+
+
+BEYOND_BIGINT = 2**64 - 1
+# Each field a cursor carries, pushed past what PostgreSQL, Redis or datetime accept.
+FORGED_KEYS = [
+    {"id": BEYOND_BIGINT}, {"id": -1}, {"id": HUGE}, {"id": "1"}, {"id": 1.5},
+]
+FORGED_MOMENTS = [
+    "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "2026-01-01T00:00:00",
+]
+
+
+def _forged(moment_field: str | None) -> list[str]:
+    if moment_field is None:
+        return [_cursor(**key) for key in FORGED_KEYS]
+    good = {moment_field: "2026-01-01T00:00:00Z"}
+    return ([_cursor(**good, **key) for key in FORGED_KEYS]
+            + [_cursor(**{moment_field: moment, "id": 1}) for moment in FORGED_MOMENTS])
+
+
+FORGED_POSITIONS = [
+    {"sort": "top_month", "offset": -5}, {"sort": "top", "offset": BEYOND_BIGINT},
+    {"sort": "hot", "offset": HUGE}, {"sort": "top", "offset": 2**62},
+    {"sort": "top", "offset": "5"}, {"sort": "new", "created_at": "2026-01-01T00:00:00Z",
+                                     "id": BEYOND_BIGINT},
+    *({"sort": "new", "created_at": moment, "id": 1} for moment in FORGED_MOMENTS),
+]
+
+
+@pytest.mark.parametrize("status", [None, "open"])
+@pytest.mark.parametrize("position", FORGED_POSITIONS)
+async def test_a_forged_list_cursor_is_400_naming_it(client, world, position, status):
+    params = {"sort": position["sort"], "cursor": _cursor(**position)}
+    params |= {"status": status} if status else {}
+    response = await client.get(f"/api/v1/purposes/{world['slug']}/ideas", params=params)
+    assert response.status_code == 400, (position, response.text)
+    assert response.json()["extra"][0]["key"] == "cursor"
+
+
+@pytest.mark.parametrize(("path", "moment_field"), [
+    ("/api/v1/ideas/{idea}/comments", "created_at"),
+    ("/api/v1/moderation/log", "created_at"),
+    ("/api/v1/moderation/hidden-ideas", "hidden_at"),
+    ("/api/v1/me/notifications", None),
+])
+async def test_forged_cursors_are_400_naming_them(client, world, path, moment_field):
+    url = path.format(**world)
+    for cursor in _forged(moment_field):
+        response = await client.get(url, params={"cursor": cursor},
+                                    headers=bearer(world["token"]))
+        assert response.status_code == 400, (cursor, response.text)
+        assert response.json()["extra"][0]["key"] == "cursor"
+
+
+@pytest.mark.parametrize(("path", "moment_field"), [
+    ("/me?ideas={cursor}", "created_at"), ("/me?votes={cursor}", "created_at"),
+    ("/me?follows={cursor}", "created_at"), ("/me?notifications={cursor}", None),
+    ("/admin/users?cursor={cursor}", None), ("/admin/moderation?hidden={cursor}", "hidden_at"),
+    ("/admin/moderation?log={cursor}", "created_at"),
+    ("/ideas/{idea}?comments={cursor}", "created_at"),
+])
+async def test_forged_cursors_on_pages_are_400(client, db, world, path, moment_field):
+    await make_user(db, role="admin", email="admin@example.dk")
+    await sign_in(client, "admin@example.dk")
+    for cursor in _forged(moment_field):
+        response = await client.get(path.format(cursor=cursor, **world))
+        assert response.status_code == 400, (cursor, response.text[:300])
+

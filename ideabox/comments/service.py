@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncpg
 import msgspec
 
@@ -15,7 +13,7 @@ from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
 from ideabox.ideas.documents import forget_document
 from ideabox.ideas.service import may_see
 from ideabox.moderation.log import record_action
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import Moment, Page, RowId, decode_cursor, encode_cursor
 from ideabox.purposes.service import ensure_may_participate
 from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
@@ -27,8 +25,8 @@ CLOSED = {"withdrawn": "The idea was withdrawn by its author",
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):
-    created_at: datetime
-    id: int
+    created_at: Moment
+    id: RowId
 
 
 _COLUMNS = """

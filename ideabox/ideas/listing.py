@@ -10,7 +10,7 @@ rank changed between two pages, as on any site ranked by live votes.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 import asyncpg
@@ -22,7 +22,15 @@ from ideabox.errors import Invalid, NotFound
 from ideabox.ideas.schemas import Idea, Sort, Status
 from ideabox.ideas.service import ideas_by_id
 from ideabox.months import current_month, month_bounds
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import (
+    MAX_OFFSET,
+    Moment,
+    Offset,
+    Page,
+    RowId,
+    decode_cursor,
+    encode_cursor,
+)
 from ideabox.votes.counts import purpose_counts
 from ideabox.votes.tallies import HOT_EPOCH, HOT_SECONDS, Tallies
 
@@ -33,9 +41,9 @@ class Position(msgspec.Struct, forbid_unknown_fields=True):
     """Where the next page starts: an offset for ranked lists, a key for ``new``."""
 
     sort: ListKind
-    offset: int = 0
-    created_at: datetime | None = None
-    id: int | None = None
+    offset: Offset = 0
+    created_at: Moment | None = None
+    id: RowId | None = None
 
 
 _RANK = {
@@ -90,7 +98,8 @@ async def list_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer 
             last = ideas[-1]
             next_cursor = encode_cursor(Position(sort=kind, created_at=last.created_at,
                                                  id=last.id))
-        else:
+        elif position.offset + limit <= MAX_OFFSET:
+            # Past a million ideas a ranked list ends: no cursor it would refuse.
             next_cursor = encode_cursor(Position(sort=kind, offset=position.offset + limit))
     return Page(items=ideas, next_cursor=next_cursor)
 

@@ -11,8 +11,6 @@ reason: a hiding is between the moderator and the author, not news for voters.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncpg
 import msgspec
 
@@ -25,7 +23,7 @@ from ideabox.moderation.log import read_log, record_action
 from ideabox.moderation.schemas import Action, HiddenIdea, ModerationEntry, ModerationReason
 from ideabox.notifications.schemas import Kind
 from ideabox.notifications.service import notify_author
-from ideabox.pagination import Page, decode_cursor, page_of
+from ideabox.pagination import Moment, Page, RowId, decode_cursor, page_of
 from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
 
@@ -64,8 +62,8 @@ LIMIT $3
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
-    hidden_at: datetime
-    id: int
+    hidden_at: Moment
+    id: RowId
 
 
 def ensure_may_moderate(viewer: Viewer) -> None:
