@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.factories import bearer, make_purpose, make_user, post_idea
-from tests.web.forms import sign_in
+from tests.web.forms import sign_in, submit
 
 HUGE = 10**30
 BODIES = [
@@ -178,3 +178,34 @@ async def test_forged_cursors_on_pages_are_400(client, db, world, path, moment_f
         response = await client.get(path.format(cursor=cursor, **world))
         assert response.status_code == 400, (cursor, response.text[:300])
 
+
+OUT_OF_RANGE_MONTHS = ["0000-01", "0001-01", "1999-12", "9999-12"]
+
+
+@pytest.mark.parametrize("month", OUT_OF_RANGE_MONTHS)
+async def test_a_month_out_of_range_is_400_naming_it(client, world, month):
+    asked = [
+        (client.get(f"/api/v1/purposes/{world['slug']}/promotions/{month}"), "month"),
+        (client.get("/api/v1/exports/top-ideas", params={"month": month},
+                    headers=bearer(world["token"])), "month"),
+        (client.post(f"/api/v1/purposes/{world['slug']}/promotions", json={"month": month},
+                     headers=bearer(world["token"])), "month"),
+    ]
+    for request, field in asked:
+        response = await request
+        assert response.status_code == 400, (month, response.text)
+        assert response.json()["extra"][0]["key"] == field
+
+
+@pytest.mark.parametrize("month", OUT_OF_RANGE_MONTHS)
+async def test_a_month_out_of_range_on_a_page_is_400(client, db, world, month):
+    await make_user(db, role="admin", email="admin@example.dk")
+    await sign_in(client, "admin@example.dk")
+    for path in (f"/admin/promotions?month={month}", f"/admin/exports?month={month}"):
+        response = await client.get(path)
+        assert response.status_code == 400, (path, response.text[:300])
+    # Typed into the form, the month is marked with what to write instead, in Danish.
+    response = await submit(client, "/admin/promotions", {"purpose": world["slug"],
+                                                          "month": month})
+    assert response.status_code == 400
+    assert "Skal være en måned fra 2000-01 til 9998-12." in response.text

@@ -30,6 +30,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Expected `int`"), N_("Must be a whole number.")),
     (re.compile(r"^Object missing required field"), N_("Fill in this field.")),
     (re.compile(r"^must not be blank"), N_("Fill in this field.")),
+    (re.compile(r"^must be a month from (?P<first>[\d-]+) to (?P<last>[\d-]+)"),
+     N_("Must be a month from %(first)s to %(last)s.")),
     (re.compile(r"^Invalid enum value"), N_("Choose one of the options.")),
 ]
 
