@@ -117,15 +117,21 @@ class ExportedComment(msgspec.Struct):
 
 
 class ExportedVote(msgspec.Struct):
+    """A vote; ``idea_title`` is null for an idea hidden from the person (``hidden``)."""
+
     idea_id: int
-    idea_title: str
+    idea_title: str | None
     created_at: datetime
+    hidden: bool = False
 
 
 class ExportedFollow(msgspec.Struct):
+    """A follow; ``idea_title`` is null for an idea hidden from the person (``hidden``)."""
+
     idea_id: int
-    idea_title: str
+    idea_title: str | None
     created_at: datetime
+    hidden: bool = False
 
 
 class ExportedNotification(msgspec.Struct):

@@ -216,6 +216,14 @@ async def ensure_admin(conn: asyncpg.Connection, data: UserCreate) -> tuple[Me, 
         return await assign_role(conn, me.id, "admin"), True
 
 
+# A vote or follow is the person's own data, but the title of an idea hidden since is
+# not theirs to see unless they wrote it or moderate (the rule of ideas.service.may_see):
+# it may be why the idea was hidden.
+_SEEN_TITLE = """
+CASE WHEN i.status <> 'hidden' OR i.author_id = $1
+          OR (SELECT role IN ('moderator', 'admin') FROM users WHERE id = $1)
+     THEN i.title END AS idea_title"""
+
 # GDPR: the person's own data. Read straight from the tables, in one snapshot.
 _EXPORT = {
     "ideas": """
@@ -225,12 +233,12 @@ _EXPORT = {
     "comments": """
         SELECT id, idea_id, parent_id, body, created_at, updated_at, deleted_at
         FROM comments WHERE author_id = $1 ORDER BY id""",
-    "votes": """
-        SELECT v.idea_id, i.title AS idea_title, v.created_at
+    "votes": f"""
+        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at, i.status = 'hidden' AS hidden
         FROM votes v JOIN ideas i ON i.id = v.idea_id
         WHERE v.voter_id = $1 ORDER BY v.created_at, v.idea_id""",
-    "follows": """
-        SELECT f.idea_id, i.title AS idea_title, f.created_at
+    "follows": f"""
+        SELECT f.idea_id, {_SEEN_TITLE}, f.created_at, i.status = 'hidden' AS hidden
         FROM follows f JOIN ideas i ON i.id = f.idea_id
         WHERE f.user_id = $1 ORDER BY f.created_at, f.idea_id""",
     "notifications": """
