@@ -19,6 +19,10 @@ from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
 
 BODY_LIMITS = (1, 5000)
+# Replies nest at most this deep (a top-level comment is level 1). Deeper, a thread is
+# unreadable on a phone, and a chain hundreds deep overflowed the JSON encoder's and
+# the templates' stacks. A reply to a comment at the deepest level goes beside it.
+MAX_DEPTH = 8
 # No new comments on ideas that have left the conversation.
 CLOSED = {"withdrawn": "The idea was withdrawn by its author",
           "hidden": "The idea was hidden by a moderator"}
@@ -28,6 +32,17 @@ class _After(msgspec.Struct, forbid_unknown_fields=True):
     created_at: Moment
     id: RowId
 
+
+# A comment and its ancestors, the top-level one first. CYCLE ends the walk should
+# rows written outside ideabox ever loop.
+_ANCESTRY = """
+WITH RECURSIVE up AS (
+    SELECT id, parent_id, 1 AS step FROM comments WHERE id = $1
+    UNION ALL
+    SELECT c.id, c.parent_id, up.step + 1 FROM comments c JOIN up ON c.id = up.parent_id
+) CYCLE id SET looped USING path
+SELECT id FROM up WHERE NOT looped ORDER BY step DESC
+"""
 
 _COLUMNS = """
 c.id, c.idea_id, c.parent_id, c.body, c.body_html, c.created_at, c.updated_at,
@@ -72,13 +87,53 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
             raise Invalid("parent_id", "is not a comment on this idea")
         if parent["deleted_at"] is not None:
             raise Conflict("That comment was deleted; it cannot be replied to")
+    parent_id = None if data.parent_id is None else await _replied_under(db.conn,
+                                                                         data.parent_id)
     comment_id = await db.conn.fetchval(
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html)
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
-        idea_id, data.parent_id, viewer.id, body, markdown.render(body))
+        idea_id, parent_id, viewer.id, body, markdown.render(body))
     # The idea's comment count changed: its cached copy must go.
     db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))
     return await get_comment(db.conn, comment_id)
+
+
+async def _replied_under(conn: asyncpg.Connection, parent_id: int) -> int:
+    """The comment a reply to ``parent_id`` goes under: that one, unless it is at the
+    deepest level (or deeper, in a thread from before the bound); then its ancestor one
+    level above the deepest, so the reply stands beside it."""
+    ancestry: list[int] = [row["id"] for row in await conn.fetch(_ANCESTRY, parent_id)]
+    return ancestry[min(len(ancestry), MAX_DEPTH - 1) - 1]
+
+
+def _threads(comments: list[Comment]) -> list[Comment]:
+    """Comments, oldest first, nested as threads at most MAX_DEPTH deep. A reply deeper
+    than that in the database (written before the bound, or outside ideabox) is listed
+    where it would go now: beside the deepest level, under the comment above it.
+    Iterative, as a thread may be any depth."""
+    known = {comment.id for comment in comments}
+    roots: list[Comment] = []
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id in known:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        else:
+            roots.append(comment)
+    # (a comment, the level it is shown at, the comment it is shown under)
+    pending: list[tuple[Comment, int, Comment | None]] = [(r, 1, None) for r in roots]
+    while pending:
+        comment, level, shown_under = pending.pop()
+        for reply in replies.get(comment.id, []):
+            if level < MAX_DEPTH:
+                comment.replies.append(reply)
+                pending.append((reply, level + 1, comment))
+            else:
+                assert shown_under is not None  # MAX_DEPTH > 1: the deepest has a parent
+                shown_under.replies.append(reply)
+                pending.append((reply, level, shown_under))
+    for comment in comments:
+        comment.replies.sort(key=lambda reply: (reply.created_at, reply.id))
+    return roots
 
 
 async def get_comment(conn: asyncpg.Connection, comment_id: int) -> Comment:
@@ -113,11 +168,7 @@ async def list_comments(conn: asyncpg.Connection, viewer: Viewer | None, idea_id
             WHERE c.id IN (SELECT id FROM thread)
             ORDER BY c.created_at, c.id""",
         [r["id"] for r in page])
-    comments = {row["id"]: _comment(row) for row in rows}
-    roots: list[Comment] = []
-    for comment in comments.values():
-        parent = comments.get(comment.parent_id) if comment.parent_id else None
-        (parent.replies if parent else roots).append(comment)
+    roots = _threads([_comment(row) for row in rows])
     next_cursor = None
     if more and page:
         next_cursor = encode_cursor(_After(created_at=page[-1]["created_at"], id=page[-1]["id"]))
