@@ -209,3 +209,67 @@ async def test_a_month_out_of_range_on_a_page_is_400(client, db, world, month):
                                                           "month": month})
     assert response.status_code == 400
     assert "Skal være en måned fra 2000-01 til 9998-12." in response.text
+
+
+# Line breaks and other control characters: C0, DEL and C1, and the Unicode line and
+# paragraph separators, which mail headers and str.splitlines() break lines at too.
+NOT_IN_A_LINE = ["\n", "\r", "\x1b", "\x7f", "\x85", "\u2028"]
+NOT_IN_A_TEXT = ["\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\x85"]
+
+
+@pytest.fixture
+async def writable(client, db, world):
+    """An admin's idea and comment, and the paths that write every kind of text."""
+    comment = await client.post(f"/api/v1/ideas/{world['idea']}/comments",
+                                headers=bearer(world["token"]), json={"body": "En kommentar"})
+    assert comment.status_code == 201
+    # Promoted, so that the administration may answer it too.
+    await db.execute("UPDATE ideas SET status = 'promoted' WHERE id = $1", world["idea"])
+    return {**world, "comment": comment.json()["id"]}
+
+
+# (method, path, the body around the text, the field the text goes in)
+SINGLE_LINE = [
+    ("POST", "/api/v1/purposes/{slug}/ideas", {"body": "Tekst."}, "title"),
+    ("PATCH", "/api/v1/ideas/{idea}", {}, "title"),
+    ("POST", "/api/v1/purposes", {"slug": "ny", "statement": "Hvorfor?"}, "title"),
+    ("PATCH", "/api/v1/purposes/{slug}", {}, "title"),
+    ("POST", "/api/v1/users", {"email": "ny@example.dk", "password": "et langt kodeord"},
+     "display_name"),
+]
+MULTI_LINE = [
+    ("POST", "/api/v1/purposes/{slug}/ideas", {"title": "En god titel"}, "body"),
+    ("PATCH", "/api/v1/ideas/{idea}", {}, "body"),
+    ("POST", "/api/v1/ideas/{idea}/comments", {}, "body"),
+    ("PATCH", "/api/v1/comments/{comment}", {}, "body"),
+    ("POST", "/api/v1/ideas/{idea}/responses", {"status": "accepted"}, "response"),
+    ("POST", "/api/v1/ideas/{idea}/hide", {}, "reason"),
+    ("POST", "/api/v1/purposes", {"slug": "ny", "title": "Et formål"}, "statement"),
+    ("PATCH", "/api/v1/purposes/{slug}", {}, "statement"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "around", "field"), SINGLE_LINE)
+async def test_control_characters_in_a_title_or_name_are_400(client, writable, method, path,
+                                                             around, field):
+    for character in NOT_IN_A_LINE:
+        response = await client.request(
+            method, path.format(**writable), headers=bearer(writable["token"]),
+            json={**around, field: f"Hej{character}med dig"})
+        assert response.status_code == 400, (repr(character), response.text)
+        assert response.json()["extra"][0]["key"] == field
+
+
+@pytest.mark.parametrize(("method", "path", "around", "field"), MULTI_LINE)
+async def test_control_characters_in_a_text_are_400_but_line_ends_and_tabs_are_not(
+        client, writable, method, path, around, field):
+    url = path.format(**writable)
+    for character in NOT_IN_A_TEXT:
+        response = await client.request(method, url, headers=bearer(writable["token"]),
+                                        json={**around, field: f"Første{character}linje"})
+        assert response.status_code == 400, (repr(character), response.text)
+        assert response.json()["extra"][0]["key"] == field
+    written = await client.request(method, url, headers=bearer(writable["token"]),
+                                   json={**around, field: "Første\tlinje\r\nanden\rtredje\n"})
+    assert written.status_code in (200, 201), written.text
+    assert "\\r" not in written.text  # a browser's CRLF line ends are kept as \n

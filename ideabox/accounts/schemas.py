@@ -23,7 +23,8 @@ NewPassword = Annotated[str, msgspec.Meta(
     min_length=MIN_LENGTH, max_length=MAX_LENGTH,
     description=f"At least {MIN_LENGTH} characters; no other rule.",
 )]
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=80,
+DISPLAY_NAME_MAX = 80
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=DISPLAY_NAME_MAX,
                                           examples=["Anna Jensen"])]
 
 

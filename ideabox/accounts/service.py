@@ -7,13 +7,13 @@ own (nested) transaction, so they never leave half their work behind.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import asyncpg
 
 from ideabox.accounts import passwords
 from ideabox.accounts.schemas import (
+    DISPLAY_NAME_MAX,
     Credentials,
     DataExport,
     ExportedComment,
@@ -36,13 +36,12 @@ from ideabox.accounts.tokens import new_token, token_hash
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ideabox.ideas.documents import forget_author_documents
+from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
 
 # One answer for an unknown e-mail and a wrong password, so that sign-in cannot be used
 # to find out who has an account.
 WRONG_CREDENTIALS = "Wrong e-mail or password"
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # The unique index on email decides a race between two sign-ups with one address.
 _INSERT_USER = """
@@ -85,12 +84,9 @@ def _me(row: asyncpg.Record) -> Me:
 
 
 def _display_name(raw: str) -> str:
-    name = raw.strip()
-    if not name:
+    if not raw.strip():
         raise Invalid("display_name", "must not be blank")
-    if _CONTROL.search(name):
-        raise Invalid("display_name", "must not contain control characters")
-    return name
+    return trimmed(raw, "display_name", 1, DISPLAY_NAME_MAX)
 
 
 async def register_user(conn: asyncpg.Connection, data: UserCreate) -> Me:

@@ -79,7 +79,7 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     if idea["status"] in CLOSED:
         raise Conflict(CLOSED[idea["status"]])
     ensure_may_participate(viewer, idea["audience"])
-    body = trimmed(data.body, "body", *BODY_LIMITS)
+    body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     if data.parent_id is not None:
         parent = await db.conn.fetchrow(
             "SELECT idea_id, deleted_at FROM comments WHERE id = $1", data.parent_id)
@@ -193,7 +193,7 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
         raise Forbidden("Only its author may edit a comment")
     if row["deleted_at"] is not None:
         raise Conflict("A deleted comment cannot be edited")
-    body = trimmed(data.body, "body", *BODY_LIMITS)
+    body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     await db.conn.execute(
         "UPDATE comments SET body = $2, body_html = $3, updated_at = now() WHERE id = $1",
         comment_id, body, markdown.render(body))

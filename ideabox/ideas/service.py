@@ -162,7 +162,7 @@ async def create_idea(db: Db, tallies: Tallies, viewer: Viewer, slug: str,
     purpose = await _purpose_for_posting(db.conn, slug)
     ensure_may_participate(viewer, purpose["audience"])
     title = trimmed(data.title, "title", *TITLE_LIMITS)
-    body = trimmed(data.body, "body", *BODY_LIMITS)
+    body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     row = await db.conn.fetchrow(
         """
         INSERT INTO ideas (purpose_id, author_id, title, body, body_html)
@@ -197,7 +197,7 @@ async def update_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     if isinstance(data.title, str):
         changes["title"] = trimmed(data.title, "title", *TITLE_LIMITS)
     if isinstance(data.body, str):
-        changes["body"] = trimmed(data.body, "body", *BODY_LIMITS)
+        changes["body"] = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
         changes["body_html"] = markdown.render(changes["body"])
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))

@@ -96,7 +96,7 @@ async def hide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     """Hide an idea, whatever its status, telling its author why; 409 if it is hidden."""
     ensure_may_moderate(viewer)
     status = await _locked_status(db.conn, idea_id)
-    reason = trimmed(data.reason, "reason", *REASON_LIMITS)
+    reason = trimmed(data.reason, "reason", *REASON_LIMITS, multiline=True)
     if status == "hidden":
         raise Conflict("The idea is already hidden")
     await _moderate(db, tallies, viewer, idea_id, status, "hidden", reason, "hide", "hidden")
@@ -109,7 +109,7 @@ async def unhide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     author why; 409 if it is not hidden."""
     ensure_may_moderate(viewer)
     status = await _locked_status(db.conn, idea_id)
-    reason = trimmed(data.reason, "reason", *REASON_LIMITS)
+    reason = trimmed(data.reason, "reason", *REASON_LIMITS, multiline=True)
     if status != "hidden":
         raise Conflict("The idea is not hidden")
     previous: str | None = await db.conn.fetchval(_BEFORE_HIDING, idea_id)

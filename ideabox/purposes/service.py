@@ -70,7 +70,7 @@ async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: Purpose
     if not viewer.is_admin:
         raise Forbidden("Only administrators create purposes")
     _check_timezone(data.timezone)
-    statement = trimmed(data.statement, "statement", 1, 5000)
+    statement = trimmed(data.statement, "statement", 1, 5000, multiline=True)
     try:
         await conn.execute(
             """
@@ -124,7 +124,8 @@ async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
     if "title" in changes:
         changes["title"] = trimmed(changes["title"], "title", 3, 140)
     if "statement" in changes:
-        changes["statement"] = trimmed(changes["statement"], "statement", 1, 5000)
+        changes["statement"] = trimmed(changes["statement"], "statement", 1, 5000,
+                                       multiline=True)
         changes["statement_html"] = markdown.render(changes["statement"])
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))

@@ -66,7 +66,7 @@ async def respond_to_idea(db: Db, tallies: Tallies, mailer: Mailer, viewer: View
     row = await db.conn.fetchrow("SELECT status FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
     if row is None:
         raise NotFound(f"No idea {idea_id}")
-    text = trimmed(data.response, "response", *RESPONSE_LIMITS)
+    text = trimmed(data.response, "response", *RESPONSE_LIMITS, multiline=True)
     current: str = row["status"]
     allowed = allowed_answers(current)
     if data.status not in allowed:

@@ -159,6 +159,21 @@ async def test_post_an_idea_vote_and_take_it_back_without_javascript(
     assert '<span class="vote__number">0</span>' in page.text
 
 
+async def test_control_characters_are_marked_next_to_their_field(
+        client: httpx.AsyncClient, db: asyncpg.Connection) -> None:
+    await make_purpose(db, slug="havn")
+    await sign_up(client, "anna@example.dk")
+    refused = await submit(client, "/purposes/havn/ideas",
+                           {"title": "Flere bænke\x1b ved vandet", "body": "Tekst."})
+    assert refused.status_code == 400
+    assert re.search(r'id="f-title-error"[^>]*>.*må ikke indeholde kontroltegn', refused.text,
+                     re.S)
+    # A textarea's line ends (CRLF) and tabs are the writer's own.
+    posted = await submit(client, "/purposes/havn/ideas",
+                          {"title": "Flere bænke ved vandet", "body": "En\r\nto\tog tre."})
+    assert posted.status_code == 303
+
+
 async def test_vote_with_htmx_answers_the_box_and_the_announcement(
         client: httpx.AsyncClient, db: asyncpg.Connection) -> None:
     purpose = await make_purpose(db, slug="havn")
