@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.factories import bearer, make_purpose, make_user, post_idea
+from tests.test_markdown import exploding_table
 from tests.web.forms import sign_in, submit
 
 HUGE = 10**30
@@ -273,3 +274,21 @@ async def test_control_characters_in_a_text_are_400_but_line_ends_and_tabs_are_n
                                    json={**around, field: "Første\tlinje\r\nanden\rtredje\n"})
     assert written.status_code in (200, 201), written.text
     assert "\\r" not in written.text  # a browser's CRLF line ends are kept as \n
+
+
+# Each text's longest length: the table that would explode is made to fit it.
+TEXT_LIMITS = {"body": 5_000, "response": 10_000, "reason": 1_000, "statement": 5_000}
+
+
+@pytest.mark.parametrize(("method", "path", "around", "field"), MULTI_LINE)
+async def test_markdown_that_would_render_too_large_is_400_naming_the_field(
+        client, writable, method, path, around, field):
+    response = await client.request(
+        method, path.format(**writable), headers=bearer(writable["token"]),
+        json={**around, field: exploding_table(TEXT_LIMITS[field])})
+    assert response.status_code == 400, response.text[:300]
+    error = response.json()
+    assert error["status_code"] == 400
+    assert error["extra"] == [{"key": field, "source": "body",
+                               "message": "is too large once formatted; make it shorter or "
+                                          "its tables smaller"}]

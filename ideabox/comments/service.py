@@ -80,6 +80,7 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
         raise Conflict(CLOSED[idea["status"]])
     ensure_may_participate(viewer, idea["audience"])
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
+    body_html = await markdown.to_html(body, "body")
     if data.parent_id is not None:
         parent = await db.conn.fetchrow(
             "SELECT idea_id, deleted_at FROM comments WHERE id = $1", data.parent_id)
@@ -92,7 +93,7 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     comment_id = await db.conn.fetchval(
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html)
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
-        idea_id, parent_id, viewer.id, body, markdown.render(body))
+        idea_id, parent_id, viewer.id, body, body_html)
     # The idea's comment count changed: its cached copy must go.
     db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))
     return await get_comment(db.conn, comment_id)
@@ -196,7 +197,7 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     await db.conn.execute(
         "UPDATE comments SET body = $2, body_html = $3, updated_at = now() WHERE id = $1",
-        comment_id, body, markdown.render(body))
+        comment_id, body, await markdown.to_html(body, "body"))
     return await get_comment(db.conn, comment_id)
 
 

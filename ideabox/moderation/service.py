@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
+from ideabox import markdown
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, NotFound
@@ -82,13 +83,18 @@ async def _locked_status(conn: asyncpg.Connection, idea_id: int) -> str:
     return status
 
 
+async def _reason(data: ModerationReason) -> markdown.Rendered:
+    return await markdown.rendered(
+        trimmed(data.reason, "reason", *REASON_LIMITS, multiline=True), "reason")
+
+
 async def _moderate(db: Db, tallies: Tallies, moderator: Viewer, idea_id: int, old: str,
-                    new: str, reason: str, action: Action, kind: Kind) -> None:
+                    new: str, reason: markdown.Rendered, action: Action, kind: Kind) -> None:
     change_id = await set_status(db, tallies, idea_id, old, new, moderator.id, TRIGGER,
                                  reason)
     await notify_author(db.conn, change_id, kind)
     await record_action(db.conn, action, moderator, idea_id, status_change_id=change_id,
-                        reason=reason)
+                        reason=reason.text)
 
 
 async def hide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
@@ -96,7 +102,7 @@ async def hide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     """Hide an idea, whatever its status, telling its author why; 409 if it is hidden."""
     ensure_may_moderate(viewer)
     status = await _locked_status(db.conn, idea_id)
-    reason = trimmed(data.reason, "reason", *REASON_LIMITS, multiline=True)
+    reason = await _reason(data)
     if status == "hidden":
         raise Conflict("The idea is already hidden")
     await _moderate(db, tallies, viewer, idea_id, status, "hidden", reason, "hide", "hidden")
@@ -109,7 +115,7 @@ async def unhide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     author why; 409 if it is not hidden."""
     ensure_may_moderate(viewer)
     status = await _locked_status(db.conn, idea_id)
-    reason = trimmed(data.reason, "reason", *REASON_LIMITS, multiline=True)
+    reason = await _reason(data)
     if status != "hidden":
         raise Conflict("The idea is not hidden")
     previous: str | None = await db.conn.fetchval(_BEFORE_HIDING, idea_id)

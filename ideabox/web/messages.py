@@ -42,6 +42,8 @@ KNOWN: dict[str, str] = {m: m for m in (
     N_("already registered"),
     N_("must not contain control characters"),
     N_("must not contain NUL characters"),
+    N_("is too large once formatted; make it shorter or its tables smaller"),
+    N_("nests quotes or lists too deeply"),
     N_("is not a known time zone, e.g. Europe/Copenhagen"),
     N_("This purpose is for residents"),
     N_("This purpose is for the municipality's staff"),
