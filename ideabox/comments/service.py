@@ -81,15 +81,15 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     ensure_may_participate(viewer, idea["audience"])
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     body_html = await markdown.to_html(body, "body")
-    if data.parent_id is not None:
+    parent_id = data.parent_id
+    if parent_id is not None:
         parent = await db.conn.fetchrow(
-            "SELECT idea_id, deleted_at FROM comments WHERE id = $1", data.parent_id)
+            "SELECT idea_id, deleted_at FROM comments WHERE id = $1", parent_id)
         if parent is None or parent["idea_id"] != idea_id:
             raise Invalid("parent_id", "is not a comment on this idea")
         if parent["deleted_at"] is not None:
             raise Conflict("That comment was deleted; it cannot be replied to")
-    parent_id = None if data.parent_id is None else await _replied_under(db.conn,
-                                                                         data.parent_id)
+        parent_id = await _replied_under(db.conn, parent_id)
     comment_id = await db.conn.fetchval(
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html)
            VALUES ($1, $2, $3, $4, $5) RETURNING id""",
