@@ -10,6 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from ideabox.errors import Invalid
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Months ideabox can reason about. Year 0 is no date at all; near year 1 and 9999 a
+# month's bounds in a time zone, or the month after it, fall outside what datetime
+# holds. Nothing was promoted before 2000, so earlier months are typing slips too.
+FIRST_YEAR, LAST_YEAR = 2000, 9998
 
 
 def zone(name: str) -> ZoneInfo:
@@ -36,7 +40,11 @@ def parse_month(text: str, *, field: str = "month", source: str = "body") -> dat
     match = _MONTH.match(text)
     if not match:
         raise Invalid(field, "must look like YYYY-MM", source=source)
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    year = int(match.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Invalid(field, f"must be a month from {FIRST_YEAR}-01 to {LAST_YEAR}-12",
+                      source=source)
+    return date(year, int(match.group(2)), 1)
 
 
 def month_label(month: date) -> str:

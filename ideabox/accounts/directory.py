@@ -7,11 +7,11 @@ import msgspec
 
 from ideabox.accounts.schemas import Me, Viewer
 from ideabox.errors import Forbidden
-from ideabox.pagination import Page, decode_cursor, page_of
+from ideabox.pagination import Page, RowId, decode_cursor, page_of
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):
-    id: int
+    id: RowId
 
 
 async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None = None, *,

@@ -15,7 +15,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.ideas.schemas import Status
-from ideabox.pagination import Page, decode_cursor, page_of
+from ideabox.pagination import Moment, Page, RowId, decode_cursor, page_of
 
 
 class MyIdea(msgspec.Struct):
@@ -43,8 +43,8 @@ T = TypeVar("T", MyIdea, MyVote, MyFollow)
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
-    created_at: datetime
-    id: int
+    created_at: Moment
+    id: RowId
 
 
 _VISIBLE = "(i.status <> 'hidden' OR i.author_id = $1 OR $2)"

@@ -23,7 +23,8 @@ NewPassword = Annotated[str, msgspec.Meta(
     min_length=MIN_LENGTH, max_length=MAX_LENGTH,
     description=f"At least {MIN_LENGTH} characters; no other rule.",
 )]
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=80,
+DISPLAY_NAME_MAX = 80
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=DISPLAY_NAME_MAX,
                                           examples=["Anna Jensen"])]
 
 
@@ -117,15 +118,21 @@ class ExportedComment(msgspec.Struct):
 
 
 class ExportedVote(msgspec.Struct):
+    """A vote; ``idea_title`` is null for an idea hidden from the person (``hidden``)."""
+
     idea_id: int
-    idea_title: str
+    idea_title: str | None
     created_at: datetime
+    hidden: bool = False
 
 
 class ExportedFollow(msgspec.Struct):
+    """A follow; ``idea_title`` is null for an idea hidden from the person (``hidden``)."""
+
     idea_id: int
-    idea_title: str
+    idea_title: str | None
     created_at: datetime
+    hidden: bool = False
 
 
 class ExportedNotification(msgspec.Struct):

@@ -8,12 +8,11 @@ they never leave half their work behind.
 
 from __future__ import annotations
 
-import re
-
 import asyncpg
 
 from ideabox.accounts import passwords
 from ideabox.accounts.schemas import (
+    DISPLAY_NAME_MAX,
     Credentials,
     DataExport,
     ExportedComment,
@@ -36,13 +35,12 @@ from ideabox.accounts.tokens import new_token, token_hash
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ideabox.ideas.documents import forget_author_documents
+from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
 
 # One answer for an unknown e-mail and a wrong password, so that sign-in cannot be used
 # to find out who has an account.
 WRONG_CREDENTIALS = "Wrong e-mail or password"
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # The unique index on email decides a race between two sign-ups with one address.
 _INSERT_USER = """
@@ -86,12 +84,9 @@ def _me(row: asyncpg.Record) -> Me:
 
 
 def _display_name(raw: str) -> str:
-    name = raw.strip()
-    if not name:
+    if not raw.strip():
         raise Invalid("display_name", "must not be blank")
-    if _CONTROL.search(name):
-        raise Invalid("display_name", "must not contain control characters")
-    return name
+    return trimmed(raw, "display_name", 1, DISPLAY_NAME_MAX)
 
 
 async def register_user(db: Db, data: UserCreate) -> Me:
@@ -215,6 +210,14 @@ async def ensure_admin(db: Db, data: UserCreate) -> tuple[Me, bool]:
         return await assign_role(conn, me.id, "admin"), True
 
 
+# A vote or follow is the person's own data, but the title of an idea hidden since is
+# not theirs to see unless they wrote it or moderate (the rule of ideas.service.may_see):
+# it may be why the idea was hidden.
+_SEEN_TITLE = """
+CASE WHEN i.status <> 'hidden' OR i.author_id = $1
+          OR (SELECT role IN ('moderator', 'admin') FROM users WHERE id = $1)
+     THEN i.title END AS idea_title"""
+
 # GDPR: the person's own data. Read straight from the tables, in one snapshot.
 _EXPORT = {
     "ideas": """
@@ -224,12 +227,12 @@ _EXPORT = {
     "comments": """
         SELECT id, idea_id, parent_id, body, created_at, updated_at, deleted_at
         FROM comments WHERE author_id = $1 ORDER BY id""",
-    "votes": """
-        SELECT v.idea_id, i.title AS idea_title, v.created_at
+    "votes": f"""
+        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at, i.status = 'hidden' AS hidden
         FROM votes v JOIN ideas i ON i.id = v.idea_id
         WHERE v.voter_id = $1 ORDER BY v.created_at, v.idea_id""",
-    "follows": """
-        SELECT f.idea_id, i.title AS idea_title, f.created_at
+    "follows": f"""
+        SELECT f.idea_id, {_SEEN_TITLE}, f.created_at, i.status = 'hidden' AS hidden
         FROM follows f JOIN ideas i ON i.id = f.idea_id
         WHERE f.user_id = $1 ORDER BY f.created_at, f.idea_id""",
     "notifications": """

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncpg
 import msgspec
 
@@ -15,21 +13,36 @@ from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
 from ideabox.ideas.documents import forget_document
 from ideabox.ideas.service import may_see
 from ideabox.moderation.log import record_action
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import Moment, Page, RowId, decode_cursor, encode_cursor
 from ideabox.purposes.service import ensure_may_participate
 from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
 
 BODY_LIMITS = (1, 5000)
+# Replies nest at most this deep (a top-level comment is level 1). Deeper, a thread is
+# unreadable on a phone, and a chain hundreds deep overflowed the JSON encoder's and
+# the templates' stacks. A reply to a comment at the deepest level goes beside it.
+MAX_DEPTH = 8
 # No new comments on ideas that have left the conversation.
 CLOSED = {"withdrawn": "The idea was withdrawn by its author",
           "hidden": "The idea was hidden by a moderator"}
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):
-    created_at: datetime
-    id: int
+    created_at: Moment
+    id: RowId
 
+
+# A comment and its ancestors, the top-level one first. CYCLE ends the walk should
+# rows written outside ideabox ever loop.
+_ANCESTRY = """
+WITH RECURSIVE up AS (
+    SELECT id, parent_id, 1 AS step FROM comments WHERE id = $1
+    UNION ALL
+    SELECT c.id, c.parent_id, up.step + 1 FROM comments c JOIN up ON c.id = up.parent_id
+) CYCLE id SET looped USING path
+SELECT id FROM up WHERE NOT looped ORDER BY step DESC
+"""
 
 _COLUMNS = """
 c.id, c.idea_id, c.parent_id, c.body, c.body_html, c.created_at, c.updated_at,
@@ -66,22 +79,63 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     if idea["status"] in CLOSED:
         raise Conflict(CLOSED[idea["status"]])
     ensure_may_participate(viewer, idea["audience"])
-    body = trimmed(data.body, "body", *BODY_LIMITS)
-    if data.parent_id is not None:
+    body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
+    body_html = await markdown.to_html(body, "body")
+    parent_id = data.parent_id
+    if parent_id is not None:
         parent = await db.conn.fetchrow(
-            "SELECT idea_id, deleted_at FROM comments WHERE id = $1", data.parent_id)
+            "SELECT idea_id, deleted_at FROM comments WHERE id = $1", parent_id)
         if parent is None or parent["idea_id"] != idea_id:
             raise Invalid("parent_id", "is not a comment on this idea")
         if parent["deleted_at"] is not None:
             raise Conflict("That comment was deleted; it cannot be replied to")
+        parent_id = await _replied_under(db.conn, parent_id)
     comment_id = await db.conn.fetchval(
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html, created_at,
                                  updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id""",
-        idea_id, data.parent_id, viewer.id, body, markdown.render(body), db.now)
+        idea_id, parent_id, viewer.id, body, body_html, db.now)
     # The idea's comment count changed: its cached copy must go.
     db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))
     return await get_comment(db.conn, comment_id)
+
+
+async def _replied_under(conn: asyncpg.Connection, parent_id: int) -> int:
+    """The comment a reply to ``parent_id`` goes under: that one, unless it is at the
+    deepest level (or deeper, in a thread from before the bound); then its ancestor one
+    level above the deepest, so the reply stands beside it."""
+    ancestry: list[int] = [row["id"] for row in await conn.fetch(_ANCESTRY, parent_id)]
+    return ancestry[min(len(ancestry), MAX_DEPTH - 1) - 1]
+
+
+def _threads(comments: list[Comment]) -> list[Comment]:
+    """Comments, oldest first, nested as threads at most MAX_DEPTH deep. A reply deeper
+    than that in the database (written before the bound, or outside ideabox) is listed
+    where it would go now: beside the deepest level, under the comment above it.
+    Iterative, as a thread may be any depth."""
+    known = {comment.id for comment in comments}
+    roots: list[Comment] = []
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id in known:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        else:
+            roots.append(comment)
+    # (a comment, the level it is shown at, the comment it is shown under)
+    pending: list[tuple[Comment, int, Comment | None]] = [(r, 1, None) for r in roots]
+    while pending:
+        comment, level, shown_under = pending.pop()
+        for reply in replies.get(comment.id, []):
+            if level < MAX_DEPTH:
+                comment.replies.append(reply)
+                pending.append((reply, level + 1, comment))
+            else:
+                assert shown_under is not None  # MAX_DEPTH > 1: the deepest has a parent
+                shown_under.replies.append(reply)
+                pending.append((reply, level, shown_under))
+    for comment in comments:
+        comment.replies.sort(key=lambda reply: (reply.created_at, reply.id))
+    return roots
 
 
 async def get_comment(conn: asyncpg.Connection, comment_id: int) -> Comment:
@@ -116,11 +170,7 @@ async def list_comments(conn: asyncpg.Connection, viewer: Viewer | None, idea_id
             WHERE c.id IN (SELECT id FROM thread)
             ORDER BY c.created_at, c.id""",
         [r["id"] for r in page])
-    comments = {row["id"]: _comment(row) for row in rows}
-    roots: list[Comment] = []
-    for comment in comments.values():
-        parent = comments.get(comment.parent_id) if comment.parent_id else None
-        (parent.replies if parent else roots).append(comment)
+    roots = _threads([_comment(row) for row in rows])
     next_cursor = None
     if more and page:
         next_cursor = encode_cursor(_After(created_at=page[-1]["created_at"], id=page[-1]["id"]))
@@ -145,10 +195,10 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
         raise Forbidden("Only its author may edit a comment")
     if row["deleted_at"] is not None:
         raise Conflict("A deleted comment cannot be edited")
-    body = trimmed(data.body, "body", *BODY_LIMITS)
+    body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     await db.conn.execute(
         "UPDATE comments SET body = $2, body_html = $3, updated_at = $4 WHERE id = $1",
-        comment_id, body, markdown.render(body), db.now)
+        comment_id, body, await markdown.to_html(body, "body"), db.now)
     return await get_comment(db.conn, comment_id)
 
 

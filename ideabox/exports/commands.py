@@ -21,8 +21,8 @@ async def _export(state: State, month_text: str, slug: str | None, fmt: Format,
                   target: Path) -> int:
     try:
         month = parse_month(month_text)
-    except Invalid:
-        raise click.BadParameter("must look like YYYY-MM, e.g. 2026-11",
+    except Invalid as exc:  # badly written, or a year outside the range
+        raise click.BadParameter(f"{exc.message}, e.g. 2026-11",
                                  param_hint="--month") from None
     async with state.pool.acquire() as conn, conn.transaction(readonly=True):
         try:

@@ -10,7 +10,7 @@ rank changed between two pages, as on any site ranked by live votes.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 import asyncpg
@@ -21,7 +21,15 @@ from ideabox.cache import CacheUnavailable
 from ideabox.errors import Invalid, NotFound
 from ideabox.ideas.schemas import Idea, Sort, Status
 from ideabox.ideas.service import ideas_by_id
-from ideabox.pagination import Page, decode_cursor, encode_cursor
+from ideabox.pagination import (
+    MAX_OFFSET,
+    Moment,
+    Offset,
+    Page,
+    RowId,
+    decode_cursor,
+    encode_cursor,
+)
 from ideabox.votes.reconcile import refresh_purpose
 from ideabox.votes.tallies import HOT_EPOCH, HOT_SECONDS, Tallies
 
@@ -32,9 +40,9 @@ class Position(msgspec.Struct, forbid_unknown_fields=True):
     """Where the next page starts: an offset for ranked lists, a key for ``new``."""
 
     sort: ListKind
-    offset: int = 0
-    created_at: datetime | None = None
-    id: int | None = None
+    offset: Offset = 0
+    created_at: Moment | None = None
+    id: RowId | None = None
 
 
 _RANK = {
@@ -90,7 +98,8 @@ async def list_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer 
             last = ideas[-1]
             next_cursor = encode_cursor(Position(sort=kind, created_at=last.created_at,
                                                  id=last.id))
-        else:
+        elif position.offset + limit <= MAX_OFFSET:
+            # Past a million ideas a ranked list ends: no cursor it would refuse.
             next_cursor = encode_cursor(Position(sort=kind, offset=position.offset + limit))
     return Page(items=ideas, next_cursor=next_cursor)
 
@@ -141,7 +150,9 @@ async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, kind: ListKi
     if kind in ("top_month", "top", "hot"):
         joins = _COUNTS.format(month=params.add(month))
     if query is not None:
-        source = f"ideas i, websearch_to_tsquery('danish', {params.add(query)}) query"
+        # CROSS JOIN, not a comma: the vote counts' LEFT JOIN ... ON v.idea_id = i.id
+        # binds tighter than a comma and could not see ``i`` past it.
+        source = f"ideas i CROSS JOIN websearch_to_tsquery('danish', {params.add(query)}) query"
         where.append("i.search @@ query")
     if status is not None:
         where.append(f"i.status = {params.add(status)}")

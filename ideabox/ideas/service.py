@@ -162,14 +162,15 @@ async def create_idea(db: Db, tallies: Tallies, viewer: Viewer, slug: str,
     purpose = await _purpose_for_posting(db.conn, slug)
     ensure_may_participate(viewer, purpose["audience"])
     title = trimmed(data.title, "title", *TITLE_LIMITS)
-    body = trimmed(data.body, "body", *BODY_LIMITS)
+    body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
+    body_html = await markdown.to_html(body, "body")
     row = await db.conn.fetchrow(
         """
         INSERT INTO ideas (purpose_id, author_id, title, body, body_html, created_at,
                            updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id, created_at
         """,
-        purpose["id"], viewer.id, title, body, markdown.render(body), db.now)
+        purpose["id"], viewer.id, title, body, body_html, db.now)
     assert row is not None
     await record_status_change(db, row["id"], None, "open", viewer.id, "posted")
     idea_id: int = row["id"]
@@ -198,8 +199,8 @@ async def update_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     if isinstance(data.title, str):
         changes["title"] = trimmed(data.title, "title", *TITLE_LIMITS)
     if isinstance(data.body, str):
-        changes["body"] = trimmed(data.body, "body", *BODY_LIMITS)
-        changes["body_html"] = markdown.render(changes["body"])
+        changes["body"] = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
+        changes["body_html"] = await markdown.to_html(changes["body"], "body")
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
         await db.conn.execute(
@@ -223,10 +224,11 @@ async def withdraw_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) 
 
 
 async def set_status(db: Db, tallies: Tallies, idea_id: int, old: str, new: str,
-                     changed_by: int | None, trigger: str, response: str | None = None) -> int:
-    """Change an idea's status, keep the change in its history, and (after the commit)
-    bring the cache in line: withdrawn and hidden ideas leave the leaderboards. Returns
-    the history entry's id."""
+                     changed_by: int | None, trigger: str,
+                     response: markdown.Rendered | None = None) -> int:
+    """Change an idea's status, keep the change in its history (with ``response``, from
+    ``markdown.rendered``), and (after the commit) bring the cache in line: withdrawn
+    and hidden ideas leave the leaderboards. Returns the history entry's id."""
     await db.conn.execute("UPDATE ideas SET status = $2, updated_at = $3 WHERE id = $1",
                           idea_id, new, db.now)
     change_id = await record_status_change(db, idea_id, old, new, changed_by, trigger,
@@ -237,15 +239,15 @@ async def set_status(db: Db, tallies: Tallies, idea_id: int, old: str, new: str,
 
 async def record_status_change(db: Db, idea_id: int, old: str | None, new: str,
                                changed_by: int | None, trigger: str,
-                               response: str | None = None) -> int:
+                               response: markdown.Rendered | None = None) -> int:
     change_id: int = await db.conn.fetchval(
         """
         INSERT INTO idea_status_changes (idea_id, from_status, to_status, changed_by,
                                          trigger, response, response_html, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
         """,
-        idea_id, old, new, changed_by, trigger, response,
-        markdown.render(response) if response else None, db.now)
+        idea_id, old, new, changed_by, trigger, response.text if response else None,
+        response.html if response else None, db.now)
     return change_id
 
 

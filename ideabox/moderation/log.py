@@ -6,20 +6,18 @@ importing the rest of moderation.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.db import Db
 from ideabox.moderation.schemas import Action, ModerationEntry
-from ideabox.pagination import Page, decode_cursor, page_of
+from ideabox.pagination import Moment, Page, RowId, decode_cursor, page_of
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
-    created_at: datetime
-    id: int
+    created_at: Moment
+    id: RowId
 
 
 _INSERT = """

@@ -11,11 +11,10 @@ reason: a hiding is between the moderator and the author, not news for voters.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import asyncpg
 import msgspec
 
+from ideabox import markdown
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, NotFound
@@ -25,7 +24,7 @@ from ideabox.moderation.log import read_log, record_action
 from ideabox.moderation.schemas import Action, HiddenIdea, ModerationEntry, ModerationReason
 from ideabox.notifications.schemas import Kind
 from ideabox.notifications.service import notify_author
-from ideabox.pagination import Page, decode_cursor, page_of
+from ideabox.pagination import Moment, Page, RowId, decode_cursor, page_of
 from ideabox.validation import trimmed
 from ideabox.votes.tallies import Tallies
 
@@ -64,8 +63,8 @@ LIMIT $3
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
-    hidden_at: datetime
-    id: int
+    hidden_at: Moment
+    id: RowId
 
 
 def ensure_may_moderate(viewer: Viewer) -> None:
@@ -84,13 +83,18 @@ async def _locked_status(conn: asyncpg.Connection, idea_id: int) -> str:
     return status
 
 
+async def _reason(data: ModerationReason) -> markdown.Rendered:
+    return await markdown.rendered(
+        trimmed(data.reason, "reason", *REASON_LIMITS, multiline=True), "reason")
+
+
 async def _moderate(db: Db, tallies: Tallies, moderator: Viewer, idea_id: int, old: str,
-                    new: str, reason: str, action: Action, kind: Kind) -> None:
+                    new: str, reason: markdown.Rendered, action: Action, kind: Kind) -> None:
     change_id = await set_status(db, tallies, idea_id, old, new, moderator.id, TRIGGER,
                                  reason)
     await notify_author(db.conn, change_id, kind)
     await record_action(db, action, moderator, idea_id, status_change_id=change_id,
-                        reason=reason)
+                        reason=reason.text)
 
 
 async def hide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
@@ -98,7 +102,7 @@ async def hide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     """Hide an idea, whatever its status, telling its author why; 409 if it is hidden."""
     ensure_may_moderate(viewer)
     status = await _locked_status(db.conn, idea_id)
-    reason = trimmed(data.reason, "reason", *REASON_LIMITS)
+    reason = await _reason(data)
     if status == "hidden":
         raise Conflict("The idea is already hidden")
     await _moderate(db, tallies, viewer, idea_id, status, "hidden", reason, "hide", "hidden")
@@ -111,7 +115,7 @@ async def unhide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     author why; 409 if it is not hidden."""
     ensure_may_moderate(viewer)
     status = await _locked_status(db.conn, idea_id)
-    reason = trimmed(data.reason, "reason", *REASON_LIMITS)
+    reason = await _reason(data)
     if status != "hidden":
         raise Conflict("The idea is not hidden")
     previous: str | None = await db.conn.fetchval(_BEFORE_HIDING, idea_id)

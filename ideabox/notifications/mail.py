@@ -114,11 +114,19 @@ async def _send_batch(settings: Settings, rows: list[asyncpg.Record]) -> int:
     sent = 0
     async with smtp:
         for row in rows:
+            # One message that cannot be made (a title from before line breaks were
+            # refused) or is refused must not cost everybody else their e-mail. A lost
+            # connection still ends the batch: every message after it would fail too.
             try:
-                await smtp.send_message(compose(row, settings))
+                message = compose(row, settings)
+            except Exception:
+                log.warning("notification e-mail %d could not be made", row["id"],
+                            exc_info=True)
+                continue
+            try:
+                await smtp.send_message(message)
                 sent += 1
             except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException) as exc:
-                # One refused address must not cost everybody else their e-mail.
                 log.warning("notification e-mail to %s refused: %s", row["email"], exc)
     return sent
 

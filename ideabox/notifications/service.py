@@ -25,7 +25,7 @@ from ideabox.notifications.schemas import (
     NotificationSettings,
     Unread,
 )
-from ideabox.pagination import decode_cursor, page_of
+from ideabox.pagination import RowId, decode_cursor, page_of
 
 # The idea rows are locked by the change (set_status updates them), so the newest
 # status change of each idea is the one this transaction just made.
@@ -88,7 +88,7 @@ async def notify_author(conn: asyncpg.Connection, change_id: int, kind: Kind) ->
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
-    id: int
+    id: RowId
 
 
 # A notification about an idea that has since been hidden is kept from those who may

@@ -22,8 +22,8 @@ def _month(text: str | None) -> date | None:
         return None
     try:
         return parse_month(text)
-    except Invalid:
-        raise click.BadParameter("must look like YYYY-MM, e.g. 2026-11",
+    except Invalid as exc:  # badly written, or a year outside the range
+        raise click.BadParameter(f"{exc.message}, e.g. 2026-11",
                                  param_hint="--month") from None
 
 

@@ -70,7 +70,8 @@ async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: Purpose
     if not viewer.is_admin:
         raise Forbidden("Only administrators create purposes")
     _check_timezone(data.timezone)
-    statement = trimmed(data.statement, "statement", 1, 5000)
+    statement = trimmed(data.statement, "statement", 1, 5000, multiline=True)
+    statement_html = await markdown.to_html(statement, "statement")
     try:
         await conn.execute(
             """
@@ -79,7 +80,7 @@ async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: Purpose
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             """,
             data.slug, trimmed(data.title, "title", 3, 140), statement,
-            markdown.render(statement),
+            statement_html,
             data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id, now,
         )
     except asyncpg.UniqueViolationError:
@@ -127,8 +128,9 @@ async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
     if "title" in changes:
         changes["title"] = trimmed(changes["title"], "title", 3, 140)
     if "statement" in changes:
-        changes["statement"] = trimmed(changes["statement"], "statement", 1, 5000)
-        changes["statement_html"] = markdown.render(changes["statement"])
+        changes["statement"] = trimmed(changes["statement"], "statement", 1, 5000,
+                                       multiline=True)
+        changes["statement_html"] = await markdown.to_html(changes["statement"], "statement")
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
         await conn.execute(f"UPDATE purposes SET {assignments} WHERE id = $1",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from ideabox import markdown
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.db import Db
 from ideabox.errors import Conflict, Forbidden, NotFound
@@ -66,7 +67,8 @@ async def respond_to_idea(db: Db, tallies: Tallies, mailer: Mailer, viewer: View
     row = await db.conn.fetchrow("SELECT status FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
     if row is None:
         raise NotFound(f"No idea {idea_id}")
-    text = trimmed(data.response, "response", *RESPONSE_LIMITS)
+    answer = await markdown.rendered(
+        trimmed(data.response, "response", *RESPONSE_LIMITS, multiline=True), "response")
     current: str = row["status"]
     allowed = allowed_answers(current)
     if data.status not in allowed:
@@ -75,7 +77,7 @@ async def respond_to_idea(db: Db, tallies: Tallies, mailer: Mailer, viewer: View
                    f"an idea that is {current} cannot be answered")
         raise Conflict(f"Cannot answer with {data.status}: {message}",
                        extra=[{"key": "status", "message": message}])
-    await set_status(db, tallies, idea_id, current, data.status, viewer.id, TRIGGER, text)
+    await set_status(db, tallies, idea_id, current, data.status, viewer.id, TRIGGER, answer)
     change_ids = await notify_status_changes(db.conn, [idea_id])
     mailer.after_commit(db, change_ids)
     made = await db.conn.fetchrow(_HISTORY + "WHERE sc.id = $1", change_ids[0])

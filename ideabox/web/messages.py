@@ -30,6 +30,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Expected `int`"), N_("Must be a whole number.")),
     (re.compile(r"^Object missing required field"), N_("Fill in this field.")),
     (re.compile(r"^must not be blank"), N_("Fill in this field.")),
+    (re.compile(r"^must be a month from (?P<first>[\d-]+) to (?P<last>[\d-]+)"),
+     N_("Must be a month from %(first)s to %(last)s.")),
     (re.compile(r"^Invalid enum value"), N_("Choose one of the options.")),
 ]
 
@@ -40,6 +42,8 @@ KNOWN: dict[str, str] = {m: m for m in (
     N_("already registered"),
     N_("must not contain control characters"),
     N_("must not contain NUL characters"),
+    N_("is too large once formatted; make it shorter or its tables smaller"),
+    N_("nests quotes or lists too deeply"),
     N_("is not a known time zone, e.g. Europe/Copenhagen"),
     N_("This purpose is for residents"),
     N_("This purpose is for the municipality's staff"),

@@ -17,7 +17,7 @@ from ideabox.app import create_app
 from ideabox.embedded import EmbeddedRedis
 from ideabox.settings import Settings
 from tests.conftest import NOW, SECRET, running, serving
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_purpose, make_user, post_idea, vote_as
 
 API = "/api/v1"
 PASSWORD = "et langt kodeord"
@@ -533,6 +533,39 @@ async def test_export_holds_everything_about_the_person(client, db):
     assert data["notification_settings"] == [{"email": False, "language": "en"}]
     # Secrets are never part of it.
     assert "argon2" not in response.text and token not in response.text
+
+
+async def test_export_keeps_hidden_ideas_titles_from_those_who_may_not_see_them(client, db):
+    purpose = await make_purpose(db)
+    _, author = await make_user(db)
+    _, voter_token = await make_user(db)
+    _, moderator = await make_user(db, role="moderator")
+    theirs = await post_idea(client, author, purpose.slug, title="Naboens navn i titlen")
+    mine = await post_idea(client, voter_token, purpose.slug, title="Min egen skjulte idé")
+    seen = await post_idea(client, author, purpose.slug, title="En synlig idé")
+    for idea in (theirs, mine, seen):
+        await vote_as(client, [voter_token, moderator], idea["id"])
+        for token in (voter_token, moderator):
+            followed = await client.put(f"{API}/ideas/{idea['id']}/follow", headers=bearer(token))
+            assert followed.status_code == 200
+    for idea in (theirs, mine):
+        hidden = await client.post(f"{API}/ideas/{idea['id']}/hide", headers=bearer(moderator),
+                                   json={"reason": "Nævner en nabo ved navn."})
+        assert hidden.status_code == 200
+
+    data = (await client.get(f"{API}/me/export", headers=bearer(voter_token))).json()
+    assert "Naboens navn" not in msgspec.json.encode(data).decode()
+    expected = {theirs["id"]: (None, True), mine["id"]: ("Min egen skjulte idé", True),
+                seen["id"]: ("En synlig idé", False)}
+    for kind in ("votes", "follows"):
+        # The vote and the follow are the person's own data and stay; the title of an
+        # idea hidden from them does not.
+        assert {item["idea_id"]: (item["idea_title"], item["hidden"])
+                for item in data[kind]} == expected, kind
+    # A moderator may see every hidden idea, so their export names them all.
+    moderated = (await client.get(f"{API}/me/export", headers=bearer(moderator))).json()
+    assert {v["idea_title"] for v in moderated["votes"]} == {
+        "Naboens navn i titlen", "Min egen skjulte idé", "En synlig idé"}
 
 
 async def test_export_and_delete_need_a_sign_in(client):

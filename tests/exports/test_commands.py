@@ -45,6 +45,9 @@ async def test_a_month_without_a_promotion_writes_nothing(client, db, run_cli, t
     assert not target.exists()
     code, _, err = await run_cli("export", "--month", "08-2026", "-o", str(target))
     assert code == 2 and "--month" in err
+    code, _, err = await run_cli("export", "--month", "0000-01", "-o", str(target))
+    assert code == 2 and "must be a month from 2000-01 to 9998-12" in err
+    assert not target.exists()
 
 
 async def test_an_exported_file_gets_the_usual_permissions(tmp_path):

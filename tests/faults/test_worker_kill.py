@@ -69,12 +69,12 @@ async def _serve_kill_and_check(workers: int, database_url: str, redis_url: str,
             assert all(a.ok or a.status is None for a in answers), summary
             failed = [a for a in answers if not a.ok]
             if workers > 1:
-                # At most the one request each client had in flight when the worker was
-                # killed: begun before it was gone, ended after the kill.
+                # At most one request per client, on its connection to the killed worker:
+                # the one in flight, or the next one sent over that connection before the
+                # client learnt it was closed. All of them in the moments of the kill.
                 assert len(failed) <= CLIENTS, summary
                 assert len({a.client for a in failed}) == len(failed), summary
-                assert all(a.started <= gone_at and a.ended >= killed_at
-                           for a in failed), summary
+                assert all(killed_at <= a.ended <= gone_at + 5 for a in failed), summary
                 # The other worker went on serving: no client waited long for an answer.
                 assert all(a.ended - a.started < 10 for a in answers), summary
             else:

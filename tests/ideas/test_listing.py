@@ -143,3 +143,15 @@ async def test_a_cursor_belongs_to_its_sort(client, db):
     other = await client.get(f"/api/v1/purposes/{purpose.slug}/ideas",
                              params={"sort": "top", "cursor": page["next_cursor"]})
     assert other.status_code == 400
+
+
+@pytest.mark.parametrize("sort", list(EXPECTED))
+async def test_a_search_lists_in_every_sort(client, ranked, sort):
+    # Every title holds "idé"; a search keeps the chosen order, from the API and the page.
+    slug, ideas = ranked
+    expected = [ideas[n] for n in EXPECTED[sort]]
+    assert await _all(client, slug, sort=sort, q="idé") == expected
+    shown = await client.get(f"/purposes/{slug}", params={"sort": sort, "q": "idé"})
+    assert shown.status_code == 200, shown.text
+    positions = [shown.text.index(f'href="/ideas/{idea_id}"') for idea_id in expected]
+    assert positions == sorted(positions)

@@ -173,3 +173,27 @@ async def test_many_recipients_are_mailed_a_batch_at_a_time(client, db, app, inb
     expected = [await _emails(db, viewer.id) for viewer in [scene.author,
                                                            *(v for v, _ in scene.voters)]]
     assert sorted(m["To"] for m in box.messages) == sorted(expected)
+
+
+async def test_a_message_that_cannot_be_made_or_sent_does_not_stop_the_others(
+        client, db, app, inbox, caplog, monkeypatch):
+    box, _ = inbox
+    monkeypatch.setattr("ideabox.notifications.mail.BATCH", 3)
+    scene = await Scene(client, db).build(promote_top_n=2, voters=3)
+    broken = await scene.idea("En titel fra før reglen", cph(2026, 9, 2))
+    fine = await scene.idea("Grønne tage på kommunens bygninger", cph(2026, 9, 3))
+    await scene.votes(broken, range(3), cph(2026, 9, 4))
+    await scene.votes(fine, range(2), cph(2026, 9, 4))
+    # A title written before line breaks were refused: EmailMessage will not put it in
+    # a Subject. Its author, voters and followers lose that one e-mail; nothing more.
+    await db.execute("UPDATE ideas SET title = $2 WHERE id = $1", broken,
+                     "Første linje\nBcc: alle@example.dk")
+    with caplog.at_level(logging.WARNING, logger="ideabox.notifications.mail"):
+        assert (await scene.promote("2026-09")).status_code == 200
+        await _background_done(app)
+    expected = [await _emails(db, viewer.id)
+                for viewer in (scene.author, scene.voters[0][0], scene.voters[1][0])]
+    assert sorted(m["To"] for m in box.messages) == sorted(expected)
+    assert {m["Subject"] for m in box.messages} == {
+        "Sendt videre til forvaltningen: Grønne tage på kommunens bygninger"}
+    assert caplog.text.count("could not be made") == 4  # the author's and three voters'

@@ -9,6 +9,7 @@ import asyncpg
 import httpx
 
 from tests.factories import bearer, make_purpose, make_user, post_idea
+from tests.test_markdown import exploding_table
 from tests.web.forms import another_browser, sign_in, sign_up, submit
 
 
@@ -157,6 +158,39 @@ async def test_post_an_idea_vote_and_take_it_back_without_javascript(
     await submit(client, f"{idea_url}/vote", {"action": "retract"})
     page = await client.get(idea_url)
     assert '<span class="vote__number">0</span>' in page.text
+
+
+async def test_control_characters_are_marked_next_to_their_field(
+        client: httpx.AsyncClient, db: asyncpg.Connection) -> None:
+    await make_purpose(db, slug="havn")
+    await sign_up(client, "anna@example.dk")
+    refused = await submit(client, "/purposes/havn/ideas",
+                           {"title": "Flere bænke\x1b ved vandet", "body": "Tekst."})
+    assert refused.status_code == 400
+    assert re.search(r'id="f-title-error"[^>]*>.*må ikke indeholde kontroltegn', refused.text,
+                     re.S)
+    # A textarea's line ends (CRLF) and tabs are the writer's own.
+    posted = await submit(client, "/purposes/havn/ideas",
+                          {"title": "Flere bænke ved vandet", "body": "En\r\nto\tog tre."})
+    assert posted.status_code == 303
+
+
+async def test_markdown_too_large_to_show_is_marked_next_to_its_field(
+        client: httpx.AsyncClient, db: asyncpg.Connection) -> None:
+    await make_purpose(db, slug="havn")
+    await sign_up(client, "anna@example.dk")
+    table = exploding_table(5_000)
+    refused = await submit(client, "/purposes/havn/ideas",
+                           {"title": "Flere bænke ved vandet", "body": table})
+    assert refused.status_code == 400
+    message = "bliver for stor, når den vises; gør den kortere eller tabellerne mindre"
+    assert re.search(rf'id="f-body-error"[^>]*>.*{message}', refused.text, re.S)
+    posted = await submit(client, "/purposes/havn/ideas",
+                          {"title": "Flere bænke ved vandet", "body": "Tekst."})
+    url = posted.headers["location"]
+    comment = await submit(client, f"{url}/comments", {"body": table})
+    assert comment.status_code == 400
+    assert re.search(rf'id="f-body-error"[^>]*>.*{message}', comment.text, re.S)
 
 
 async def test_vote_with_htmx_answers_the_box_and_the_announcement(
