@@ -9,8 +9,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ideabox.cache import CacheUnavailable
 from ideabox.runtime import async_command
+from ideabox.votes.counts import recount as recount_ideas
 from ideabox.votes.reading import tallies_of
 from ideabox.votes.reconcile import mark_rebuilt, rebuild_all
+
+# Ideas recounted per statement: each statement's aggregate stays small.
+RECOUNT_BATCH = 10_000
 
 
 @click.group("cache")
@@ -19,10 +23,18 @@ def cache() -> None:
 
 
 @cache.command("rebuild")
+@click.option("--recount", is_flag=True,
+              help="First count every idea's votes again in PostgreSQL (idea_tallies), "
+                   "after votes were written behind ideabox's back: a bulk load, a repair.")
 @async_command
-async def rebuild(state: Any) -> None:
+async def rebuild(state: Any, recount: bool) -> None:
     """Rebuild every vote tally and leaderboard in Redis from PostgreSQL."""
     async with state.pool.acquire() as conn:
+        if recount:
+            ids = [r["id"] for r in await conn.fetch("SELECT id FROM ideas ORDER BY id")]
+            for start in range(0, len(ids), RECOUNT_BATCH):
+                await recount_ideas(conn, ids[start:start + RECOUNT_BATCH])
+            click.echo(f"counted the votes of {len(ids)} ideas again")
         generation = await conn.fetchval("SELECT generation FROM cache_state")
         ideas = await conn.fetchval("SELECT count(*) FROM ideas")
         columns = (TextColumn("rebuilding tallies"), BarColumn(), MofNCompleteColumn(),
