@@ -13,13 +13,13 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXConfig, HTMXPlugin
 from litestar.types import ControllerRouterHandler
 
 from ideabox import __version__, logs
 from ideabox.accounts.auth import provide_user, provide_viewer, resend_session_cookie
+from ideabox.api_docs import SwaggerPage
 from ideabox.cache import Cache, create_client
 from ideabox.clock import Clock, clock_for
 from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             description="Crowd idea-voting for municipalities. Reading is public; writing "
                         "needs a bearer token from POST /api/v1/tokens.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[SwaggerPage()],
             components=Components(security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer",
                                               description="A token from POST /api/v1/tokens"),

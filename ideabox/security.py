@@ -92,26 +92,21 @@ def security_headers(*, hsts: bool) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityHeadersMiddleware:
-    """The usual security headers on every response; a strict CSP on every page but the
-    API documentation, whose viewer loads its scripts from a CDN."""
+    """The usual security headers and a strict CSP on every response, the API
+    documentation included (ideabox serves its viewer itself: ``api_docs.py``)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
-        self.headers = security_headers(hsts=hsts)
-        self.csp = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
+        self.headers = [*security_headers(hsts=hsts),
+                        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        extra = list(self.headers)
-        if not (path == "/schema" or path.startswith("/schema/")) or path.endswith(".json"):
-            extra.append(self.csp)
-
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *extra]
+                message["headers"] = [*message.get("headers", ()), *self.headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

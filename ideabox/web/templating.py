@@ -3,6 +3,7 @@ helpers templates use for dates, numbers and static files."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -98,6 +99,16 @@ def _opening(html: str, paragraphs: int = 2) -> str:
     return html[:end] if end else html
 
 
+@functools.cache
+def _static_version() -> str:
+    return _fingerprint(STATIC_DIR)
+
+
+def static_url(name: str) -> str:
+    """The URL of one of ``ideabox/static``'s files, with the digest of them all."""
+    return f"/static/{name}?v={_static_version()}"
+
+
 def _fingerprint(directory: Path) -> str:
     """A digest of every static file, so their URLs change whenever one does and browsers
     may keep them for a year."""
@@ -123,8 +134,7 @@ def environment() -> Environment:
         role_label=_label(labels.ROLE), audience_label=_label(labels.AUDIENCE),
         sort_label=_label(labels.SORT),
     )
-    version = _fingerprint(STATIC_DIR)
-    env.globals["static"] = lambda name: f"/static/{name}?v={version}"
+    env.globals["static"] = static_url
     return env
 
 
