@@ -157,6 +157,7 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = state.settings
     assert settings.database_url and settings.redis_url
     state.pool = await create_pool(settings.database_url, max_size=settings.db_pool_max,
+                                   statement_timeout=settings.statement_timeout,
                                    timeout=settings.db_timeout)
     state.cache = Cache(create_client(settings.redis_url, settings.redis_timeout),
                         settings.redis_prefix)

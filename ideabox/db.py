@@ -86,16 +86,29 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
                               decoder=msgspec.json.decode)
 
 
-async def create_pool(url: str, *, max_size: int = 20, timeout: float = 5.0) -> asyncpg.Pool:
+async def create_pool(url: str, *, max_size: int = 20, timeout: float = 5.0,
+                      statement_timeout: float | None = None) -> asyncpg.Pool:
     """A pool whose creation never fails: connections open on demand, so the service
-    starts (and reports not ready) while PostgreSQL is down, and recovers by itself."""
+    starts (and reports not ready) while PostgreSQL is down, and recovers by itself.
+    ``statement_timeout``: PostgreSQL cancels a statement that runs longer (seconds);
+    work that may take long sets its own with ``unhurried``."""
+    settings = {"application_name": "ideabox", "jit": "off",
+                "plan_cache_mode": "force_generic_plan"}
+    if statement_timeout is not None:
+        settings["statement_timeout"] = str(int(statement_timeout * 1000))
     pool: asyncpg.Pool = await asyncpg.create_pool(
         url, min_size=0, max_size=max_size, connection_class=_Connection,
         init=_init_connection, timeout=timeout, command_timeout=60,
-        server_settings={"application_name": "ideabox", "jit": "off",
-                         "plan_cache_mode": "force_generic_plan"},
+        server_settings=settings,
     )
     return pool
+
+
+async def unhurried(conn: asyncpg.Connection) -> None:
+    """Lift the statement timeout for the rest of the current transaction: for work that
+    is long by nature (a month's promotion over millions of votes, an export), not a
+    request's query gone astray."""
+    await conn.execute("SET LOCAL statement_timeout = 0")
 
 
 @contextlib.asynccontextmanager

@@ -83,10 +83,19 @@ def handle_unstorable_text(_: Request[Any, Any, Any], exc: Exception) -> Respons
     return _response(400, "The text contains characters that cannot be stored (NUL)")
 
 
+TOO_SLOW = "The database took too long to answer; try again in a moment"
+
+
 def connection_lost(request: Request[Any, Any, Any], exc: Exception) -> Unavailable | None:
-    """The 503 to answer for an error that says PostgreSQL went out of reach, wherever it
-    was raised (a dependency, a route, an after-commit hook, the start of a stream);
-    None for any other error. JSON and the HTML pages both ask here."""
+    """The 503 to answer for an error that says PostgreSQL went out of reach, or took
+    longer than ``IDEABOX_STATEMENT_TIMEOUT`` to answer, wherever it was raised (a
+    dependency, a route, an after-commit hook, the start of a stream); None for any
+    other error. JSON and the HTML pages both ask here."""
+    if isinstance(exc, asyncpg.exceptions.QueryCanceledError):
+        # Not a reason to run the request again at once, as after a lost connection.
+        log.warning("statement timed out in %s %s: %s", request.method, request.url.path,
+                    exc)
+        return Unavailable(TOO_SLOW)
     if not is_connection_loss(exc):
         return None
     log.warning("database connection lost in %s %s: %r", request.method, request.url.path,

@@ -110,6 +110,9 @@ async def migrate(conn: asyncpg.Connection, directory: Path | None = None) -> li
         todo = _check(await _applied(conn), migrations)
         for migration in todo:
             async with conn.transaction():
+                # A migration over a large table runs as long as it must, even on a
+                # connection of the request pool (which cancels slow statements).
+                await conn.execute("SET LOCAL statement_timeout = 0")
                 await conn.execute(migration.sql)
                 await conn.execute(
                     "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)",

@@ -34,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     access_log: bool = True
     db_pool_max: int = 20
     db_timeout: float = 5.0
+    statement_timeout: float = 5.0
     redis_timeout: float = 0.25
     redis_prefix: str = "ideabox"
     cookie_secure: bool | None = None
@@ -165,6 +166,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db_pool_max", _positive_int, "Most connections each worker opens to PostgreSQL."),
     Setting("db_timeout", _positive_float, "Seconds to wait for a PostgreSQL connection "
             "before answering 503."),
+    Setting("statement_timeout", _positive_float, "Seconds a request's SQL statement may "
+            "run before PostgreSQL cancels it and the request answers 503. The promotion "
+            "and exports, long by nature, are not limited."),
     Setting("redis_timeout", _positive_float, "Seconds to wait for Redis (connect and each "
             "command) before falling back to PostgreSQL."),
     Setting("redis_prefix", str, "Prefix of every Redis key, so deployments can share a Redis."),

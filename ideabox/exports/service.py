@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from ideabox.accounts.schemas import Viewer
+from ideabox.db import unhurried
 from ideabox.errors import Forbidden, NotFound
 from ideabox.exports.schemas import ExportRow, ExportScope
 from ideabox.months import month_label
@@ -108,5 +109,6 @@ async def rows_from_pool(pool: asyncpg.Pool, scope: ExportScope,
     """The export's rows on a connection of their own: a streamed response is sent after
     the request's connection has gone back to the pool."""
     async with pool.acquire() as conn, conn.transaction(readonly=True):
+        await unhurried(conn)  # a large export streams for as long as it takes
         async for row in export_rows(conn, scope, base_url):
             yield row

@@ -22,7 +22,7 @@ import asyncpg
 from litestar.datastructures import State
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db, planned_for_these_parameters
+from ideabox.db import Db, planned_for_these_parameters, unhurried
 from ideabox.errors import Conflict, Forbidden, NotFound
 from ideabox.ideas.service import may_see, set_status
 from ideabox.months import month_bounds, month_label
@@ -169,6 +169,8 @@ async def promote_month(db: Db, tallies: Tallies, mailer: Mailer, slug: str, mon
     conn = db.conn
     purpose = await _purpose(conn, slug)
     _ensure_ended(month, purpose["timezone"], db.now)
+    # A month of millions of votes is ranked and its voters told for as long as it takes.
+    await unhurried(conn)
     await conn.execute("SELECT pg_advisory_xact_lock($1, ($2 % 2147483648)::int)",
                        LOCK_NAMESPACE, purpose["id"])
     done = await _recorded(conn, purpose, month, None, everything=True)
