@@ -383,20 +383,49 @@ async def test_setting_a_role_needs_a_sign_in(client, db):
 
 # Rate limits
 
-async def test_too_many_failed_sign_ins_for_one_email_is_429(client):
+async def test_failed_sign_ins_from_one_address_lock_that_address_out_of_the_account(client):
     await sign_up(client)
-    # From different addresses: the limit follows the account, not the attacker.
-    for n in range(5):
-        wrong = await get_token(client, password="wrong guess!", **from_address(f"198.51.100.{n}"))
-        assert wrong.status_code == 401
-    limited = await get_token(client, password="wrong guess!", **from_address("198.51.100.99"))
+    here = from_address("198.51.100.7")
+    for _ in range(5):
+        assert (await get_token(client, password="wrong guess!", **here)).status_code == 401
+    limited = await get_token(client, password="wrong guess!", **here)
     assert limited.status_code == 429
     assert 0 < int(limited.headers["retry-after"]) <= 900
     assert limited.json()["status_code"] == 429
-    # Even the right password waits until the window has passed.
-    assert (await get_token(client, **from_address("198.51.100.98"))).status_code == 429
-    # The browser's sign-in shares the count.
-    assert (await sign_in(client, **from_address("198.51.100.97"))).status_code == 429
+    # From that address even the right password waits until the window has passed, and
+    # the browser's sign-in shares the count.
+    assert (await get_token(client, **here)).status_code == 429
+    assert (await sign_in(client, **here)).status_code == 429
+
+
+async def test_a_stranger_elsewhere_cannot_lock_the_owner_out(client):
+    await sign_up(client)
+    stranger = from_address("203.0.113.66")
+    answers = [(await get_token(client, password="wrong guess!", **stranger)).status_code
+               for _ in range(10)]
+    assert answers == [401] * 5 + [429] * 5
+    # The owner, from their own address, signs in as usual: with a token and in the browser.
+    owner = from_address("198.51.100.20")
+    assert (await get_token(client, **owner)).status_code == 201
+    assert (await sign_in(client, **owner)).status_code == 200
+
+
+async def test_a_guessing_run_from_many_addresses_is_stopped_per_email(client, app_with):
+    await sign_up(client)
+    async with app_with(signin_failures_per_email=12) as limited_client:
+        # Four guesses from each address: under the limit per address and account.
+        for n in range(12):
+            guess = await get_token(limited_client, password=f"guess number {n}",
+                                    **from_address(f"198.51.100.{n // 4}"))
+            assert guess.status_code == 401
+        # The account is closed to every address for the window, the right password too.
+        limited = await get_token(limited_client, **from_address("192.0.2.200"))
+        assert limited.status_code == 429
+        assert 0 < int(limited.headers["retry-after"]) <= 900
+        # Other accounts are not affected.
+        await sign_up(limited_client, email="bo@example.dk")
+        assert (await get_token(limited_client, email="bo@example.dk",
+                                **from_address("192.0.2.200"))).status_code == 201
 
 
 async def test_successful_sign_ins_do_not_count_against_the_email(client):
@@ -405,9 +434,9 @@ async def test_successful_sign_ins_do_not_count_against_the_email(client):
         assert (await get_token(client)).status_code == 201
 
 
-async def test_too_many_sign_ins_from_one_address_is_429(client, app_with):
+async def test_too_many_failed_sign_ins_from_one_address_is_429(client, app_with):
     await sign_up(client)
-    async with app_with(signin_attempts_per_address=3) as limited_client:
+    async with app_with(signin_failures_per_address=3) as limited_client:
         for n in range(3):
             response = await get_token(limited_client, email=f"guess{n}@example.dk",
                                        **from_address("203.0.113.7"))
@@ -417,6 +446,71 @@ async def test_too_many_sign_ins_from_one_address_is_429(client, app_with):
         assert int(limited.headers["retry-after"]) > 0
         # Another address is not affected.
         assert (await get_token(limited_client, **from_address("203.0.113.8"))).status_code == 201
+
+
+async def test_good_sign_ins_from_one_shared_address_do_not_count(client, app_with):
+    # A town hall or a library: many people signing in from one address.
+    town_hall = from_address("203.0.113.9")
+    async with app_with(signin_failures_per_address=3) as limited_client:
+        for n in range(3):
+            await sign_up(limited_client, email=f"borger{n}@example.dk")
+        for _ in range(2):
+            for n in range(3):
+                token = await get_token(limited_client, email=f"borger{n}@example.dk",
+                                        **town_hall)
+                assert token.status_code == 201
+                signed_in = await sign_in(limited_client, email=f"borger{n}@example.dk",
+                                          **town_hall)
+                assert signed_in.status_code == 200
+        # Failures still count there.
+        for _ in range(3):
+            assert (await get_token(limited_client, email="borger0@example.dk",
+                                    password="wrong guess!", **town_hall)).status_code == 401
+        assert (await get_token(limited_client, email="borger1@example.dk",
+                                **town_hall)).status_code == 429
+
+
+async def test_ipv6_clients_are_counted_per_64(app_with):
+    async with app_with(signups_per_address=2) as client:
+        # One subscriber's prefix is one address, whichever of its addresses is used.
+        for n, address in enumerate(("2001:db8:5:6::1", "2001:db8:5:6:ffff::2")):
+            response = await sign_up(client, email=f"ny{n}@example.dk",
+                                     **from_address(address))
+            assert response.status_code == 201
+        refused = await sign_up(client, email="ny9@example.dk",
+                                **from_address("2001:db8:5:6:1234:5678:9abc:def0"))
+        assert refused.status_code == 429
+        assert (await sign_up(client, email="ny9@example.dk",
+                              **from_address("2001:db8:5:7::1"))).status_code == 201
+
+
+async def test_failed_sign_ins_from_ipv6_are_counted_per_64(client, app_with):
+    await sign_up(client)
+    async with app_with(signin_failures_per_address=3) as limited:
+        for n in range(3):
+            guess = await get_token(limited, email=f"guess{n}@example.dk",
+                                    **from_address(f"2001:db8:aa:bb::{n + 1}"))
+            assert guess.status_code == 401
+        assert (await get_token(limited, **from_address("2001:db8:aa:bb::99"))).status_code == 429
+        assert (await get_token(limited, **from_address("2001:db8:aa:bc::1"))).status_code == 201
+
+
+async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(client, app):
+    await sign_up(client)
+    # A client that is no proxy names another address in every request: it is still
+    # counted at its own.
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.80", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as direct:
+        for n in range(5):
+            guess = await get_token(direct, password="wrong guess!",
+                                    **from_address(f"192.0.2.{n}"))
+            assert guess.status_code == 401
+        refused = await get_token(direct, **from_address("192.0.2.99"))
+        assert refused.status_code == 429
+    # Through the trusted proxy (the test client's 127.0.0.1), that address is another
+    # client's, which the guesses did not touch.
+    assert (await get_token(client, **from_address("198.51.100.81"))).status_code == 201
+    assert (await get_token(client, **from_address("198.51.100.80"))).status_code == 429
 
 
 async def test_too_many_sign_ups_from_one_address_is_429(app_with):
@@ -456,7 +550,7 @@ async def without_redis(settings: Settings, tmp_path: Path) -> AsyncIterator[htt
     url = own_redis.start()
     try:
         app = create_app(msgspec.structs.replace(settings, redis_url=url,
-                                                 signin_attempts_per_email=2))
+                                                 signin_failures_per_email_and_address=2))
         async with serving(app) as client:
             own_redis.stop()
             yield client
