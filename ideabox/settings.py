@@ -45,6 +45,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signups_per_address: int = 20
     writes_per_minute: int = 120
     session_days: int = 30
+    api_token_days: int = 90
     shutdown_seconds: int = 15
     background_tasks: bool = True
     reconcile_interval: float = 2.0
@@ -188,6 +189,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("writes_per_minute", _positive_int, "Write requests (posts, votes, comments) "
             "allowed per person per minute."),
     Setting("session_days", _positive_int, "Days a browser session lasts without use."),
+    Setting("api_token_days", _positive_int, "Days an API token lasts without use."),
     Setting("shutdown_seconds", _positive_int, "Seconds `ideabox serve` gives a worker to "
             "finish its requests at Ctrl-C or SIGTERM before it kills it."),
     Setting("background_tasks", _bool, "Run the cache reconciler and the monthly promotion "

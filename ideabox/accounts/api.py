@@ -46,10 +46,12 @@ class AccountController(Controller):
     @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token")
     async def create_token(self, request: AnyRequest, db: RequestDb,
                            data: JSONBody[Credentials]) -> Token:
-        """Exchange e-mail and password for a bearer token that lasts until revoked."""
+        """Exchange e-mail and password for a bearer token; it lasts until revoked or
+        until it has not been used for `IDEABOX_API_TOKEN_DAYS` days."""
         async with ratelimit.signin_attempt(request, data.email):
             viewer = await service.authenticate(db.conn, data)
-        return await service.create_api_token(db, viewer)
+        settings: Settings = request.app.state.settings
+        return await service.create_api_token(db, viewer, days=settings.api_token_days)
 
     @delete("/tokens/current", status_code=204, security=BEARER,
             summary="Revoke the token of this request")

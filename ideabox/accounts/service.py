@@ -62,8 +62,7 @@ _REHASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash =
 _INSERT_SIGN_IN = """
 INSERT INTO auth_tokens (user_id, kind, token_hash, created_at, last_used_at, expires_at)
 VALUES ($1, $2, $3, $5::timestamptz, $5::timestamptz,
-        CASE WHEN $4::int IS NULL THEN NULL
-             ELSE $5::timestamptz + make_interval(days => $4::int) END)
+        $5::timestamptz + make_interval(days => $4::int))
 """
 
 _GET_ME = """
@@ -127,15 +126,15 @@ async def authenticate(conn: asyncpg.Connection, credentials: Credentials) -> Vi
     return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
 
 
-async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int | None) -> Token:
+async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int) -> Token:
     token = new_token()
     await db.conn.execute(_INSERT_SIGN_IN, viewer.id, kind, token_hash(token), days, db.now)
     return Token(token=token)
 
 
-async def create_api_token(db: Db, viewer: Viewer) -> Token:
-    """A new bearer token for API clients; it lasts until revoked."""
-    return await _insert_token(db, viewer, "api", None)
+async def create_api_token(db: Db, viewer: Viewer, *, days: int) -> Token:
+    """A new bearer token for API clients, expiring after ``days`` without use."""
+    return await _insert_token(db, viewer, "api", days)
 
 
 async def create_session(db: Db, viewer: Viewer, *, days: int) -> Token:

@@ -4,6 +4,7 @@ limits, the GDPR endpoints, and sign-in while Redis is down."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from litestar import Litestar
 from litestar.middleware.csrf import generate_csrf_token
 
 from ideabox.app import create_app
+from ideabox.clock import FrozenClock
 from ideabox.embedded import EmbeddedRedis
 from ideabox.settings import Settings
 from tests.conftest import NOW, SECRET, running, serving
@@ -79,10 +81,11 @@ def error_keys(response: httpx.Response) -> list[str]:
 
 
 @pytest.fixture
-def app_with(settings: Settings) -> Any:
-    """Serve an app whose settings differ from the default test settings."""
+def app_with(settings: Settings, clock: FrozenClock) -> Any:
+    """Serve an app whose settings differ from the default test settings (on the same
+    clock)."""
     def build(**changes: Any) -> Any:
-        return serving(create_app(msgspec.structs.replace(settings, **changes)))
+        return serving(create_app(msgspec.structs.replace(settings, **changes), clock))
     return build
 
 
@@ -173,6 +176,56 @@ async def test_revoking_one_token_leaves_the_others(client):
     assert first != second
     await client.delete(f"{API}/tokens/current", headers=bearer(first))
     assert (await client.get(f"{API}/me", headers=bearer(second))).status_code == 200
+
+
+async def test_an_api_token_expires_after_90_days_without_use(client, clock, db):
+    await sign_up(client)
+    used = (await get_token(client)).json()["token"]
+    unused = (await get_token(client)).json()["token"]
+    clock.advance(timedelta(days=89))
+    assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+    clock.advance(timedelta(days=1, seconds=1))
+    # Ninety days and a second after it was last used, a token is no longer valid …
+    expired = await client.get(f"{API}/me", headers=bearer(unused))
+    assert expired.status_code == 401
+    assert expired.json()["status_code"] == 401
+    # … while one in use slides on: 90 days from its last use.
+    assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+    clock.advance(timedelta(days=89, hours=23))
+    assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+
+
+async def test_a_token_in_use_is_written_at_most_hourly(client, clock, db):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    query = "SELECT last_used_at, expires_at FROM auth_tokens WHERE kind = 'api'"
+    made = await db.fetchrow(query)
+    assert made["expires_at"] - made["last_used_at"] == timedelta(days=90)
+    clock.advance(timedelta(minutes=59))
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    assert await db.fetchrow(query) == made
+    clock.advance(timedelta(minutes=2))
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    touched = await db.fetchrow(query)
+    assert touched["last_used_at"] == clock.now()
+    assert touched["expires_at"] == clock.now() + timedelta(days=90)
+
+
+async def test_a_token_without_expiry_gets_one_at_its_first_use(client, clock, db):
+    # As an instance older than the expiry makes them during a rolling upgrade.
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    await db.execute("UPDATE auth_tokens SET expires_at = NULL")
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    assert await db.fetchval("SELECT expires_at FROM auth_tokens") == NOW + timedelta(days=90)
+
+
+async def test_how_long_a_token_lasts_is_a_setting(client, clock, app_with):
+    await sign_up(client)
+    async with app_with(api_token_days=7) as short:
+        token = (await get_token(short)).json()["token"]
+        clock.advance(timedelta(days=7, seconds=1))
+        assert (await short.get(f"{API}/me", headers=bearer(token))).status_code == 401
 
 
 @pytest.mark.parametrize("header", ["Bearer ibx_unknown", "Bearer ", "Basic YTpi", "ibx_x"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -116,14 +117,17 @@ async def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(db):
 
 
 async def test_tokens_are_stored_only_as_hashes(db):
-    viewer, token = await make_user(db)
+    viewer, _ = await make_user(db)
+    await db.execute("DELETE FROM auth_tokens")
+    token = await service.create_api_token(in_db(db), viewer, days=90)
     session = await service.create_session(in_db(db), viewer, days=30)
     rows = await db.fetch("SELECT kind, token_hash, expires_at - $2 AS left "
                           "FROM auth_tokens WHERE user_id = $1 ORDER BY id", viewer.id, NOW)
     assert [r["kind"] for r in rows] == ["api", "session"]
-    assert rows[0]["token_hash"] == token_hash(token) and rows[0]["left"] is None
+    assert rows[0]["token_hash"] == token_hash(token.token)
+    assert rows[0]["left"] == timedelta(days=90)
     assert rows[1]["token_hash"] == token_hash(session.token)
-    assert 29 < rows[1]["left"].days + rows[1]["left"].seconds / 86400 <= 30
+    assert rows[1]["left"] == timedelta(days=30)
 
 
 async def test_start_session_ends_the_session_it_replaces(db):
