@@ -5,23 +5,31 @@ Routes only translate HTTP to service calls; the rules live in ``service``.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
-from ideabox.accounts import service
-from ideabox.accounts.auth import expired_session_cookie, session_cookie
+from ideabox.accounts import service, sign_ins
+from ideabox.accounts.auth import (
+    ends_this_browsers_session,
+    expired_session_cookie,
+    session_cookie,
+)
 from ideabox.accounts.schemas import (
     Credentials,
     DataExport,
     Me,
     RoleUpdate,
+    SignIn,
     Token,
     UserCreate,
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
-from ideabox.routing import BEARER, AnyRequest, RequestDb, SignedIn
+from ideabox.pagination import Cursor, Limit, Page
+from ideabox.routing import BEARER, MAX_ID, AnyRequest, RequestDb, SignedIn
 from ideabox.security import CSRF_ALWAYS
 from ideabox.settings import Settings
 from ideabox.votes.reading import tallies_of
@@ -32,6 +40,8 @@ NO_CSRF = {"exclude_from_csrf": True}
 # Signing in is checked even though the browser brings no session yet: otherwise a
 # hostile page could sign a visitor in to the attacker's account (login CSRF).
 CHECK_CSRF = {CSRF_ALWAYS: True}
+
+SignInId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The sign-in's id")]
 
 
 class AccountController(Controller):
@@ -59,6 +69,26 @@ class AccountController(Controller):
                                    user: SignedIn) -> None:
         """Revoke the credential this request was made with; it answers 401 from now on."""
         await service.revoke_token(db.conn, user, request.state.auth_token_id)
+
+    @get("/tokens", security=BEARER, summary="My sign-ins: API tokens and browser sessions")
+    async def list_tokens(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                          limit: Limit = 20, cursor: Cursor = None) -> Page[SignIn]:
+        """Every token and session of mine still valid, newest first; `current` marks the
+        one this request was made with. Never a secret."""
+        return await sign_ins.list_sign_ins(db, user, current=request.state.auth_token_id,
+                                            limit=limit, cursor=cursor)
+
+    @delete("/tokens/{token_id:int}", status_code=204, security=BEARER,
+            summary="End one of my sign-ins")
+    async def revoke_token(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                           token_id: SignInId) -> Response[None]:
+        """Revoke one of my tokens or sessions by its id (404 for anyone else's). Ending
+        the session of this browser expires its cookie too."""
+        await service.revoke_token(db.conn, user, token_id)
+        cookies = []
+        if ends_this_browsers_session(request, token_id):
+            cookies.append(expired_session_cookie(request.app.state.settings))
+        return Response(None, status_code=204, cookies=cookies)
 
     @get("/me", security=BEARER, summary="The signed-in user")
     async def me(self, db: RequestDb, user: SignedIn) -> Me:

@@ -84,6 +84,19 @@ class Token(msgspec.Struct):
     token: str
 
 
+class SignIn(msgspec.Struct):
+    """One of the person's sign-ins: a browser session or an API token, never its secret.
+    ``current`` marks the one the request was made with."""
+
+    id: int
+    kind: Literal["api", "session"]
+    created_at: datetime
+    last_used_at: datetime
+    # Null only for a token an older instance made during an upgrade, until it is used.
+    expires_at: datetime | None
+    current: bool
+
+
 class RoleUpdate(msgspec.Struct, forbid_unknown_fields=True):
     role: Role
 

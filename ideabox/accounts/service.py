@@ -154,9 +154,12 @@ async def start_session(db: Db, viewer: Viewer, *, days: int,
 
 
 async def revoke_token(conn: asyncpg.Connection, viewer: Viewer, token_id: int) -> None:
-    """Revoke one of the viewer's sessions or API tokens, at once."""
-    await conn.execute("DELETE FROM auth_tokens WHERE id = $1 AND user_id = $2",
-                       token_id, viewer.id)
+    """Revoke one of the viewer's sessions or API tokens, at once; 404 if they have none
+    with this id (another person's is as unknown as one that never was)."""
+    ended = await conn.fetchval("DELETE FROM auth_tokens WHERE id = $1 AND user_id = $2 "
+                                "RETURNING true", token_id, viewer.id)
+    if not ended:
+        raise NotFound("You have no sign-in with this id")
 
 
 async def revoke_session(conn: asyncpg.Connection, token: str) -> None:

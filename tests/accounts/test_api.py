@@ -14,6 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.middleware.csrf import generate_csrf_token
 
+from ideabox.accounts.tokens import token_hash
 from ideabox.app import create_app
 from ideabox.clock import FrozenClock
 from ideabox.embedded import EmbeddedRedis
@@ -226,6 +227,94 @@ async def test_how_long_a_token_lasts_is_a_setting(client, clock, app_with):
         token = (await get_token(short)).json()["token"]
         clock.advance(timedelta(days=7, seconds=1))
         assert (await short.get(f"{API}/me", headers=bearer(token))).status_code == 401
+
+
+async def test_my_tokens_and_sessions_are_listed_without_their_secrets(client, clock, db):
+    await sign_up(client)
+    first = (await get_token(client)).json()["token"]
+    clock.advance(timedelta(minutes=5))
+    second = (await get_token(client)).json()["token"]
+    clock.advance(timedelta(minutes=5))
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    _, someone_else = await make_user(db)
+    # An expired token is no longer anybody's sign-in.
+    clock.advance(timedelta(minutes=5))
+    stale = (await get_token(client)).json()["token"]
+    await db.execute("UPDATE auth_tokens SET expires_at = $1 WHERE token_hash = $2",
+                     NOW, token_hash(stale))
+
+    response = await client.get(f"{API}/tokens", headers=bearer(second))
+    assert response.status_code == 200
+    listed = response.json()
+    assert listed["next_cursor"] is None
+    items = listed["items"]
+    assert [(item["kind"], item["current"]) for item in items] == [
+        ("session", False), ("api", True), ("api", False)]  # the newest first
+    for item in items:
+        assert set(item) == {"id", "kind", "created_at", "last_used_at", "expires_at",
+                             "current"}
+    assert items[2]["created_at"] == items[2]["last_used_at"] == "2026-11-16T09:00:00Z"
+    assert items[2]["expires_at"] == "2027-02-14T09:00:00Z"
+    assert items[0]["expires_at"] == "2026-12-16T09:10:00Z"  # a session: 30 days
+    for secret in (first, second, session, stale):
+        assert secret not in response.text
+        assert token_hash(secret).hex() not in response.text
+    # From the browser, the session is the current one.
+    from_browser = (await client.get(f"{API}/tokens")).json()["items"]
+    assert [item["current"] for item in from_browser] == [True, False, False]
+    assert len((await client.get(f"{API}/tokens", headers=bearer(someone_else))
+                ).json()["items"]) == 1
+
+
+async def test_my_sign_ins_page_on(client):
+    await sign_up(client)
+    tokens = [(await get_token(client)).json()["token"] for _ in range(5)]
+    first = (await client.get(f"{API}/tokens?limit=3", headers=bearer(tokens[0]))).json()
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    rest = (await client.get(f"{API}/tokens", headers=bearer(tokens[0]),
+                             params={"limit": 3, "cursor": first["next_cursor"]})).json()
+    assert rest["next_cursor"] is None
+    ids = [item["id"] for item in first["items"] + rest["items"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 5
+
+
+async def test_a_token_is_revoked_by_its_id(client, db):
+    await sign_up(client)
+    kept = (await get_token(client)).json()["token"]
+    ended = (await get_token(client)).json()["token"]
+    ended_id = await db.fetchval("SELECT id FROM auth_tokens WHERE token_hash = $1",
+                                 token_hash(ended))
+    response = await client.delete(f"{API}/tokens/{ended_id}", headers=bearer(kept))
+    assert response.status_code == 204
+    assert (await client.get(f"{API}/me", headers=bearer(ended))).status_code == 401
+    assert (await client.get(f"{API}/me", headers=bearer(kept))).status_code == 200
+    again = await client.delete(f"{API}/tokens/{ended_id}", headers=bearer(kept))
+    assert again.status_code == 404
+
+
+async def test_another_persons_token_cannot_be_revoked(client, db):
+    await sign_up(client)
+    mine = (await get_token(client)).json()["token"]
+    other, theirs = await make_user(db)
+    their_id = await db.fetchval("SELECT id FROM auth_tokens WHERE user_id = $1", other.id)
+    for token_id in (their_id, 987654321):
+        response = await client.delete(f"{API}/tokens/{token_id}", headers=bearer(mine))
+        assert response.status_code == 404
+        assert response.json()["status_code"] == 404
+    assert (await client.get(f"{API}/me", headers=bearer(theirs))).status_code == 200
+    assert (await client.delete(f"{API}/tokens/{their_id}")).status_code == 401
+    assert (await client.get(f"{API}/tokens")).status_code == 401
+
+
+async def test_ending_this_browsers_session_by_its_id_expires_the_cookie(client, app):
+    await sign_up(client)
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    [listed] = (await client.get(f"{API}/tokens")).json()["items"]
+    response = await client.delete(f"{API}/tokens/{listed['id']}",
+                                   headers={"x-csrftoken": await csrf_token(client)})
+    assert response.status_code == 204
+    assert "max-age=0" in set_cookie(response, SESSION_COOKIE).lower()
+    assert (await me_with_cookie(app, session)).status_code == 401
 
 
 @pytest.mark.parametrize("header", ["Bearer ibx_unknown", "Bearer ", "Basic YTpi", "ibx_x"])
@@ -760,5 +849,6 @@ async def test_deleting_the_account_from_the_browser_ends_the_session(client, ap
 async def test_the_openapi_schema_documents_the_accounts_api(client):
     paths = (await client.get("/schema/openapi.json")).json()["paths"]
     for path in ("/api/v1/users", "/api/v1/tokens", "/api/v1/tokens/current", "/api/v1/me",
+                 "/api/v1/tokens/{token_id}",
                  "/api/v1/users/{user_id}", "/api/v1/me/export", "/api/v1/session"):
         assert path in paths

@@ -144,7 +144,8 @@ async def test_revoke_token_only_touches_the_viewers_own(db):
     alice, _ = await make_user(db)
     bob, _ = await make_user(db)
     bobs = await db.fetchval("SELECT id FROM auth_tokens WHERE user_id = $1", bob.id)
-    await service.revoke_token(db, alice, bobs)
+    with pytest.raises(NotFound):
+        await service.revoke_token(db, alice, bobs)
     assert await db.fetchval("SELECT count(*) FROM auth_tokens WHERE id = $1", bobs) == 1
 
 
