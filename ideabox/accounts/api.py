@@ -22,6 +22,7 @@ from ideabox.accounts.schemas import (
     Credentials,
     DataExport,
     Me,
+    PasswordChange,
     RoleUpdate,
     SignIn,
     Token,
@@ -109,6 +110,26 @@ class AccountController(Controller):
                                 user: SignedIn) -> Response[None]:
         """Anonymise the account and end every sign-in; ideas and comments stay."""
         await service.delete_my_account(db, tallies_of(request.app.state), user)
+        return Response(None, status_code=204,
+                        cookies=[expired_session_cookie(request.app.state.settings)])
+
+    @post("/me/password", status_code=204, security=BEARER, summary="Change my password")
+    async def change_password(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                              data: JSONBody[PasswordChange]) -> None:
+        """Check the current password (400 naming `current_password` if wrong, counted as a
+        failed sign-in), set the new one, and end every other session and token of mine;
+        the one this request was made with goes on."""
+        me = await service.get_me(db.conn, user)
+        async with ratelimit.signin_attempt(request, me.email):
+            await service.change_password(db, user, data, keep=request.state.auth_token_id)
+
+    @post("/me/sign-out-everywhere", status_code=204, security=BEARER,
+          summary="Sign out everywhere")
+    async def sign_out_everywhere(self, request: AnyRequest, db: RequestDb,
+                                  user: SignedIn) -> Response[None]:
+        """End every session and token of mine, this one included, and expire the
+        browser's cookie."""
+        await sign_ins.end_sign_ins(db.conn, user)
         return Response(None, status_code=204,
                         cookies=[expired_session_cookie(request.app.state.settings)])
 

@@ -108,11 +108,11 @@ async def provide_user(request: Request[Any, Any, Any],
     return viewer
 
 
-def ends_this_browsers_session(request: Request[Any, Any, Any], token_id: int | None) -> bool:
-    """Whether ending sign-in ``token_id`` (None: all of them) signs this browser out, so
-    that the answer must expire its cookie."""
-    return request.state.get("auth_kind") == "session" and (
-        token_id is None or token_id == request.state.get("auth_token_id"))
+def ends_this_browsers_session(request: Request[Any, Any, Any], token_id: int) -> bool:
+    """Whether ending sign-in ``token_id`` signs this browser out, so that the answer
+    must expire its cookie."""
+    current: int | None = request.state.get("auth_token_id")
+    return request.state.get("auth_kind") == "session" and token_id == current
 
 
 def session_cookie(settings: Settings, token: str) -> Cookie:

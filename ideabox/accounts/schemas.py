@@ -78,6 +78,12 @@ class Credentials(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_LENGTH)]
 
 
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    # Like a sign-in, the current password is only compared.
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_LENGTH)]
+    new_password: NewPassword
+
+
 class Token(msgspec.Struct):
     """A bearer token for API clients; shown once, only its hash is kept."""
 

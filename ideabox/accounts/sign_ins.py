@@ -1,9 +1,10 @@
-"""A person's own sign-ins (browser sessions and API tokens): listed, ended one by one
-or all at once. Like authentication, these read and write the ``auth_tokens`` rows;
-the secrets themselves are never kept, so they are never shown."""
+"""A person's own sign-ins (browser sessions and API tokens): listed, and ended all at
+once. The secrets themselves are never kept (only their hashes), so they are never
+shown. (One sign-in is ended by ``service.revoke_token``.)"""
 
 from __future__ import annotations
 
+import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import SignIn, Viewer
@@ -35,3 +36,11 @@ async def list_sign_ins(db: Db, viewer: Viewer, *, current: int | None, limit: i
                                before.id if before else None, limit + 1)
     return page_of(rows, limit, lambda row: SignIn(**dict(row)),
                    lambda last: _Before(id=last.id))
+
+
+async def end_sign_ins(conn: asyncpg.Connection, viewer: Viewer, *,
+                       keep: int | None = None) -> None:
+    """End every session and token of the viewer, at once; all but ``keep``, if given
+    (the one a password was changed with)."""
+    await conn.execute("DELETE FROM auth_tokens WHERE user_id = $1 AND id IS DISTINCT FROM $2",
+                       viewer.id, keep)

@@ -3,6 +3,7 @@ limits, the GDPR endpoints, and sign-in while Redis is down."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -338,6 +339,115 @@ async def test_a_wrong_email_and_a_wrong_password_give_the_same_answer(client):
     browser_password = await sign_in(client, password="not the password")
     browser_email = await sign_in(client, email="nobody@example.dk")
     assert browser_password.json() == browser_email.json() == wrong_email.json()
+
+
+# Changing the password, signing out everywhere
+
+@contextlib.asynccontextmanager
+async def signed_in_browser(app: Litestar, email: str = "anna@example.dk",
+                            address: str = "198.51.100.30") -> AsyncIterator[httpx.AsyncClient]:
+    """Another browser (its own cookies), signed in."""
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50003))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        signed_in = await sign_in(browser, email=email, **from_address(address))
+        assert signed_in.status_code == 200
+        yield browser
+
+
+async def change_password(client: httpx.AsyncClient, current: str, new: str,
+                          **headers: str) -> httpx.Response:
+    return await client.post(f"{API}/me/password", headers=headers,
+                             json={"current_password": current, "new_password": new})
+
+
+async def test_a_password_change_ends_every_other_sign_in(client, app):
+    await sign_up(client)
+    used, other = [(await get_token(client)).json()["token"] for _ in range(2)]
+    async with signed_in_browser(app) as browser:
+        response = await change_password(client, PASSWORD, "et nyt og langt kodeord",
+                                         **bearer(used))
+        assert response.status_code == 204
+        # The token the change was made with goes on; every other sign-in has ended.
+        assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+        assert (await client.get(f"{API}/me", headers=bearer(other))).status_code == 401
+        assert (await browser.get(f"{API}/me")).status_code == 401
+    assert (await get_token(client)).status_code == 401
+    assert (await get_token(client, password="et nyt og langt kodeord")).status_code == 201
+
+
+async def test_a_password_change_in_the_browser_keeps_its_session(client, app):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    async with signed_in_browser(app) as browser:
+        response = await change_password(browser, PASSWORD, "et nyt og langt kodeord",
+                                         **{"x-csrftoken": await csrf_token(browser)})
+        assert response.status_code == 204
+        assert (await browser.get(f"{API}/me")).status_code == 200
+        [left] = (await browser.get(f"{API}/tokens")).json()["items"]
+        assert left["kind"] == "session" and left["current"]
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401
+
+
+async def test_a_wrong_current_password_is_400_and_counts_as_a_failed_sign_in(client, app):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    here = from_address("198.51.100.40")
+    for _ in range(5):
+        wrong = await change_password(client, "not my password", "et nyt og langt kodeord",
+                                      **bearer(token), **here)
+        assert wrong.status_code == 400
+        assert error_keys(wrong) == ["current_password"]
+    # Nothing changed meanwhile: the old password and the other sign-ins still work.
+    async with signed_in_browser(app) as browser:
+        assert (await browser.get(f"{API}/me")).status_code == 200
+    # Whoever holds the token cannot go on guessing the password, there or at sign-in.
+    limited = await change_password(client, PASSWORD, "et nyt og langt kodeord",
+                                    **bearer(token), **here)
+    assert limited.status_code == 429
+    assert (await get_token(client, **here)).status_code == 429
+
+
+async def test_the_new_password_follows_the_sign_up_rule(client):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    short = await change_password(client, PASSWORD, "123456789", **bearer(token))
+    assert short.status_code == 400
+    assert error_keys(short) == ["new_password"]
+    assert "10" in short.json()["extra"][0]["message"]
+    missing = await client.post(f"{API}/me/password", headers=bearer(token),
+                                json={"new_password": "et nyt og langt kodeord"})
+    assert missing.status_code == 400
+    assert error_keys(missing) == ["current_password"]
+    assert (await get_token(client)).status_code == 201  # the password is unchanged
+
+
+async def test_signing_out_everywhere_ends_every_sign_in(client, app, db):
+    await sign_up(client)
+    used, other = [(await get_token(client)).json()["token"] for _ in range(2)]
+    _, someone_else = await make_user(db)
+    async with signed_in_browser(app) as browser:
+        response = await client.post(f"{API}/me/sign-out-everywhere", headers=bearer(used))
+        assert response.status_code == 204
+        for token in (used, other):
+            assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401
+        assert (await browser.get(f"{API}/me")).status_code == 401
+    assert (await client.get(f"{API}/me", headers=bearer(someone_else))).status_code == 200
+
+
+async def test_signing_out_everywhere_from_the_browser_expires_its_cookie(client, app):
+    await sign_up(client)
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    response = await client.post(f"{API}/me/sign-out-everywhere",
+                                 headers={"x-csrftoken": await csrf_token(client)})
+    assert response.status_code == 204
+    assert "max-age=0" in set_cookie(response, SESSION_COOKIE).lower()
+    assert (await me_with_cookie(app, session)).status_code == 401
+
+
+async def test_password_and_sign_out_everywhere_need_a_sign_in(client):
+    assert (await change_password(client, PASSWORD, "et nyt og langt kodeord")
+            ).status_code == 401
+    assert (await client.post(f"{API}/me/sign-out-everywhere")).status_code == 401
 
 
 # The browser session
@@ -849,6 +959,7 @@ async def test_deleting_the_account_from_the_browser_ends_the_session(client, ap
 async def test_the_openapi_schema_documents_the_accounts_api(client):
     paths = (await client.get("/schema/openapi.json")).json()["paths"]
     for path in ("/api/v1/users", "/api/v1/tokens", "/api/v1/tokens/current", "/api/v1/me",
-                 "/api/v1/tokens/{token_id}",
+                 "/api/v1/tokens/{token_id}", "/api/v1/me/password",
+                 "/api/v1/me/sign-out-everywhere",
                  "/api/v1/users/{user_id}", "/api/v1/me/export", "/api/v1/session"):
         assert path in paths
