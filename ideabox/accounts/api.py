@@ -5,10 +5,8 @@ Routes only translate HTTP to service calls; the rules live in ``service``.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
@@ -30,7 +28,7 @@ from ideabox.accounts.schemas import (
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import BEARER, MAX_ID, AnyRequest, RequestDb, SignedIn
+from ideabox.routing import BEARER, AnyRequest, RequestDb, SignedIn, SignInId
 from ideabox.security import CSRF_ALWAYS
 from ideabox.settings import Settings
 from ideabox.votes.reading import tallies_of
@@ -41,8 +39,6 @@ NO_CSRF = {"exclude_from_csrf": True}
 # Signing in is checked even though the browser brings no session yet: otherwise a
 # hostile page could sign a visitor in to the attacker's account (login CSRF).
 CHECK_CSRF = {CSRF_ALWAYS: True}
-
-SignInId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The sign-in's id")]
 
 
 class AccountController(Controller):
