@@ -144,13 +144,13 @@ async def _my_page(request: AnyRequest, db: RequestDb, user: Viewer,
     return page(
         "accounts/me.html", status=status, viewer=user, me=await service.get_me(db.conn, user),
         notifications=await list_notifications(db.conn, user, limit=NOTIFICATIONS_SHOWN,
-                                               cursor=cursors.get("notifications")),
-        ideas=await mine.my_ideas(db.conn, user, limit=LIST_SHOWN, cursor=cursors.get("ideas")),
-        votes=await mine.my_votes(db.conn, user, limit=LIST_SHOWN, cursor=cursors.get("votes")),
+                                               cursor=cursors["notifications"]),
+        ideas=await mine.my_ideas(db.conn, user, limit=LIST_SHOWN, cursor=cursors["ideas"]),
+        votes=await mine.my_votes(db.conn, user, limit=LIST_SHOWN, cursor=cursors["votes"]),
         follows=await mine.my_follows(db.conn, user, limit=LIST_SHOWN,
-                                      cursor=cursors.get("follows")),
+                                      cursor=cursors["follows"]),
         sign_ins=await sign_ins.list_sign_ins(db, user, current=request.state.auth_token_id,
-                                              limit=LIST_SHOWN, cursor=cursors.get("sign_ins")),
+                                              limit=LIST_SHOWN, cursor=cursors["sign_ins"]),
         cursors=cursors, password_errors=password_errors or {}, changed=changed)
 
 
