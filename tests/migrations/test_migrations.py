@@ -140,16 +140,21 @@ def test_migration_files_are_named_and_numbered_uniquely(tmp_path: Path):
         discover(tmp_path)
 
 
+def _migrations_before(version: str, folder: Path) -> Path:
+    """A copy of the migrations older than ``version``: the schema a migration meets."""
+    folder.mkdir()
+    for migration in discover():
+        if migration.version < version:
+            shutil.copy(default_dir() / f"{migration.version}.sql", folder)
+    return folder
+
+
 async def test_existing_votes_are_counted_when_idea_tallies_arrive(empty_database,
                                                                    tmp_path: Path):
     """0005 counts each idea's votes already cast: in all, and in the month of its latest
     vote in the purpose's time zone (a vote at 00:30 on 1 November in Copenhagen is
     November's, though it is still October in UTC)."""
-    folder = tmp_path / "sql"
-    folder.mkdir()
-    for migration in discover():
-        if migration.version < "0005":
-            shutil.copy(default_dir() / f"{migration.version}.sql", folder)
+    folder = _migrations_before("0005", tmp_path / "sql")
     conn = await asyncpg.connect(empty_database)
     try:
         await migrate(conn, folder)
@@ -180,11 +185,7 @@ async def test_api_tokens_made_before_they_expired_get_an_expiry(empty_database,
                                                                  tmp_path: Path):
     """0006: every API token that had no expiry expires 90 days after its last use (the
     migration has no clock: that is counted from the row itself); sessions keep theirs."""
-    folder = tmp_path / "sql"
-    folder.mkdir()
-    for migration in discover():
-        if migration.version < "0006":
-            shutil.copy(default_dir() / f"{migration.version}.sql", folder)
+    folder = _migrations_before("0006", tmp_path / "sql")
     conn = await asyncpg.connect(empty_database)
     try:
         await migrate(conn, folder)
