@@ -25,6 +25,7 @@ from ideabox.clock import Clock, clock_for
 from ideabox.db import CONNECTION_ERRORS, create_pool, provide_db
 from ideabox.health import healthz, readyz
 from ideabox.http_errors import EXCEPTION_HANDLERS
+from ideabox.json_only import json_bodies_only
 from ideabox.lost_connections import LostConnectionMiddleware, recount_after_writes_in_doubt
 from ideabox.migrations import MigrationError, migrate
 from ideabox.security import (
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         raise RuntimeError("create_app needs database and Redis URLs: start with `ideabox serve`")
     settings = resolve_secret_key(settings)
 
-    api = Router("/api/v1", route_handlers=api_routes(), tags=None)
+    api = Router("/api/v1", route_handlers=api_routes(), tags=None, guards=[json_bodies_only])
     client_address = ClientAddress(settings.trusted_proxies)
 
     return Litestar(

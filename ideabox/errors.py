@@ -47,6 +47,12 @@ class Conflict(IdeaboxError):
     status_code = 409
 
 
+class UnsupportedMediaType(IdeaboxError):
+    """A body in a form the route does not take (the JSON API takes JSON only)."""
+
+    status_code = 415
+
+
 class TooManyRequests(IdeaboxError):
     status_code = 429
 

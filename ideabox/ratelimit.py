@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import time
@@ -128,25 +129,60 @@ def _private(request: Request[Any, Any, Any], value: str) -> str:
     return hmac.new(secret, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def counted_address(address: str) -> str:
+    """The client a per-address limit counts: an IPv4 address as it is, an IPv6 address
+    by its /64, since one subscriber is given a whole /64 and can step through it."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # "unknown", or a proxy's word that is no address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def _address(request: Request[Any, Any, Any]) -> str:
-    address: str = request.app.state.client_address(request)
-    return address
+    return counted_address(request.app.state.client_address(request))
+
+
+async def _hit_all(cache: Cache, limits: list[tuple[str, str, int]], window: int
+                   ) -> list[Counted]:
+    """Count one request against each ``(name, ident, limit)`` in turn. A request one of
+    them refuses is taken back from those before it: it was never an attempt, so the
+    owner's own tries while a guessing run has the account closed do not add up."""
+    counted: list[Counted] = []
+    try:
+        for name, ident, limit in limits:
+            counted.append(await hit(cache, name, ident, limit=limit, window=window))
+    except TooManyRequests:
+        for done in counted:
+            await done.undo()
+        raise
+    return counted
 
 
 @contextlib.asynccontextmanager
 async def signin_attempt(request: Request[Any, Any, Any], email: str) -> AsyncIterator[None]:
-    """Guard one sign-in: every attempt counts per client address; per e-mail address
-    only the failed ones do (counted up front, so parallel guesses cannot overtake the
-    limit, and taken back when the sign-in succeeds)."""
+    """Guard one check of a password. Failed checks are counted per e-mail address from
+    this client address (a small limit: that address must wait), per client address (one
+    client trying many accounts) and per e-mail address alone (a much higher limit: a
+    guessing run spread over many addresses). So a stranger elsewhere cannot lock the
+    owner out with a handful of tries. Each is counted up front, so parallel guesses
+    cannot overtake a limit, and taken back when the password was right: many good
+    sign-ins from one address (a town hall, a library) never add up."""
     settings = request.app.state.settings
-    cache: Cache = request.app.state.cache
-    window = settings.signin_window_seconds
-    await hit(cache, "signin-address", _address(request),
-              limit=settings.signin_attempts_per_address, window=window)
-    counted = await hit(cache, "signin-email", _private(request, email),
-                        limit=settings.signin_attempts_per_email, window=window)
+    address, account = _address(request), _private(request, email)
+    counted = await _hit_all(request.app.state.cache, [
+        ("signin-email-address", f"{account}:{address}",
+         settings.signin_failures_per_email_and_address),
+        ("signin-address", address, settings.signin_failures_per_address),
+        ("signin-email", account, settings.signin_failures_per_email),
+    ], settings.signin_window_seconds)
     yield
-    await counted.undo()
+    for done in counted:
+        await done.undo()
 
 
 async def signup(request: Request[Any, Any, Any]) -> None:

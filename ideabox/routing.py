@@ -35,3 +35,4 @@ MAX_ID = 2**63 - 1
 IdeaId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The idea's id")]
 CommentId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The comment's id")]
 UserId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The user's id")]
+SignInId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The sign-in's id")]

@@ -39,12 +39,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_prefix: str = "ideabox"
     cookie_secure: bool | None = None
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
-    signin_attempts_per_email: int = 5
-    signin_attempts_per_address: int = 50
+    signin_failures_per_email_and_address: int = 5
+    signin_failures_per_email: int = 100
+    signin_failures_per_address: int = 50
     signin_window_seconds: int = 900
     signups_per_address: int = 20
     writes_per_minute: int = 120
     session_days: int = 30
+    api_token_days: int = 90
     shutdown_seconds: int = 15
     background_tasks: bool = True
     reconcile_interval: float = 2.0
@@ -176,16 +178,22 @@ SETTINGS: tuple[Setting, ...] = (
             "starts with https://."),
     Setting("trusted_proxies", _list, "Comma-separated addresses of reverse proxies whose "
             "X-Forwarded-For is believed (for rate limits and logs)."),
-    Setting("signin_attempts_per_email", _positive_int,
-            "Failed sign-ins allowed per e-mail address in the sign-in window."),
-    Setting("signin_attempts_per_address", _positive_int,
-            "Sign-in attempts allowed per client address in the sign-in window."),
+    Setting("signin_failures_per_email_and_address", _positive_int,
+            "Failed sign-ins allowed per e-mail address from one client address in the "
+            "sign-in window; past it, that address waits, the right password too."),
+    Setting("signin_failures_per_email", _positive_int,
+            "Failed sign-ins allowed per e-mail address from all addresses together in the "
+            "sign-in window: stops a guessing run spread over many addresses."),
+    Setting("signin_failures_per_address", _positive_int,
+            "Failed sign-ins allowed per client address, whatever the e-mail, in the sign-in "
+            "window (good sign-ins do not count: a town hall shares one address)."),
     Setting("signin_window_seconds", _positive_int, "Length of the sign-in rate-limit window."),
     Setting("signups_per_address", _positive_int, "New accounts allowed per client address "
             "per hour (a library or citizens' service desk shares one address)."),
     Setting("writes_per_minute", _positive_int, "Write requests (posts, votes, comments) "
             "allowed per person per minute."),
     Setting("session_days", _positive_int, "Days a browser session lasts without use."),
+    Setting("api_token_days", _positive_int, "Days an API token lasts without use."),
     Setting("shutdown_seconds", _positive_int, "Seconds `ideabox serve` gives a worker to "
             "finish its requests at Ctrl-C or SIGTERM before it kills it."),
     Setting("background_tasks", _bool, "Run the cache reconciler and the monthly promotion "
@@ -209,9 +217,23 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+# Variables whose meaning changed under a new name. Set under the old name, the value
+# would be ignored without a word, so the service refuses to start and says what to set.
+RENAMED = {
+    PREFIX + "SIGNIN_ATTEMPTS_PER_EMAIL": "failed sign-ins are limited per e-mail and client "
+    "address (IDEABOX_SIGNIN_FAILURES_PER_EMAIL_AND_ADDRESS) and per e-mail address alone "
+    "(IDEABOX_SIGNIN_FAILURES_PER_EMAIL)",
+    PREFIX + "SIGNIN_ATTEMPTS_PER_ADDRESS": "failed sign-ins per client address are limited "
+    "by IDEABOX_SIGNIN_FAILURES_PER_ADDRESS",
+}
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read every ``IDEABOX_*`` variable once; a bad value raises ``SettingsError`` naming it."""
     env = os.environ if environ is None else environ
+    for old, instead in RENAMED.items():
+        if env.get(old, "").strip():
+            raise SettingsError(f"{old} is no longer read: {instead}")
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = env.get(setting.env)

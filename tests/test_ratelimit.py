@@ -81,3 +81,17 @@ async def test_without_redis_the_limit_still_holds_in_process(no_redis):
     assert not counted.in_redis
     await counted.undo()
     assert (await _outcomes(no_redis, 3, limit=3, ident="other")).count(True) == 3
+
+
+@pytest.mark.parametrize(("address", "counted"), [
+    ("198.51.100.7", "198.51.100.7"),
+    # An IPv6 subscriber is given a whole /64: stepping through it is one client.
+    ("2001:db8:5:6::1", "2001:db8:5:6::/64"),
+    ("2001:db8:5:6:ffff:ffff:ffff:ffff", "2001:db8:5:6::/64"),
+    ("2001:DB8:5:6::1", "2001:db8:5:6::/64"),
+    # An IPv4 client seen through an IPv6 socket is that IPv4 client.
+    ("::ffff:198.51.100.7", "198.51.100.7"),
+    ("unknown", "unknown"),
+])
+def test_clients_are_counted_by_address_and_ipv6_by_prefix(address, counted):
+    assert ratelimit.counted_address(address) == counted

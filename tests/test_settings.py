@@ -70,3 +70,15 @@ def test_an_external_database_needs_a_key(tmp_path: Path):
 def test_a_short_key_is_refused():
     with pytest.raises(SettingsError, match="at least 32"):
         resolve_secret_key(load_settings({"IDEABOX_SECRET_KEY": "short"}))
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("IDEABOX_SIGNIN_ATTEMPTS_PER_EMAIL", "IDEABOX_SIGNIN_FAILURES_PER_EMAIL_AND_ADDRESS"),
+    ("IDEABOX_SIGNIN_ATTEMPTS_PER_ADDRESS", "IDEABOX_SIGNIN_FAILURES_PER_ADDRESS"),
+])
+def test_a_renamed_variable_is_refused_naming_its_successor(old, new):
+    # Silently ignored, an operator's stricter limit would be lost without a word.
+    with pytest.raises(SettingsError, match=old) as error:
+        load_settings({old: "3"})
+    assert new in str(error.value)
+    assert load_settings({old: ""}).signin_failures_per_email_and_address == 5

@@ -10,18 +10,25 @@ from litestar.params import FromPath, JSONBody
 from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
-from ideabox.accounts import service
-from ideabox.accounts.auth import expired_session_cookie, session_cookie
+from ideabox.accounts import service, sign_ins
+from ideabox.accounts.auth import (
+    ends_this_browsers_session,
+    expired_session_cookie,
+    session_cookie,
+)
 from ideabox.accounts.schemas import (
     Credentials,
     DataExport,
     Me,
+    PasswordChange,
     RoleUpdate,
+    SignIn,
     Token,
     UserCreate,
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
-from ideabox.routing import BEARER, AnyRequest, RequestDb, SignedIn
+from ideabox.pagination import Cursor, Limit, Page
+from ideabox.routing import BEARER, AnyRequest, RequestDb, SignedIn, SignInId
 from ideabox.security import CSRF_ALWAYS
 from ideabox.settings import Settings
 from ideabox.votes.reading import tallies_of
@@ -46,10 +53,12 @@ class AccountController(Controller):
     @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token")
     async def create_token(self, request: AnyRequest, db: RequestDb,
                            data: JSONBody[Credentials]) -> Token:
-        """Exchange e-mail and password for a bearer token that lasts until revoked."""
+        """Exchange e-mail and password for a bearer token; it lasts until revoked or
+        until it has not been used for `IDEABOX_API_TOKEN_DAYS` days."""
         async with ratelimit.signin_attempt(request, data.email):
             viewer = await service.authenticate(db.conn, data)
-        return await service.create_api_token(db, viewer)
+        settings: Settings = request.app.state.settings
+        return await service.create_api_token(db, viewer, days=settings.api_token_days)
 
     @delete("/tokens/current", status_code=204, security=BEARER,
             summary="Revoke the token of this request")
@@ -57,6 +66,26 @@ class AccountController(Controller):
                                    user: SignedIn) -> None:
         """Revoke the credential this request was made with; it answers 401 from now on."""
         await service.revoke_token(db.conn, user, request.state.auth_token_id)
+
+    @get("/tokens", security=BEARER, summary="My sign-ins: API tokens and browser sessions")
+    async def list_tokens(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                          limit: Limit = 20, cursor: Cursor = None) -> Page[SignIn]:
+        """Every token and session of mine still valid, newest first; `current` marks the
+        one this request was made with. Never a secret."""
+        return await sign_ins.list_sign_ins(db, user, current=request.state.auth_token_id,
+                                            limit=limit, cursor=cursor)
+
+    @delete("/tokens/{token_id:int}", status_code=204, security=BEARER,
+            summary="End one of my sign-ins")
+    async def revoke_token(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                           token_id: SignInId) -> Response[None]:
+        """Revoke one of my tokens or sessions by its id (404 for anyone else's). Ending
+        the session of this browser expires its cookie too."""
+        await service.revoke_token(db.conn, user, token_id)
+        cookies = []
+        if ends_this_browsers_session(request, token_id):
+            cookies.append(expired_session_cookie(request.app.state.settings))
+        return Response(None, status_code=204, cookies=cookies)
 
     @get("/me", security=BEARER, summary="The signed-in user")
     async def me(self, db: RequestDb, user: SignedIn) -> Me:
@@ -77,6 +106,26 @@ class AccountController(Controller):
                                 user: SignedIn) -> Response[None]:
         """Anonymise the account and end every sign-in; ideas and comments stay."""
         await service.delete_my_account(db, tallies_of(request.app.state), user)
+        return Response(None, status_code=204,
+                        cookies=[expired_session_cookie(request.app.state.settings)])
+
+    @post("/me/password", status_code=204, security=BEARER, summary="Change my password")
+    async def change_password(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                              data: JSONBody[PasswordChange]) -> None:
+        """Check the current password (400 naming `current_password` if wrong, counted as a
+        failed sign-in), set the new one, and end every other session and token of mine;
+        the one this request was made with goes on."""
+        me = await service.get_me(db.conn, user)
+        async with ratelimit.signin_attempt(request, me.email):
+            await service.change_password(db, user, data, keep=request.state.auth_token_id)
+
+    @post("/me/sign-out-everywhere", status_code=204, security=BEARER,
+          summary="Sign out everywhere")
+    async def sign_out_everywhere(self, request: AnyRequest, db: RequestDb,
+                                  user: SignedIn) -> Response[None]:
+        """End every session and token of mine, this one included, and expire the
+        browser's cookie."""
+        await sign_ins.end_sign_ins(db.conn, user)
         return Response(None, status_code=204,
                         cookies=[expired_session_cookie(request.app.state.settings)])
 

@@ -25,9 +25,12 @@ from ideabox.settings import Settings
 # Set in the request's state when its session was extended (see resend_session_cookie).
 _EXTENDED = "extended_session"
 
+# A token without an expiry can only have been made by an instance older than
+# sql/0006 while a rolling upgrade was under way: it counts as stale, so its first use
+# here gives it one.
 _LOOKUP = """
 SELECT u.id, u.display_name, u.role, t.id AS token_id,
-       t.last_used_at < $3::timestamptz - interval '1 hour' AS stale
+       t.last_used_at < $3::timestamptz - interval '1 hour' OR t.expires_at IS NULL AS stale
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.kind = $2
@@ -35,14 +38,16 @@ WHERE t.token_hash = $1 AND t.kind = $2
   AND u.deleted_at IS NULL
 """
 
-# Sessions slide: each use (at most hourly, to spare writes) extends them.
+# Sessions and API tokens slide: each use (at most hourly, to spare writes) extends them.
 _TOUCH = """
 UPDATE auth_tokens
-SET last_used_at = $3,
-    expires_at = CASE WHEN kind = 'session' THEN $3::timestamptz + make_interval(days => $2)
-                      ELSE expires_at END
+SET last_used_at = $3, expires_at = $3::timestamptz + make_interval(days => $2)
 WHERE id = $1
 """
+
+
+def _lifetime_days(settings: Settings, kind: str) -> int:
+    return settings.session_days if kind == "session" else settings.api_token_days
 
 
 async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
@@ -51,8 +56,8 @@ async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
     if row is None:
         return None
     if row["stale"]:
-        await db.conn.execute(_TOUCH, row["token_id"], request.app.state.settings.session_days,
-                              db.now)
+        await db.conn.execute(_TOUCH, row["token_id"],
+                              _lifetime_days(request.app.state.settings, kind), db.now)
         if kind == "session":
             request.state[_EXTENDED] = token
     request.state.auth_token_id = row["token_id"]
@@ -76,7 +81,7 @@ async def viewer_from_request(request: Request[Any, Any, Any], db: Db) -> Viewer
             raise Unauthorized("Send the token as 'Authorization: Bearer <token>'")
         viewer = await _lookup(request, db, token.strip(), "api")
         if viewer is None:
-            raise Unauthorized("The token is not valid: it is unknown or was revoked")
+            raise Unauthorized("The token is not valid: it is unknown, expired or was revoked")
         return viewer
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -101,6 +106,13 @@ async def provide_user(request: Request[Any, Any, Any],
     if request.method not in SAFE_METHODS:
         await ratelimit.write(request, viewer.id)
     return viewer
+
+
+def ends_this_browsers_session(request: Request[Any, Any, Any], token_id: int) -> bool:
+    """Whether ending sign-in ``token_id`` signs this browser out, so that the answer
+    must expire its cookie."""
+    current: int | None = request.state.get("auth_token_id")
+    return request.state.get("auth_kind") == "session" and token_id == current
 
 
 def session_cookie(settings: Settings, token: str) -> Cookie:

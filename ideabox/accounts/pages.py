@@ -1,5 +1,6 @@
 """HTML pages for people: sign up, sign in and out, my page (my ideas, votes, follows
-and notifications; my data; deleting my account) and the administration's user list.
+and notifications; where I am signed in, my password; my data; deleting my account) and
+the administration's user list.
 
 The session cookie is the one the JSON API sets, made by the same helpers."""
 
@@ -14,13 +15,24 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
-from ideabox.accounts import directory, mine, service
-from ideabox.accounts.auth import expired_session_cookie, session_cookie
-from ideabox.accounts.schemas import ROLES, Credentials, RoleUpdate, UserCreate, Viewer
+from ideabox.accounts import directory, mine, service, sign_ins
+from ideabox.accounts.auth import (
+    ends_this_browsers_session,
+    expired_session_cookie,
+    session_cookie,
+)
+from ideabox.accounts.schemas import (
+    ROLES,
+    Credentials,
+    PasswordChange,
+    RoleUpdate,
+    UserCreate,
+    Viewer,
+)
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.errors import IdeaboxError
 from ideabox.notifications.service import list_notifications
-from ideabox.routing import AnyRequest, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import AnyRequest, MaybeSignedIn, RequestDb, SignedIn, SignInId
 from ideabox.settings import Settings
 from ideabox.votes.reading import tallies_of
 from ideabox.web import forms, messages
@@ -30,6 +42,8 @@ from ideabox.web.render import form_of, lang, local_path, page, see_other
 NextParam = Annotated[str | None, QueryParameter(name="next", max_length=500)]
 QueryParam = Annotated[str | None, QueryParameter(max_length=200)]
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
+SignInsCursor = Annotated[str | None, QueryParameter(name="sign_ins", max_length=512)]
+ChangedParam = Annotated[str | None, QueryParameter(max_length=20)]
 NOTIFICATIONS_SHOWN = 10
 LIST_SHOWN = 8
 
@@ -117,25 +131,82 @@ class SignPages(Controller):
         return see_other("/", cookies=[expired_session_cookie(_settings(request))])
 
 
+# The lists of my page, each paged by a cursor of the same name.
+MY_LISTS = ("notifications", "ideas", "votes", "follows", "sign_ins")
+
+
+async def _my_page(request: AnyRequest, db: RequestDb, user: Viewer,
+                   cursors: dict[str, str | None] | None = None, *, status: int = 200,
+                   password_errors: dict[str, str] | None = None,
+                   changed: str | None = None) -> Template:
+    """My page, each list on the page its cursor says (none: the first)."""
+    cursors = {name: (cursors or {}).get(name) for name in MY_LISTS}
+    return page(
+        "accounts/me.html", status=status, viewer=user, me=await service.get_me(db.conn, user),
+        notifications=await list_notifications(db.conn, user, limit=NOTIFICATIONS_SHOWN,
+                                               cursor=cursors["notifications"]),
+        ideas=await mine.my_ideas(db.conn, user, limit=LIST_SHOWN, cursor=cursors["ideas"]),
+        votes=await mine.my_votes(db.conn, user, limit=LIST_SHOWN, cursor=cursors["votes"]),
+        follows=await mine.my_follows(db.conn, user, limit=LIST_SHOWN,
+                                      cursor=cursors["follows"]),
+        sign_ins=await sign_ins.list_sign_ins(db, user, current=request.state.auth_token_id,
+                                              limit=LIST_SHOWN, cursor=cursors["sign_ins"]),
+        cursors=cursors, password_errors=password_errors or {}, changed=changed)
+
+
 class MyPages(Controller):
     path = "/me"
 
     @get("/")
-    async def my_page(self, db: RequestDb, user: SignedIn, notifications: CursorParam = None,
-                      ideas: CursorParam = None, votes: CursorParam = None,
-                      follows: CursorParam = None) -> Template:
-        """My notifications, ideas, votes and follows, newest first; each list pages on
-        by its own cursor, the others stay on their first page."""
+    async def my_page(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                      notifications: CursorParam = None, ideas: CursorParam = None,
+                      votes: CursorParam = None, follows: CursorParam = None,
+                      sign_ins_cursor: SignInsCursor = None,
+                      changed: ChangedParam = None) -> Template:
+        """My notifications, ideas, votes, follows and sign-ins, newest first; each list
+        pages on by its own cursor, the others stay on their first page."""
         cursors = {"notifications": notifications, "ideas": ideas, "votes": votes,
-                   "follows": follows}
-        return page(
-            "accounts/me.html", viewer=user, me=await service.get_me(db.conn, user),
-            notifications=await list_notifications(db.conn, user, limit=NOTIFICATIONS_SHOWN,
-                                                   cursor=notifications),
-            ideas=await mine.my_ideas(db.conn, user, limit=LIST_SHOWN, cursor=ideas),
-            votes=await mine.my_votes(db.conn, user, limit=LIST_SHOWN, cursor=votes),
-            follows=await mine.my_follows(db.conn, user, limit=LIST_SHOWN, cursor=follows),
-            cursors=cursors)
+                   "follows": follows, "sign_ins": sign_ins_cursor}
+        return await _my_page(request, db, user, cursors, changed=changed)
+
+    @post("/sign-ins/{sign_in_id:int}/end")
+    async def end_sign_in(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+                          sign_in_id: SignInId) -> Redirect:
+        """End one of my sessions or tokens (404 for anyone else's); ending this
+        browser's own signs it out."""
+        await service.revoke_token(db.conn, user, sign_in_id)
+        if ends_this_browsers_session(request, sign_in_id):
+            return see_other("/", cookies=[expired_session_cookie(_settings(request))])
+        return see_other("/me#my-sign-ins")
+
+    @post("/password")
+    async def change_password(self, request: AnyRequest, db: RequestDb,
+                              user: SignedIn) -> Template | Redirect:
+        """Change my password once the current one is checked (a wrong one counts as a
+        failed sign-in); every other session and token of mine ends."""
+        form = await form_of(request)
+        status = 400
+        try:
+            data = forms.parse(form, PasswordChange, lang(request))
+            me = await service.get_me(db.conn, user)
+            async with ratelimit.signin_attempt(request, me.email):
+                await service.change_password(db, user, data,
+                                              keep=request.state.auth_token_id)
+        except forms.FormInvalid as exc:
+            errors = exc.errors
+        except IdeaboxError as exc:
+            errors = await forms.recover(db, lang(request), exc)
+            status = exc.status_code
+        else:
+            return see_other("/me?changed=password#my-password")
+        return await _my_page(request, db, user, status=status, password_errors=errors)
+
+    @post("/sign-out-everywhere")
+    async def sign_out_everywhere(self, request: AnyRequest, db: RequestDb,
+                                  user: SignedIn) -> Redirect:
+        """End every session and token of mine, this browser's included."""
+        await sign_ins.end_sign_ins(db.conn, user)
+        return see_other("/", cookies=[expired_session_cookie(_settings(request))])
 
     @get("/data")
     async def download(self, db: RequestDb, user: SignedIn) -> Response[bytes]:

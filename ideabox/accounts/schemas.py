@@ -78,10 +78,29 @@ class Credentials(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_LENGTH)]
 
 
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    # Like a sign-in, the current password is only compared.
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_LENGTH)]
+    new_password: NewPassword
+
+
 class Token(msgspec.Struct):
     """A bearer token for API clients; shown once, only its hash is kept."""
 
     token: str
+
+
+class SignIn(msgspec.Struct):
+    """One of the person's sign-ins: a browser session or an API token, never its secret.
+    ``current`` marks the one the request was made with."""
+
+    id: int
+    kind: Literal["api", "session"]
+    created_at: datetime
+    last_used_at: datetime
+    # Null only for a token an older instance made during an upgrade, until it is used.
+    expires_at: datetime | None
+    current: bool
 
 
 class RoleUpdate(msgspec.Struct, forbid_unknown_fields=True):

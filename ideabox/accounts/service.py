@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from ideabox.accounts import passwords
+from ideabox.accounts import passwords, sign_ins
 from ideabox.accounts.schemas import (
     DISPLAY_NAME_MAX,
     Credentials,
@@ -25,6 +25,7 @@ from ideabox.accounts.schemas import (
     ExportedToken,
     ExportedVote,
     Me,
+    PasswordChange,
     Role,
     Session,
     Token,
@@ -56,14 +57,16 @@ FROM users
 WHERE email = lower($1) AND deleted_at IS NULL
 """
 
-# Only replaces the hash it verified, so a password changed meanwhile is never undone.
-_REHASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2"
+# Only replaces the hash that was verified, so a password changed meanwhile is never
+# undone (by an upgraded hash, or by a second change made at the same time).
+_REPLACE_HASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2"
+
+_STORED_HASH = "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL"
 
 _INSERT_SIGN_IN = """
 INSERT INTO auth_tokens (user_id, kind, token_hash, created_at, last_used_at, expires_at)
 VALUES ($1, $2, $3, $5::timestamptz, $5::timestamptz,
-        CASE WHEN $4::int IS NULL THEN NULL
-             ELSE $5::timestamptz + make_interval(days => $4::int) END)
+        $5::timestamptz + make_interval(days => $4::int))
 """
 
 _GET_ME = """
@@ -122,20 +125,20 @@ async def authenticate(conn: asyncpg.Connection, credentials: Credentials) -> Vi
     if not await passwords.verify_password(stored, credentials.password):
         raise Unauthorized(WRONG_CREDENTIALS)
     if passwords.needs_rehash(stored):
-        await conn.execute(_REHASH, row["id"], stored,
+        await conn.execute(_REPLACE_HASH, row["id"], stored,
                            await passwords.hash_password(credentials.password))
     return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
 
 
-async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int | None) -> Token:
+async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int) -> Token:
     token = new_token()
     await db.conn.execute(_INSERT_SIGN_IN, viewer.id, kind, token_hash(token), days, db.now)
     return Token(token=token)
 
 
-async def create_api_token(db: Db, viewer: Viewer) -> Token:
-    """A new bearer token for API clients; it lasts until revoked."""
-    return await _insert_token(db, viewer, "api", None)
+async def create_api_token(db: Db, viewer: Viewer, *, days: int) -> Token:
+    """A new bearer token for API clients, expiring after ``days`` without use."""
+    return await _insert_token(db, viewer, "api", days)
 
 
 async def create_session(db: Db, viewer: Viewer, *, days: int) -> Token:
@@ -155,15 +158,37 @@ async def start_session(db: Db, viewer: Viewer, *, days: int,
 
 
 async def revoke_token(conn: asyncpg.Connection, viewer: Viewer, token_id: int) -> None:
-    """Revoke one of the viewer's sessions or API tokens, at once."""
-    await conn.execute("DELETE FROM auth_tokens WHERE id = $1 AND user_id = $2",
-                       token_id, viewer.id)
+    """Revoke one of the viewer's sessions or API tokens, at once; 404 if they have none
+    with this id (another person's is as unknown as one that never was)."""
+    ended = await conn.fetchval("DELETE FROM auth_tokens WHERE id = $1 AND user_id = $2 "
+                                "RETURNING true", token_id, viewer.id)
+    if not ended:
+        raise NotFound("You have no sign-in with this id")
 
 
 async def revoke_session(conn: asyncpg.Connection, token: str) -> None:
     """End the browser session with this secret, whoever it belonged to (idempotent)."""
     await conn.execute("DELETE FROM auth_tokens WHERE token_hash = $1 AND kind = 'session'",
                        token_hash(token))
+
+
+async def change_password(db: Db, viewer: Viewer, data: PasswordChange, *,
+                          keep: int | None) -> None:
+    """Give the viewer a new password once their current one is checked (400 naming
+    ``current_password`` if wrong), and end every other session and token of theirs:
+    whoever knew the old password may have signed in with it. ``keep`` is the sign-in
+    the change is made with."""
+    conn = db.conn
+    stored = await conn.fetchval(_STORED_HASH, viewer.id)
+    if stored is None:
+        raise NotFound("The account no longer exists")
+    if not await passwords.verify_password(stored, data.current_password):
+        raise Invalid("current_password", "is not your current password")
+    new_hash = await passwords.hash_password(data.new_password)
+    async with conn.transaction():
+        if await conn.execute(_REPLACE_HASH, viewer.id, stored, new_hash) == "UPDATE 0":
+            raise Conflict("Your password was changed meanwhile; sign in again")
+        await sign_ins.end_sign_ins(conn, viewer, keep=keep)
 
 
 async def get_me(conn: asyncpg.Connection, viewer: Viewer) -> Me:

@@ -72,6 +72,8 @@ KNOWN: dict[str, str] = {m: m for m in (
     N_("Choose to vote or to remove your vote"),
     N_("Only an admin can list users"),
     N_("Tick the box to confirm"),
+    N_("is not your current password"),
+    N_("Your password was changed meanwhile; sign in again"),
     N_("Only moderators and administrators moderate"),
     N_("Only moderators and administrators can open this page"),
     N_("The idea is already hidden"),

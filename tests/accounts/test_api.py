@@ -3,7 +3,9 @@ limits, the GDPR endpoints, and sign-in while Redis is down."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,9 @@ import pytest
 from litestar import Litestar
 from litestar.middleware.csrf import generate_csrf_token
 
+from ideabox.accounts.tokens import token_hash
 from ideabox.app import create_app
+from ideabox.clock import FrozenClock
 from ideabox.embedded import EmbeddedRedis
 from ideabox.settings import Settings
 from tests.conftest import NOW, SECRET, running, serving
@@ -79,10 +83,11 @@ def error_keys(response: httpx.Response) -> list[str]:
 
 
 @pytest.fixture
-def app_with(settings: Settings) -> Any:
-    """Serve an app whose settings differ from the default test settings."""
+def app_with(settings: Settings, clock: FrozenClock) -> Any:
+    """Serve an app whose settings differ from the default test settings (on the same
+    clock)."""
     def build(**changes: Any) -> Any:
-        return serving(create_app(msgspec.structs.replace(settings, **changes)))
+        return serving(create_app(msgspec.structs.replace(settings, **changes), clock))
     return build
 
 
@@ -175,6 +180,144 @@ async def test_revoking_one_token_leaves_the_others(client):
     assert (await client.get(f"{API}/me", headers=bearer(second))).status_code == 200
 
 
+async def test_an_api_token_expires_after_90_days_without_use(client, clock, db):
+    await sign_up(client)
+    used = (await get_token(client)).json()["token"]
+    unused = (await get_token(client)).json()["token"]
+    clock.advance(timedelta(days=89))
+    assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+    clock.advance(timedelta(days=1, seconds=1))
+    # Ninety days and a second after it was last used, a token is no longer valid …
+    expired = await client.get(f"{API}/me", headers=bearer(unused))
+    assert expired.status_code == 401
+    assert expired.json()["status_code"] == 401
+    # … while one in use slides on: 90 days from its last use.
+    assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+    clock.advance(timedelta(days=89, hours=23))
+    assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+
+
+async def test_a_token_in_use_is_written_at_most_hourly(client, clock, db):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    query = "SELECT last_used_at, expires_at FROM auth_tokens WHERE kind = 'api'"
+    made = await db.fetchrow(query)
+    assert made["expires_at"] - made["last_used_at"] == timedelta(days=90)
+    clock.advance(timedelta(minutes=59))
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    assert await db.fetchrow(query) == made
+    clock.advance(timedelta(minutes=2))
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    touched = await db.fetchrow(query)
+    assert touched["last_used_at"] == clock.now()
+    assert touched["expires_at"] == clock.now() + timedelta(days=90)
+
+
+async def test_a_token_without_expiry_gets_one_at_its_first_use(client, clock, db):
+    # As an instance older than the expiry makes them during a rolling upgrade.
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    await db.execute("UPDATE auth_tokens SET expires_at = NULL")
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200
+    assert await db.fetchval("SELECT expires_at FROM auth_tokens") == NOW + timedelta(days=90)
+
+
+async def test_how_long_a_token_lasts_is_a_setting(client, clock, app_with):
+    await sign_up(client)
+    async with app_with(api_token_days=7) as short:
+        token = (await get_token(short)).json()["token"]
+        clock.advance(timedelta(days=7, seconds=1))
+        assert (await short.get(f"{API}/me", headers=bearer(token))).status_code == 401
+
+
+async def test_my_tokens_and_sessions_are_listed_without_their_secrets(client, clock, db):
+    await sign_up(client)
+    first = (await get_token(client)).json()["token"]
+    clock.advance(timedelta(minutes=5))
+    second = (await get_token(client)).json()["token"]
+    clock.advance(timedelta(minutes=5))
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    _, someone_else = await make_user(db)
+    # An expired token is no longer anybody's sign-in.
+    clock.advance(timedelta(minutes=5))
+    stale = (await get_token(client)).json()["token"]
+    await db.execute("UPDATE auth_tokens SET expires_at = $1 WHERE token_hash = $2",
+                     NOW, token_hash(stale))
+
+    response = await client.get(f"{API}/tokens", headers=bearer(second))
+    assert response.status_code == 200
+    listed = response.json()
+    assert listed["next_cursor"] is None
+    items = listed["items"]
+    assert [(item["kind"], item["current"]) for item in items] == [
+        ("session", False), ("api", True), ("api", False)]  # the newest first
+    for item in items:
+        assert set(item) == {"id", "kind", "created_at", "last_used_at", "expires_at",
+                             "current"}
+    assert items[2]["created_at"] == items[2]["last_used_at"] == "2026-11-16T09:00:00Z"
+    assert items[2]["expires_at"] == "2027-02-14T09:00:00Z"
+    assert items[0]["expires_at"] == "2026-12-16T09:10:00Z"  # a session: 30 days
+    for secret in (first, second, session, stale):
+        assert secret not in response.text
+        assert token_hash(secret).hex() not in response.text
+    # From the browser, the session is the current one.
+    from_browser = (await client.get(f"{API}/tokens")).json()["items"]
+    assert [item["current"] for item in from_browser] == [True, False, False]
+    assert len((await client.get(f"{API}/tokens", headers=bearer(someone_else))
+                ).json()["items"]) == 1
+
+
+async def test_my_sign_ins_page_on(client):
+    await sign_up(client)
+    tokens = [(await get_token(client)).json()["token"] for _ in range(5)]
+    first = (await client.get(f"{API}/tokens?limit=3", headers=bearer(tokens[0]))).json()
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    rest = (await client.get(f"{API}/tokens", headers=bearer(tokens[0]),
+                             params={"limit": 3, "cursor": first["next_cursor"]})).json()
+    assert rest["next_cursor"] is None
+    ids = [item["id"] for item in first["items"] + rest["items"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 5
+
+
+async def test_a_token_is_revoked_by_its_id(client, db):
+    await sign_up(client)
+    kept = (await get_token(client)).json()["token"]
+    ended = (await get_token(client)).json()["token"]
+    ended_id = await db.fetchval("SELECT id FROM auth_tokens WHERE token_hash = $1",
+                                 token_hash(ended))
+    response = await client.delete(f"{API}/tokens/{ended_id}", headers=bearer(kept))
+    assert response.status_code == 204
+    assert (await client.get(f"{API}/me", headers=bearer(ended))).status_code == 401
+    assert (await client.get(f"{API}/me", headers=bearer(kept))).status_code == 200
+    again = await client.delete(f"{API}/tokens/{ended_id}", headers=bearer(kept))
+    assert again.status_code == 404
+
+
+async def test_another_persons_token_cannot_be_revoked(client, db):
+    await sign_up(client)
+    mine = (await get_token(client)).json()["token"]
+    other, theirs = await make_user(db)
+    their_id = await db.fetchval("SELECT id FROM auth_tokens WHERE user_id = $1", other.id)
+    for token_id in (their_id, 987654321):
+        response = await client.delete(f"{API}/tokens/{token_id}", headers=bearer(mine))
+        assert response.status_code == 404
+        assert response.json()["status_code"] == 404
+    assert (await client.get(f"{API}/me", headers=bearer(theirs))).status_code == 200
+    assert (await client.delete(f"{API}/tokens/{their_id}")).status_code == 401
+    assert (await client.get(f"{API}/tokens")).status_code == 401
+
+
+async def test_ending_this_browsers_session_by_its_id_expires_the_cookie(client, app):
+    await sign_up(client)
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    [listed] = (await client.get(f"{API}/tokens")).json()["items"]
+    response = await client.delete(f"{API}/tokens/{listed['id']}",
+                                   headers={"x-csrftoken": await csrf_token(client)})
+    assert response.status_code == 204
+    assert "max-age=0" in set_cookie(response, SESSION_COOKIE).lower()
+    assert (await me_with_cookie(app, session)).status_code == 401
+
+
 @pytest.mark.parametrize("header", ["Bearer ibx_unknown", "Bearer ", "Basic YTpi", "ibx_x"])
 async def test_a_bad_authorization_header_is_401(client, header):
     response = await client.get(f"{API}/me", headers={"Authorization": header})
@@ -196,6 +339,115 @@ async def test_a_wrong_email_and_a_wrong_password_give_the_same_answer(client):
     browser_password = await sign_in(client, password="not the password")
     browser_email = await sign_in(client, email="nobody@example.dk")
     assert browser_password.json() == browser_email.json() == wrong_email.json()
+
+
+# Changing the password, signing out everywhere
+
+@contextlib.asynccontextmanager
+async def signed_in_browser(app: Litestar, email: str = "anna@example.dk",
+                            address: str = "198.51.100.30") -> AsyncIterator[httpx.AsyncClient]:
+    """Another browser (its own cookies), signed in."""
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50003))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        signed_in = await sign_in(browser, email=email, **from_address(address))
+        assert signed_in.status_code == 200
+        yield browser
+
+
+async def change_password(client: httpx.AsyncClient, current: str, new: str,
+                          **headers: str) -> httpx.Response:
+    return await client.post(f"{API}/me/password", headers=headers,
+                             json={"current_password": current, "new_password": new})
+
+
+async def test_a_password_change_ends_every_other_sign_in(client, app):
+    await sign_up(client)
+    used, other = [(await get_token(client)).json()["token"] for _ in range(2)]
+    async with signed_in_browser(app) as browser:
+        response = await change_password(client, PASSWORD, "et nyt og langt kodeord",
+                                         **bearer(used))
+        assert response.status_code == 204
+        # The token the change was made with goes on; every other sign-in has ended.
+        assert (await client.get(f"{API}/me", headers=bearer(used))).status_code == 200
+        assert (await client.get(f"{API}/me", headers=bearer(other))).status_code == 401
+        assert (await browser.get(f"{API}/me")).status_code == 401
+    assert (await get_token(client)).status_code == 401
+    assert (await get_token(client, password="et nyt og langt kodeord")).status_code == 201
+
+
+async def test_a_password_change_in_the_browser_keeps_its_session(client, app):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    async with signed_in_browser(app) as browser:
+        response = await change_password(browser, PASSWORD, "et nyt og langt kodeord",
+                                         **{"x-csrftoken": await csrf_token(browser)})
+        assert response.status_code == 204
+        assert (await browser.get(f"{API}/me")).status_code == 200
+        [left] = (await browser.get(f"{API}/tokens")).json()["items"]
+        assert left["kind"] == "session" and left["current"]
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401
+
+
+async def test_a_wrong_current_password_is_400_and_counts_as_a_failed_sign_in(client, app):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    here = from_address("198.51.100.40")
+    for _ in range(5):
+        wrong = await change_password(client, "not my password", "et nyt og langt kodeord",
+                                      **bearer(token), **here)
+        assert wrong.status_code == 400
+        assert error_keys(wrong) == ["current_password"]
+    # Nothing changed meanwhile: the old password and the other sign-ins still work.
+    async with signed_in_browser(app) as browser:
+        assert (await browser.get(f"{API}/me")).status_code == 200
+    # Whoever holds the token cannot go on guessing the password, there or at sign-in.
+    limited = await change_password(client, PASSWORD, "et nyt og langt kodeord",
+                                    **bearer(token), **here)
+    assert limited.status_code == 429
+    assert (await get_token(client, **here)).status_code == 429
+
+
+async def test_the_new_password_follows_the_sign_up_rule(client):
+    await sign_up(client)
+    token = (await get_token(client)).json()["token"]
+    short = await change_password(client, PASSWORD, "123456789", **bearer(token))
+    assert short.status_code == 400
+    assert error_keys(short) == ["new_password"]
+    assert "10" in short.json()["extra"][0]["message"]
+    missing = await client.post(f"{API}/me/password", headers=bearer(token),
+                                json={"new_password": "et nyt og langt kodeord"})
+    assert missing.status_code == 400
+    assert error_keys(missing) == ["current_password"]
+    assert (await get_token(client)).status_code == 201  # the password is unchanged
+
+
+async def test_signing_out_everywhere_ends_every_sign_in(client, app, db):
+    await sign_up(client)
+    used, other = [(await get_token(client)).json()["token"] for _ in range(2)]
+    _, someone_else = await make_user(db)
+    async with signed_in_browser(app) as browser:
+        response = await client.post(f"{API}/me/sign-out-everywhere", headers=bearer(used))
+        assert response.status_code == 204
+        for token in (used, other):
+            assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401
+        assert (await browser.get(f"{API}/me")).status_code == 401
+    assert (await client.get(f"{API}/me", headers=bearer(someone_else))).status_code == 200
+
+
+async def test_signing_out_everywhere_from_the_browser_expires_its_cookie(client, app):
+    await sign_up(client)
+    session = (await sign_in(client)).cookies[SESSION_COOKIE]
+    response = await client.post(f"{API}/me/sign-out-everywhere",
+                                 headers={"x-csrftoken": await csrf_token(client)})
+    assert response.status_code == 204
+    assert "max-age=0" in set_cookie(response, SESSION_COOKIE).lower()
+    assert (await me_with_cookie(app, session)).status_code == 401
+
+
+async def test_password_and_sign_out_everywhere_need_a_sign_in(client):
+    assert (await change_password(client, PASSWORD, "et nyt og langt kodeord")
+            ).status_code == 401
+    assert (await client.post(f"{API}/me/sign-out-everywhere")).status_code == 401
 
 
 # The browser session
@@ -383,20 +635,49 @@ async def test_setting_a_role_needs_a_sign_in(client, db):
 
 # Rate limits
 
-async def test_too_many_failed_sign_ins_for_one_email_is_429(client):
+async def test_failed_sign_ins_from_one_address_lock_that_address_out_of_the_account(client):
     await sign_up(client)
-    # From different addresses: the limit follows the account, not the attacker.
-    for n in range(5):
-        wrong = await get_token(client, password="wrong guess!", **from_address(f"198.51.100.{n}"))
-        assert wrong.status_code == 401
-    limited = await get_token(client, password="wrong guess!", **from_address("198.51.100.99"))
+    here = from_address("198.51.100.7")
+    for _ in range(5):
+        assert (await get_token(client, password="wrong guess!", **here)).status_code == 401
+    limited = await get_token(client, password="wrong guess!", **here)
     assert limited.status_code == 429
     assert 0 < int(limited.headers["retry-after"]) <= 900
     assert limited.json()["status_code"] == 429
-    # Even the right password waits until the window has passed.
-    assert (await get_token(client, **from_address("198.51.100.98"))).status_code == 429
-    # The browser's sign-in shares the count.
-    assert (await sign_in(client, **from_address("198.51.100.97"))).status_code == 429
+    # From that address even the right password waits until the window has passed, and
+    # the browser's sign-in shares the count.
+    assert (await get_token(client, **here)).status_code == 429
+    assert (await sign_in(client, **here)).status_code == 429
+
+
+async def test_a_stranger_elsewhere_cannot_lock_the_owner_out(client):
+    await sign_up(client)
+    stranger = from_address("203.0.113.66")
+    answers = [(await get_token(client, password="wrong guess!", **stranger)).status_code
+               for _ in range(10)]
+    assert answers == [401] * 5 + [429] * 5
+    # The owner, from their own address, signs in as usual: with a token and in the browser.
+    owner = from_address("198.51.100.20")
+    assert (await get_token(client, **owner)).status_code == 201
+    assert (await sign_in(client, **owner)).status_code == 200
+
+
+async def test_a_guessing_run_from_many_addresses_is_stopped_per_email(client, app_with):
+    await sign_up(client)
+    async with app_with(signin_failures_per_email=12) as limited_client:
+        # Four guesses from each address: under the limit per address and account.
+        for n in range(12):
+            guess = await get_token(limited_client, password=f"guess number {n}",
+                                    **from_address(f"198.51.100.{n // 4}"))
+            assert guess.status_code == 401
+        # The account is closed to every address for the window, the right password too.
+        limited = await get_token(limited_client, **from_address("192.0.2.200"))
+        assert limited.status_code == 429
+        assert 0 < int(limited.headers["retry-after"]) <= 900
+        # Other accounts are not affected.
+        await sign_up(limited_client, email="bo@example.dk")
+        assert (await get_token(limited_client, email="bo@example.dk",
+                                **from_address("192.0.2.200"))).status_code == 201
 
 
 async def test_successful_sign_ins_do_not_count_against_the_email(client):
@@ -405,9 +686,9 @@ async def test_successful_sign_ins_do_not_count_against_the_email(client):
         assert (await get_token(client)).status_code == 201
 
 
-async def test_too_many_sign_ins_from_one_address_is_429(client, app_with):
+async def test_too_many_failed_sign_ins_from_one_address_is_429(client, app_with):
     await sign_up(client)
-    async with app_with(signin_attempts_per_address=3) as limited_client:
+    async with app_with(signin_failures_per_address=3) as limited_client:
         for n in range(3):
             response = await get_token(limited_client, email=f"guess{n}@example.dk",
                                        **from_address("203.0.113.7"))
@@ -417,6 +698,71 @@ async def test_too_many_sign_ins_from_one_address_is_429(client, app_with):
         assert int(limited.headers["retry-after"]) > 0
         # Another address is not affected.
         assert (await get_token(limited_client, **from_address("203.0.113.8"))).status_code == 201
+
+
+async def test_good_sign_ins_from_one_shared_address_do_not_count(client, app_with):
+    # A town hall or a library: many people signing in from one address.
+    town_hall = from_address("203.0.113.9")
+    async with app_with(signin_failures_per_address=3) as limited_client:
+        for n in range(3):
+            await sign_up(limited_client, email=f"borger{n}@example.dk")
+        for _ in range(2):
+            for n in range(3):
+                token = await get_token(limited_client, email=f"borger{n}@example.dk",
+                                        **town_hall)
+                assert token.status_code == 201
+                signed_in = await sign_in(limited_client, email=f"borger{n}@example.dk",
+                                          **town_hall)
+                assert signed_in.status_code == 200
+        # Failures still count there.
+        for _ in range(3):
+            assert (await get_token(limited_client, email="borger0@example.dk",
+                                    password="wrong guess!", **town_hall)).status_code == 401
+        assert (await get_token(limited_client, email="borger1@example.dk",
+                                **town_hall)).status_code == 429
+
+
+async def test_ipv6_clients_are_counted_per_64(app_with):
+    async with app_with(signups_per_address=2) as client:
+        # One subscriber's prefix is one address, whichever of its addresses is used.
+        for n, address in enumerate(("2001:db8:5:6::1", "2001:db8:5:6:ffff::2")):
+            response = await sign_up(client, email=f"ny{n}@example.dk",
+                                     **from_address(address))
+            assert response.status_code == 201
+        refused = await sign_up(client, email="ny9@example.dk",
+                                **from_address("2001:db8:5:6:1234:5678:9abc:def0"))
+        assert refused.status_code == 429
+        assert (await sign_up(client, email="ny9@example.dk",
+                              **from_address("2001:db8:5:7::1"))).status_code == 201
+
+
+async def test_failed_sign_ins_from_ipv6_are_counted_per_64(client, app_with):
+    await sign_up(client)
+    async with app_with(signin_failures_per_address=3) as limited:
+        for n in range(3):
+            guess = await get_token(limited, email=f"guess{n}@example.dk",
+                                    **from_address(f"2001:db8:aa:bb::{n + 1}"))
+            assert guess.status_code == 401
+        assert (await get_token(limited, **from_address("2001:db8:aa:bb::99"))).status_code == 429
+        assert (await get_token(limited, **from_address("2001:db8:aa:bc::1"))).status_code == 201
+
+
+async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(client, app):
+    await sign_up(client)
+    # A client that is no proxy names another address in every request: it is still
+    # counted at its own.
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.80", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as direct:
+        for n in range(5):
+            guess = await get_token(direct, password="wrong guess!",
+                                    **from_address(f"192.0.2.{n}"))
+            assert guess.status_code == 401
+        refused = await get_token(direct, **from_address("192.0.2.99"))
+        assert refused.status_code == 429
+    # Through the trusted proxy (the test client's 127.0.0.1), that address is another
+    # client's, which the guesses did not touch.
+    assert (await get_token(client, **from_address("198.51.100.81"))).status_code == 201
+    assert (await get_token(client, **from_address("198.51.100.80"))).status_code == 429
 
 
 async def test_too_many_sign_ups_from_one_address_is_429(app_with):
@@ -456,7 +802,7 @@ async def without_redis(settings: Settings, tmp_path: Path) -> AsyncIterator[htt
     url = own_redis.start()
     try:
         app = create_app(msgspec.structs.replace(settings, redis_url=url,
-                                                 signin_attempts_per_email=2))
+                                                 signin_failures_per_email_and_address=2))
         async with serving(app) as client:
             own_redis.stop()
             yield client
@@ -613,5 +959,7 @@ async def test_deleting_the_account_from_the_browser_ends_the_session(client, ap
 async def test_the_openapi_schema_documents_the_accounts_api(client):
     paths = (await client.get("/schema/openapi.json")).json()["paths"]
     for path in ("/api/v1/users", "/api/v1/tokens", "/api/v1/tokens/current", "/api/v1/me",
+                 "/api/v1/tokens/{token_id}", "/api/v1/me/password",
+                 "/api/v1/me/sign-out-everywhere",
                  "/api/v1/users/{user_id}", "/api/v1/me/export", "/api/v1/session"):
         assert path in paths

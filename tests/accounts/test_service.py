@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
+import asyncpg
 import pytest
 from argon2 import PasswordHasher
 
 from ideabox.accounts import passwords, service
-from ideabox.accounts.schemas import Credentials, UserCreate, Viewer
+from ideabox.accounts.schemas import Credentials, PasswordChange, UserCreate, Viewer
 from ideabox.accounts.tokens import token_hash
 from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from tests.conftest import NOW
@@ -116,14 +118,17 @@ async def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(db):
 
 
 async def test_tokens_are_stored_only_as_hashes(db):
-    viewer, token = await make_user(db)
+    viewer, _ = await make_user(db)
+    await db.execute("DELETE FROM auth_tokens")
+    token = await service.create_api_token(in_db(db), viewer, days=90)
     session = await service.create_session(in_db(db), viewer, days=30)
     rows = await db.fetch("SELECT kind, token_hash, expires_at - $2 AS left "
                           "FROM auth_tokens WHERE user_id = $1 ORDER BY id", viewer.id, NOW)
     assert [r["kind"] for r in rows] == ["api", "session"]
-    assert rows[0]["token_hash"] == token_hash(token) and rows[0]["left"] is None
+    assert rows[0]["token_hash"] == token_hash(token.token)
+    assert rows[0]["left"] == timedelta(days=90)
     assert rows[1]["token_hash"] == token_hash(session.token)
-    assert 29 < rows[1]["left"].days + rows[1]["left"].seconds / 86400 <= 30
+    assert rows[1]["left"] == timedelta(days=30)
 
 
 async def test_start_session_ends_the_session_it_replaces(db):
@@ -140,7 +145,8 @@ async def test_revoke_token_only_touches_the_viewers_own(db):
     alice, _ = await make_user(db)
     bob, _ = await make_user(db)
     bobs = await db.fetchval("SELECT id FROM auth_tokens WHERE user_id = $1", bob.id)
-    await service.revoke_token(db, alice, bobs)
+    with pytest.raises(NotFound):
+        await service.revoke_token(db, alice, bobs)
     assert await db.fetchval("SELECT count(*) FROM auth_tokens WHERE id = $1", bobs) == 1
 
 
@@ -206,3 +212,44 @@ async def test_export_of_a_new_account_is_just_the_profile(db):
     # Inside a caller's transaction too (it then reads in that transaction's snapshot).
     async with db.transaction():
         assert (await service.export_my_data(in_db(db), viewer)).profile.id == viewer.id
+
+
+async def test_a_password_change_checks_the_current_one_and_keeps_one_sign_in(db):
+    viewer, token = await make_user(db)
+    await service.create_session(in_db(db), viewer, days=30)
+    kept = await db.fetchval("SELECT id FROM auth_tokens WHERE token_hash = $1",
+                             token_hash(token))
+    with pytest.raises(Invalid) as wrong:
+        await service.change_password(in_db(db), viewer, PasswordChange(
+            current_password="not it at all", new_password=PASSWORD), keep=kept)
+    assert wrong.value.field == "current_password"
+    assert await db.fetchval("SELECT count(*) FROM auth_tokens") == 2
+
+    await service.change_password(in_db(db), viewer, PasswordChange(
+        current_password=DEFAULT_PASSWORD, new_password=PASSWORD), keep=kept)
+    assert [r["id"] for r in await db.fetch("SELECT id FROM auth_tokens")] == [kept]
+    me = await service.get_me(db, viewer)
+    await service.authenticate(db, Credentials(email=me.email, password=PASSWORD))
+    with pytest.raises(Unauthorized):
+        await service.authenticate(db, Credentials(email=me.email, password=DEFAULT_PASSWORD))
+
+
+async def test_of_two_password_changes_at_once_one_wins(db, database_url):
+    viewer, _ = await make_user(db, email="twice@example.dk")
+    conns = [await asyncpg.connect(database_url) for _ in range(2)]
+    try:
+        outcomes = await asyncio.gather(*(
+            service.change_password(in_db(conn), viewer, PasswordChange(
+                current_password=DEFAULT_PASSWORD, new_password=f"nyt kodeord nummer {n}"),
+                keep=None)
+            for n, conn in enumerate(conns)), return_exceptions=True)
+    finally:
+        for conn in conns:
+            await conn.close()
+    [won] = [n for n, outcome in enumerate(outcomes) if outcome is None]
+    [lost] = [outcome for outcome in outcomes if outcome is not None]
+    # The loser either saw the first change (its current password was no longer right)
+    # or raced it to the row; it never undoes it.
+    assert isinstance(lost, Invalid | Conflict)
+    await service.authenticate(db, Credentials(email="twice@example.dk",
+                                               password=f"nyt kodeord nummer {won}"))

@@ -90,6 +90,13 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.locator("#moderation summary").click()
     await expect(page.get_by_label("Begrundelse")).to_be_visible()
     await check("idea-moderation")
+    # My page's password form with its errors shown.
+    await page.goto(base + pages["me"])
+    await page.get_by_label("Nuværende adgangskode").fill("not my password")
+    await page.get_by_label("Ny adgangskode").fill("et helt nyt kodeord")
+    await page.get_by_role("button", name="Skift adgangskode").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("me-password-errors")
 
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})

@@ -140,16 +140,21 @@ def test_migration_files_are_named_and_numbered_uniquely(tmp_path: Path):
         discover(tmp_path)
 
 
+def _migrations_before(version: str, folder: Path) -> Path:
+    """A copy of the migrations older than ``version``: the schema a migration meets."""
+    folder.mkdir()
+    for migration in discover():
+        if migration.version < version:
+            shutil.copy(default_dir() / f"{migration.version}.sql", folder)
+    return folder
+
+
 async def test_existing_votes_are_counted_when_idea_tallies_arrive(empty_database,
                                                                    tmp_path: Path):
     """0005 counts each idea's votes already cast: in all, and in the month of its latest
     vote in the purpose's time zone (a vote at 00:30 on 1 November in Copenhagen is
     November's, though it is still October in UTC)."""
-    folder = tmp_path / "sql"
-    folder.mkdir()
-    for migration in discover():
-        if migration.version < "0005":
-            shutil.copy(default_dir() / f"{migration.version}.sql", folder)
+    folder = _migrations_before("0005", tmp_path / "sql")
     conn = await asyncpg.connect(empty_database)
     try:
         await migrate(conn, folder)
@@ -172,5 +177,36 @@ async def test_existing_votes_are_counted_when_idea_tallies_arrive(empty_databas
         rows = await conn.fetch("SELECT idea_id, votes, to_char(month, 'YYYY-MM') AS month, "
                                 "month_votes FROM idea_tallies ORDER BY idea_id")
         assert [tuple(r) for r in rows] == [(1, 3, "2026-11", 2), (2, 1, "2026-09", 1)]
+    finally:
+        await conn.close()
+
+
+async def test_api_tokens_made_before_they_expired_get_an_expiry(empty_database,
+                                                                 tmp_path: Path):
+    """0006: every API token that had no expiry expires 90 days after its last use (the
+    migration has no clock: that is counted from the row itself); sessions keep theirs."""
+    folder = _migrations_before("0006", tmp_path / "sql")
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await migrate(conn, folder)
+        await conn.execute("""
+            INSERT INTO users (id, email, password_hash, display_name)
+            OVERRIDING SYSTEM VALUE VALUES (1, 'u1@example.dk', '!', 'U1');
+            INSERT INTO auth_tokens (user_id, kind, token_hash, created_at, last_used_at,
+                                     expires_at) VALUES
+                (1, 'api', decode(repeat('01', 32), 'hex'), '2026-01-05 10:00+01',
+                 '2026-04-10 12:00+02', NULL),
+                (1, 'api', decode(repeat('02', 32), 'hex'), '2026-11-01 09:00+01',
+                 '2026-11-01 09:00+01', NULL),
+                (1, 'session', decode(repeat('03', 32), 'hex'), '2026-11-01 09:00+01',
+                 '2026-11-10 09:00+01', '2026-12-10 09:00+01');
+        """)
+        shutil.copy(default_dir() / "0006_api_tokens_expire.sql", folder)
+        assert await migrate(conn, folder) == ["0006_api_tokens_expire"]
+        rows = await conn.fetch("SELECT kind, to_char(expires_at AT TIME ZONE 'UTC', "
+                                "'YYYY-MM-DD HH24:MI') AS expires FROM auth_tokens ORDER BY id")
+        assert [tuple(r) for r in rows] == [("api", "2026-07-09 10:00"),
+                                            ("api", "2027-01-30 08:00"),
+                                            ("session", "2026-12-10 08:00")]
     finally:
         await conn.close()
