@@ -129,9 +129,16 @@ class Served:
                       if pid_alive(child) and _program(child) == program)
 
     def log(self, lines: int = 60) -> str:
-        """The end of what serve and its workers wrote, for a failing test to show."""
+        """The end of what serve and its workers wrote, for a failing test to show, and
+        before it every error it logged with its traceback (a 500's cause scrolls away
+        under a load's log lines)."""
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        every = text.splitlines()
+        errors = [n for n, line in enumerate(every) if " error " in f" {line} "
+                  or line.startswith("Traceback")]
+        shown = sorted({m for n in errors for m in range(n, min(n + 40, len(every)))})
+        first = "\n".join(every[m] for m in shown)
+        return (f"errors:\n{first}\n...\n" if first else "") + "\n".join(every[-lines:])
 
     async def ready(self) -> bool:
         try:
