@@ -11,6 +11,9 @@ from ideabox.accounts.schemas import User
 
 Status = Literal["open", "promoted", "under_review", "accepted", "implemented", "rejected",
                  "withdrawn", "hidden"]
+# Withdrawn and hidden ideas are never listed, so a list is never asked for them.
+ListedStatus = Literal["open", "promoted", "under_review", "accepted", "implemented",
+                       "rejected"]
 Sort = Literal["top_month", "top", "hot", "new"]
 
 Title = Annotated[str, msgspec.Meta(min_length=5, max_length=140)]

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 
 Audience = Literal["everyone", "residents", "staff"]
-Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60,
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=60,
                                    description="lower-case letters, digits and dashes")]
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=140)]
 Statement = Annotated[str, msgspec.Meta(min_length=1, max_length=5000,
