@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from ideabox.errors import Invalid
 from ideabox.months import FIRST_YEAR, LAST_YEAR, MONTH_PATTERN
 from ideabox.routing import MAX_ID
+from ideabox.validation import LINE_PATTERN, TEXT_PATTERN, trimmed
 
 METHODS = ("get", "put", "post", "patch", "delete")
 # Their routes are being changed elsewhere; tests/test_fuzz.py lists what they lack.
@@ -72,3 +74,29 @@ def test_the_month_pattern_accepts_the_months_parse_month_accepts():
             == (FIRST_YEAR <= year <= LAST_YEAR), year
     for month in range(100):
         assert bool(re.match(MONTH_PATTERN, f"2026-{month:02d}")) == (1 <= month <= 12), month
+
+
+def _accepted(text: str, *, multiline: bool) -> bool:
+    try:
+        trimmed(text, "text", 1, 100, multiline=multiline)
+    except Invalid:
+        return False
+    return True
+
+
+def test_the_text_patterns_allow_the_characters_the_checks_allow():
+    for code in [*range(0x00, 0xA1), 0x2028, 0x2029]:
+        text = f"a{chr(code)}b"  # inside the text: what trimming does not take away
+        assert bool(re.match(LINE_PATTERN, text)) == _accepted(text, multiline=False), code
+        assert bool(re.match(TEXT_PATTERN, text)) == _accepted(text, multiline=True), code
+
+
+async def test_texts_people_write_state_the_characters_they_may_hold(description):
+    schemas = description["components"]["schemas"]
+    for struct, field, pattern in [
+        ("IdeaCreate", "title", LINE_PATTERN), ("IdeaCreate", "body", TEXT_PATTERN),
+        ("CommentCreate", "body", TEXT_PATTERN), ("PurposeCreate", "title", LINE_PATTERN),
+        ("PurposeCreate", "statement", TEXT_PATTERN), ("ModerationReason", "reason", TEXT_PATTERN),
+        ("ResponseCreate", "response", TEXT_PATTERN),
+    ]:
+        assert schemas[struct]["properties"][field]["pattern"] == pattern, (struct, field)

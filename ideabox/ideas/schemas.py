@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from ideabox.accounts.schemas import User
+from ideabox.validation import LINES, ONE_LINE
 
 Status = Literal["open", "promoted", "under_review", "accepted", "implemented", "rejected",
                  "withdrawn", "hidden"]
@@ -16,8 +17,9 @@ ListedStatus = Literal["open", "promoted", "under_review", "accepted", "implemen
                        "rejected"]
 Sort = Literal["top_month", "top", "hot", "new"]
 
-Title = Annotated[str, msgspec.Meta(min_length=5, max_length=140)]
-Body = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, description="Markdown")]
+Title = Annotated[str, msgspec.Meta(min_length=5, max_length=140, extra_json_schema=ONE_LINE)]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, description="Markdown",
+                                   extra_json_schema=LINES)]
 
 
 class IdeaCreate(msgspec.Struct, forbid_unknown_fields=True):
