@@ -28,6 +28,7 @@ from ideabox.http_errors import EXCEPTION_HANDLERS
 from ideabox.json_only import json_bodies_only
 from ideabox.lost_connections import LostConnectionMiddleware, recount_after_writes_in_doubt
 from ideabox.migrations import MigrationError, migrate
+from ideabox.openapi import ClosedStructsPlugin
 from ideabox.security import (
     ClientAddress,
     CSRFUnlessBearerMiddleware,
@@ -124,7 +125,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         template_config=template_config(),
         # htmx's request class only where pages are served (ideabox.web.routing): the
         # JSON API has no use for it and pays for it on every request.
-        plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False))],
+        plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False)),
+                 ClosedStructsPlugin()],
         lifespan=[_lifespan],
         state=State({"settings": settings, "client_address": client_address,
                      "clock": clock or clock_for(settings.now)}),

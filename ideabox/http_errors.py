@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
@@ -16,6 +17,16 @@ from ideabox.errors import IdeaboxError, TooManyRequests, Unavailable
 from ideabox.lost_connections import note_connection_lost
 
 log = logging.getLogger("ideabox.errors")
+
+
+class ErrorBody(msgspec.Struct):
+    """What every error answers, as ``error_body`` makes it; for the OpenAPI description.
+    ``extra`` names the fields at fault (a list), or says more (``{"retry_after": 30}``);
+    it is left out when there is nothing to add."""
+
+    status_code: int
+    detail: str
+    extra: list[dict[str, Any]] | dict[str, Any] | None = None
 
 
 def error_body(status_code: int, detail: str, extra: Any = None) -> dict[str, Any]:

@@ -14,6 +14,9 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # month's bounds in a time zone, or the month after it, fall outside what datetime
 # holds. Nothing was promoted before 2000, so earlier months are typing slips too.
 FIRST_YEAR, LAST_YEAR = 2000, 9998
+# The months ``parse_month`` accepts, for the OpenAPI description: YYYY-MM of a year from
+# 2000 to 9998 (of the 9xxx years, all but 9999).
+MONTH_PATTERN = r"^(?:[2-8]\d{3}|9\d{2}[0-8]|9\d[0-8]9|9[0-8]99)-(?:0[1-9]|1[0-2])$"
 
 
 def zone(name: str) -> ZoneInfo:

@@ -14,6 +14,12 @@ _NOT_IN_A_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NOT_IN_A_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A browser sends a textarea's line ends as CRLF; old files may have a lone CR.
 _LINE_END = re.compile(r"\r\n?")
+# The same rules as patterns, for the OpenAPI description: the characters a line or a
+# text may hold (a text's CR is its line end). The checks here make the answers.
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+ONE_LINE = {"extra": {"pattern": LINE_PATTERN}}
+LINES = {"extra": {"pattern": TEXT_PATTERN}}
 
 
 def trimmed(value: str, field: str, minimum: int, maximum: int, *,

@@ -6,7 +6,8 @@ Routes only translate HTTP to service calls; the rules live in ``service``.
 from __future__ import annotations
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 from litestar.types import ControllerRouterHandler
 
 from ideabox import ratelimit
@@ -28,7 +29,15 @@ from ideabox.accounts.schemas import (
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import BEARER, AnyRequest, RequestDb, SignedIn, SignInId
+from ideabox.routing import (
+    BEARER,
+    AnyRequest,
+    RequestDb,
+    SignedIn,
+    SignInId,
+    UserId,
+    errors,
+)
 from ideabox.security import CSRF_ALWAYS
 from ideabox.settings import Settings
 from ideabox.votes.reading import tallies_of
@@ -39,18 +48,23 @@ NO_CSRF = {"exclude_from_csrf": True}
 # Signing in is checked even though the browser brings no session yet: otherwise a
 # hostile page could sign a visitor in to the attacker's account (login CSRF).
 CHECK_CSRF = {CSRF_ALWAYS: True}
+# These answer 204 with no body (and an expired session cookie where one ends); their
+# return type would otherwise describe a JSON body.
+ENDED = {204: ResponseSpec(None, description="Done; nothing follows")}
 
 
 class AccountController(Controller):
     tags = ("accounts",)
 
-    @post("/users", status_code=201, opt=NO_CSRF, summary="Sign up")
+    @post("/users", status_code=201, opt=NO_CSRF, summary="Sign up",
+          responses=errors(400, 409, 415, 429))
     async def sign_up(self, request: AnyRequest, db: RequestDb, data: JSONBody[UserCreate]) -> Me:
         """Create an account (role `resident`); 409 if the e-mail is already registered."""
         await ratelimit.signup(request)
         return await service.register_user(db, data)
 
-    @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token")
+    @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token",
+          responses=errors(400, 401, 415, 429))
     async def create_token(self, request: AnyRequest, db: RequestDb,
                            data: JSONBody[Credentials]) -> Token:
         """Exchange e-mail and password for a bearer token; it lasts until revoked or
@@ -61,13 +75,14 @@ class AccountController(Controller):
         return await service.create_api_token(db, viewer, days=settings.api_token_days)
 
     @delete("/tokens/current", status_code=204, security=BEARER,
-            summary="Revoke the token of this request")
+            summary="Revoke the token of this request", responses=errors(401))
     async def revoke_current_token(self, request: AnyRequest, db: RequestDb,
                                    user: SignedIn) -> None:
         """Revoke the credential this request was made with; it answers 401 from now on."""
         await service.revoke_token(db.conn, user, request.state.auth_token_id)
 
-    @get("/tokens", security=BEARER, summary="My sign-ins: API tokens and browser sessions")
+    @get("/tokens", security=BEARER, summary="My sign-ins: API tokens and browser sessions",
+         responses=errors(400, 401))
     async def list_tokens(self, request: AnyRequest, db: RequestDb, user: SignedIn,
                           limit: Limit = 20, cursor: Cursor = None) -> Page[SignIn]:
         """Every token and session of mine still valid, newest first; `current` marks the
@@ -76,7 +91,8 @@ class AccountController(Controller):
                                             limit=limit, cursor=cursor)
 
     @delete("/tokens/{token_id:int}", status_code=204, security=BEARER,
-            summary="End one of my sign-ins")
+            summary="End one of my sign-ins",
+            responses={**errors(400, 401, 403, 404), **ENDED})
     async def revoke_token(self, request: AnyRequest, db: RequestDb, user: SignedIn,
                            token_id: SignInId) -> Response[None]:
         """Revoke one of my tokens or sessions by its id (404 for anyone else's). Ending
@@ -87,21 +103,24 @@ class AccountController(Controller):
             cookies.append(expired_session_cookie(request.app.state.settings))
         return Response(None, status_code=204, cookies=cookies)
 
-    @get("/me", security=BEARER, summary="The signed-in user")
+    @get("/me", security=BEARER, summary="The signed-in user", responses=errors(401))
     async def me(self, db: RequestDb, user: SignedIn) -> Me:
         return await service.get_me(db.conn, user)
 
-    @patch("/users/{user_id:int}", security=BEARER, summary="Set a user's role (admin)")
+    @patch("/users/{user_id:int}", security=BEARER, summary="Set a user's role (admin)",
+           responses=errors(400, 401, 403, 404, 409, 415, 429))
     async def set_role(self, request: AnyRequest, db: RequestDb, user: SignedIn,
-                       user_id: FromPath[int], data: JSONBody[RoleUpdate]) -> Me:
+                       user_id: UserId, data: JSONBody[RoleUpdate]) -> Me:
         return await service.set_role(db, tallies_of(request.app.state), user, user_id,
                                       data.role)
 
-    @get("/me/export", security=BEARER, summary="Everything ideabox holds about me")
+    @get("/me/export", security=BEARER, summary="Everything ideabox holds about me",
+         responses=errors(401))
     async def export_my_data(self, db: RequestDb, user: SignedIn) -> DataExport:
         return await service.export_my_data(db, user)
 
-    @delete("/me", status_code=204, security=BEARER, summary="Delete my account")
+    @delete("/me", status_code=204, security=BEARER, summary="Delete my account",
+            responses={**errors(401, 403, 429), **ENDED})
     async def delete_my_account(self, request: AnyRequest, db: RequestDb,
                                 user: SignedIn) -> Response[None]:
         """Anonymise the account and end every sign-in; ideas and comments stay."""
@@ -109,7 +128,8 @@ class AccountController(Controller):
         return Response(None, status_code=204,
                         cookies=[expired_session_cookie(request.app.state.settings)])
 
-    @post("/me/password", status_code=204, security=BEARER, summary="Change my password")
+    @post("/me/password", status_code=204, security=BEARER, summary="Change my password",
+          responses=errors(400, 401, 403, 415, 429))
     async def change_password(self, request: AnyRequest, db: RequestDb, user: SignedIn,
                               data: JSONBody[PasswordChange]) -> None:
         """Check the current password (400 naming `current_password` if wrong, counted as a
@@ -120,7 +140,7 @@ class AccountController(Controller):
             await service.change_password(db, user, data, keep=request.state.auth_token_id)
 
     @post("/me/sign-out-everywhere", status_code=204, security=BEARER,
-          summary="Sign out everywhere")
+          summary="Sign out everywhere", responses={**errors(401, 403, 429), **ENDED})
     async def sign_out_everywhere(self, request: AnyRequest, db: RequestDb,
                                   user: SignedIn) -> Response[None]:
         """End every session and token of mine, this one included, and expire the
@@ -129,7 +149,8 @@ class AccountController(Controller):
         return Response(None, status_code=204,
                         cookies=[expired_session_cookie(request.app.state.settings)])
 
-    @post("/session", status_code=200, opt=CHECK_CSRF, summary="Sign in (browser)")
+    @post("/session", status_code=200, opt=CHECK_CSRF, summary="Sign in (browser)",
+          responses=errors(400, 401, 403, 415, 429))
     async def sign_in(self, request: AnyRequest, db: RequestDb,
                       data: JSONBody[Credentials]) -> Response[Me]:
         """Set the session cookie, a new one at every sign-in."""
@@ -140,7 +161,8 @@ class AccountController(Controller):
                                               replaces=request.cookies.get(SESSION_COOKIE))
         return Response(session.user, cookies=[session_cookie(settings, session.token)])
 
-    @delete("/session", status_code=204, summary="Sign out (browser)")
+    @delete("/session", status_code=204, summary="Sign out (browser)",
+            responses={**errors(403), **ENDED})
     async def sign_out(self, request: AnyRequest, db: RequestDb) -> Response[None]:
         """End the session on the server and expire the cookie (204 even if none)."""
         token = request.cookies.get(SESSION_COOKIE)

@@ -9,7 +9,15 @@ from litestar.params import JSONBody
 from ideabox.comments import service
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
 from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import BEARER, CommentId, IdeaId, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import (
+    BEARER,
+    CommentId,
+    IdeaId,
+    MaybeSignedIn,
+    RequestDb,
+    SignedIn,
+    errors,
+)
 from ideabox.votes.reading import tallies_of
 
 
@@ -17,12 +25,14 @@ class IdeaCommentsController(Controller):
     path = "/ideas/{idea_id:int}/comments"
     tags = ["comments"]
 
-    @post("/", summary="Comment on an idea, or reply to a comment", security=BEARER)
+    @post("/", summary="Comment on an idea, or reply to a comment", security=BEARER,
+          responses=errors(400, 401, 403, 404, 409, 429))
     async def create(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
                      data: JSONBody[CommentCreate], state: State) -> Comment:
         return await service.add_comment(db, tallies_of(state), user, idea_id, data)
 
-    @get("/", summary="An idea's comments, replies nested under 'replies'")
+    @get("/", summary="An idea's comments, replies nested under 'replies'",
+         responses=errors(400, 401, 404))
     async def list_all(self, db: RequestDb, viewer: MaybeSignedIn, idea_id: IdeaId,
                        limit: Limit = 20, cursor: Cursor = None) -> Page[Comment]:
         return await service.list_comments(db.conn, viewer, idea_id, limit=limit,
@@ -33,12 +43,14 @@ class CommentController(Controller):
     path = "/comments/{comment_id:int}"
     tags = ["comments"]
 
-    @patch("/", summary="Edit your comment", security=BEARER)
+    @patch("/", summary="Edit your comment", security=BEARER,
+           responses=errors(400, 401, 403, 404, 409, 429))
     async def update(self, db: RequestDb, user: SignedIn, comment_id: CommentId,
                      data: JSONBody[CommentUpdate]) -> Comment:
         return await service.edit_comment(db, user, comment_id, data)
 
-    @delete("/", summary="Delete a comment (yours, or any as a moderator)", security=BEARER)
+    @delete("/", summary="Delete a comment (yours, or any as a moderator)", security=BEARER,
+            responses=errors(400, 401, 403, 404, 429))
     async def remove(self, db: RequestDb, user: SignedIn, comment_id: CommentId,
                      state: State) -> None:
         await service.delete_comment(db, tallies_of(state), user, comment_id)

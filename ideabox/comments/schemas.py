@@ -8,8 +8,10 @@ from typing import Annotated
 import msgspec
 
 from ideabox.accounts.schemas import User
+from ideabox.validation import LINES
 
-Body = Annotated[str, msgspec.Meta(min_length=1, max_length=5000, description="Markdown")]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=5000, description="Markdown",
+                                   extra_json_schema=LINES)]
 CommentId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
 
 

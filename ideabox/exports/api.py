@@ -3,22 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, MediaType, get
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from ideabox.exports import formats, service
-from ideabox.exports.schemas import Format
-from ideabox.months import month_label, parse_month
-from ideabox.routing import BEARER, RequestDb, SignedIn
+from ideabox.exports.schemas import Format, TopIdeas
+from ideabox.months import MONTH_PATTERN, month_label, parse_month
+from ideabox.routing import BEARER, RequestDb, SignedIn, errors
 
-MonthQuery = Annotated[str, QueryParameter(max_length=7, description="YYYY-MM")]
+# Checked by ``parse_month``, whose answers name the month and say what is wrong.
+MonthQuery = Annotated[str, QueryParameter(max_length=7,
+                                           description="YYYY-MM (2000-01 to 9998-12)",
+                                           schema_extra={"pattern": MONTH_PATTERN})]
 PurposeQuery = Annotated[str | None, QueryParameter(max_length=60,
                                                     description="A purpose's slug; all if absent")]
 FormatQuery = Annotated[Format, QueryParameter(name="format", description="The file format")]
+
+
+@dataclass
+class DownloadOperation(Operation):
+    """The export's 200 in every format it is sent in. Litestar describes one media type
+    per answer, here JSON's (from ``TopIdeas``); CSV and XLSX are added beside it, with
+    the file name the download carries."""
+
+    def __post_init__(self) -> None:
+        answer = (self.responses or {}).get("200")
+        if not isinstance(answer, OpenAPIResponse):
+            return
+        text = Schema(type=OpenAPIType.STRING)
+        answer.content = {
+            "text/csv": OpenAPIMediaType(schema=text),
+            formats.MEDIA_TYPES["xlsx"]: OpenAPIMediaType(schema=Schema(
+                type=OpenAPIType.STRING, content_media_type=formats.MEDIA_TYPES["xlsx"])),
+            **(answer.content or {}),
+        }
+        answer.headers = {"Content-Disposition": OpenAPIHeader(
+            schema=text, description='attachment; filename="top-ideas-2026-11-havnen.csv": '
+                                     "the month, the purpose if one was asked for, and the "
+                                     "format's extension")}
 
 
 class ExportsController(Controller):
@@ -26,7 +62,11 @@ class ExportsController(Controller):
     tags = ["exports"]
 
     @get("/top-ideas", summary="A month's promoted ideas as CSV, XLSX or JSON (staff, admin)",
-         security=BEARER)
+         security=BEARER, operation_class=DownloadOperation, responses={
+             200: ResponseSpec(TopIdeas, media_type=MediaType.JSON, generate_examples=False,
+                               description="The rows, in the format asked for, as a "
+                                           "download; CSV and JSON as they are made"),
+             **errors(400, 401, 403, 404)})
     async def top_ideas(self, db: RequestDb, user: SignedIn, state: State, month: MonthQuery,
                         purpose: PurposeQuery = None, fmt: FormatQuery = "csv") -> Stream:
         """The recorded promotion of a month with each idea's current state; 404 if no

@@ -32,6 +32,12 @@ class ExportRow(msgspec.Struct):
 COLUMNS: tuple[str, ...] = ExportRow.__struct_fields__
 
 
+class TopIdeas(msgspec.Struct):
+    """The JSON export, for the OpenAPI description (it is written as a stream)."""
+
+    items: list[ExportRow]
+
+
 class ExportScope(msgspec.Struct, frozen=True):
     """What one export covers: a month, one purpose or all, and whether ideas hidden by a
     moderator since their promotion are included (only for those who may see them)."""

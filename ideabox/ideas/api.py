@@ -6,14 +6,23 @@ from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.datastructures import State
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromQuery, JSONBody, Parameter
 
 from ideabox.accounts.auth import carries_credentials, viewer_from_request
 from ideabox.db import connection
 from ideabox.ideas import listing, service
-from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate, Sort, Status
+from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate, ListedStatus, Sort
 from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import BEARER, AnyRequest, IdeaId, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import (
+    BEARER,
+    AnyRequest,
+    IdeaId,
+    MaybeSignedIn,
+    PurposeSlug,
+    RequestDb,
+    SignedIn,
+    errors,
+)
 from ideabox.votes.reading import tallies_of
 
 Query = Annotated[str | None, Parameter(max_length=200, description="Search words (Danish)")]
@@ -23,15 +32,17 @@ class PurposeIdeasController(Controller):
     path = "/purposes/{slug:str}/ideas"
     tags = ["ideas"]
 
-    @post("/", summary="Post an idea", security=BEARER)
-    async def create(self, db: RequestDb, user: SignedIn, slug: FromPath[str],
+    @post("/", summary="Post an idea", security=BEARER,
+          responses=errors(400, 401, 403, 404, 429))
+    async def create(self, db: RequestDb, user: SignedIn, slug: PurposeSlug,
                      data: JSONBody[IdeaCreate], state: State) -> Idea:
         return await service.create_idea(db, tallies_of(state), user, slug, data)
 
-    @get("/", summary="A purpose's ideas: sorted, searched, paginated")
-    async def list_ideas(self, db: RequestDb, viewer: MaybeSignedIn, slug: FromPath[str],
+    @get("/", summary="A purpose's ideas: sorted, searched, paginated",
+         responses=errors(400, 401, 404))
+    async def list_ideas(self, db: RequestDb, viewer: MaybeSignedIn, slug: PurposeSlug,
                          state: State, sort: FromQuery[Sort | None] = None, q: Query = None,
-                         status: FromQuery[Status | None] = None, limit: Limit = 20,
+                         status: FromQuery[ListedStatus | None] = None, limit: Limit = 20,
                          cursor: Cursor = None) -> Page[Idea]:
         return await listing.list_ideas(db.conn, tallies_of(state), viewer, slug, sort=sort,
                                         q=q, status=status, limit=limit, cursor=cursor)
@@ -41,7 +52,7 @@ class IdeasController(Controller):
     path = "/ideas/{idea_id:int}"
     tags = ["ideas"]
 
-    @get("/", summary="One idea with its live tally")
+    @get("/", summary="One idea with its live tally", responses=errors(400, 401, 404))
     async def get_one(self, request: AnyRequest, idea_id: IdeaId, state: State) -> Idea:
         # The commonest request: an anonymous reader's is answered from Redis alone when
         # the idea is cached, so it asks for no connection (nor the usual dependencies).
@@ -54,12 +65,14 @@ class IdeasController(Controller):
             viewer = await viewer_from_request(request, db)
             return await service.get_idea(db.conn, tallies, viewer, idea_id)
 
-    @patch("/", summary="Edit an idea (its author while open, or an admin)", security=BEARER)
+    @patch("/", summary="Edit an idea (its author while open, or an admin)", security=BEARER,
+           responses=errors(400, 401, 403, 404, 409, 429))
     async def update(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
                      data: JSONBody[IdeaUpdate], state: State) -> Idea:
         return await service.update_idea(db, tallies_of(state), user, idea_id, data)
 
-    @post("/withdraw", summary="Withdraw an idea (its author)", security=BEARER, status_code=200)
+    @post("/withdraw", summary="Withdraw an idea (its author)", security=BEARER, status_code=200,
+          responses=errors(400, 401, 403, 404, 409, 429))
     async def withdraw(self, db: RequestDb, user: SignedIn, idea_id: IdeaId, state: State) -> Idea:
         return await service.withdraw_idea(db, tallies_of(state), user, idea_id)
 

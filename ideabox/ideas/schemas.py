@@ -8,13 +8,18 @@ from typing import Annotated, Literal
 import msgspec
 
 from ideabox.accounts.schemas import User
+from ideabox.validation import LINES, ONE_LINE
 
 Status = Literal["open", "promoted", "under_review", "accepted", "implemented", "rejected",
                  "withdrawn", "hidden"]
+# Withdrawn and hidden ideas are never listed, so a list is never asked for them.
+ListedStatus = Literal["open", "promoted", "under_review", "accepted", "implemented",
+                       "rejected"]
 Sort = Literal["top_month", "top", "hot", "new"]
 
-Title = Annotated[str, msgspec.Meta(min_length=5, max_length=140)]
-Body = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, description="Markdown")]
+Title = Annotated[str, msgspec.Meta(min_length=5, max_length=140, extra_json_schema=ONE_LINE)]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, description="Markdown",
+                                   extra_json_schema=LINES)]
 
 
 class IdeaCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -11,7 +11,7 @@ from ideabox.ideas.schemas import Idea
 from ideabox.moderation import service
 from ideabox.moderation.schemas import HiddenIdea, ModerationEntry, ModerationReason
 from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import BEARER, IdeaId, RequestDb, SignedIn
+from ideabox.routing import BEARER, IdeaId, RequestDb, SignedIn, errors
 from ideabox.votes.reading import tallies_of
 
 
@@ -20,14 +20,15 @@ class IdeaModerationController(Controller):
     tags = ["moderation"]
     security = BEARER
 
-    @post("/hide", summary="Hide an idea, telling its author why (moderators)", status_code=200)
+    @post("/hide", summary="Hide an idea, telling its author why (moderators)", status_code=200,
+          responses=errors(400, 401, 403, 404, 409, 429))
     async def hide(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
                    data: JSONBody[ModerationReason], state: State) -> Idea:
         """409 if the idea is hidden already."""
         return await service.hide_idea(db, tallies_of(state), user, idea_id, data)
 
     @post("/unhide", summary="Show a hidden idea again, with the status it had (moderators)",
-          status_code=200)
+          status_code=200, responses=errors(400, 401, 403, 404, 409, 429))
     async def unhide(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
                      data: JSONBody[ModerationReason], state: State) -> Idea:
         """409 if the idea is not hidden."""
@@ -39,12 +40,14 @@ class ModerationController(Controller):
     tags = ["moderation"]
     security = BEARER
 
-    @get("/log", summary="Every moderator action, newest first (moderators)")
+    @get("/log", summary="Every moderator action, newest first (moderators)",
+         responses=errors(400, 401, 403))
     async def log(self, db: RequestDb, user: SignedIn, limit: Limit = 20,
                   cursor: Cursor = None) -> Page[ModerationEntry]:
         return await service.moderation_log(db.conn, user, limit=limit, cursor=cursor)
 
-    @get("/hidden-ideas", summary="The ideas hidden now, the latest first (moderators)")
+    @get("/hidden-ideas", summary="The ideas hidden now, the latest first (moderators)",
+         responses=errors(400, 401, 403))
     async def hidden(self, db: RequestDb, user: SignedIn, limit: Limit = 20,
                      cursor: Cursor = None) -> Page[HiddenIdea]:
         return await service.list_hidden_ideas(db.conn, user, limit=limit, cursor=cursor)

@@ -9,11 +9,13 @@ import msgspec
 
 from ideabox.accounts.schemas import User
 from ideabox.ideas.schemas import Status
+from ideabox.validation import LINES
 
 Action = Literal["hide", "unhide", "delete_comment"]
 ReasonText = Annotated[str, msgspec.Meta(
     min_length=1, max_length=1000,
-    description="Why (Markdown). The idea's author is told; the public is not.")]
+    description="Why (Markdown). The idea's author is told; the public is not.",
+    extra_json_schema=LINES)]
 
 
 class ModerationReason(msgspec.Struct, forbid_unknown_fields=True):

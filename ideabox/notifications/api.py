@@ -16,9 +16,10 @@ from ideabox.notifications.schemas import (
     Unread,
 )
 from ideabox.pagination import Cursor, Limit
-from ideabox.routing import BEARER, MAX_ID, IdeaId, RequestDb, SignedIn
+from ideabox.routing import BEARER, EXACT_MAX_ID, MAX_ID, IdeaId, RequestDb, SignedIn, errors
 
-NotificationId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The notification's id")]
+NotificationId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The notification's id",
+                                          schema_extra=EXACT_MAX_ID)]
 
 
 class NotificationsController(Controller):
@@ -26,26 +27,29 @@ class NotificationsController(Controller):
     tags = ["notifications"]
     security = BEARER
 
-    @get("/notifications", summary="My notifications, newest first, with the unread count")
+    @get("/notifications", summary="My notifications, newest first, with the unread count",
+         responses=errors(400, 401))
     async def list_mine(self, db: RequestDb, user: SignedIn, limit: Limit = 20,
                         cursor: Cursor = None) -> NotificationPage:
         return await service.list_notifications(db.conn, user, limit=limit, cursor=cursor)
 
     @post("/notifications/{notification_id:int}/read", status_code=200,
-          summary="Mark a notification read")
+          summary="Mark a notification read", responses=errors(400, 401, 403, 404, 429))
     async def read_one(self, db: RequestDb, user: SignedIn,
                        notification_id: NotificationId) -> Notification:
         return await service.mark_read(db, user, notification_id)
 
-    @post("/notifications/read-all", status_code=200, summary="Mark all my notifications read")
+    @post("/notifications/read-all", status_code=200, summary="Mark all my notifications read",
+          responses=errors(401, 403, 429))
     async def read_all(self, db: RequestDb, user: SignedIn) -> Unread:
         return await service.mark_all_read(db, user)
 
-    @get("/notification-settings", summary="My notification settings")
+    @get("/notification-settings", summary="My notification settings", responses=errors(401))
     async def get_settings(self, db: RequestDb, user: SignedIn) -> NotificationSettings:
         return await service.get_settings(db.conn, user)
 
-    @put("/notification-settings", summary="Change my notification settings")
+    @put("/notification-settings", summary="Change my notification settings",
+         responses=errors(400, 401, 403, 429))
     async def put_settings(self, db: RequestDb, user: SignedIn,
                            data: JSONBody[NotificationSettings]) -> NotificationSettings:
         return await service.put_settings(db.conn, user, data)
@@ -56,15 +60,17 @@ class FollowController(Controller):
     tags = ["notifications"]
     security = BEARER
 
-    @get("/", summary="Whether I follow an idea")
+    @get("/", summary="Whether I follow an idea", responses=errors(400, 401, 404))
     async def get_one(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
         return await service.get_following(db.conn, user, idea_id)
 
-    @put("/", summary="Follow an idea (idempotent)")
+    @put("/", summary="Follow an idea (idempotent)",
+         responses=errors(400, 401, 403, 404, 429))
     async def follow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
         return await service.follow_idea(db, user, idea_id)
 
-    @delete("/", summary="Stop following an idea (idempotent)", status_code=200)
+    @delete("/", summary="Stop following an idea (idempotent)", status_code=200,
+            responses=errors(400, 401, 403, 404, 429))
     async def unfollow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
         return await service.unfollow_idea(db.conn, user, idea_id)
 

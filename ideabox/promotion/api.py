@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from ideabox.months import parse_month
 from ideabox.notifications.mail import Mailer
 from ideabox.promotion import service
 from ideabox.promotion.schemas import Promotion, PromotionCreate
-from ideabox.routing import BEARER, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import (
+    BEARER,
+    MaybeSignedIn,
+    MonthPath,
+    PurposeSlug,
+    RequestDb,
+    SignedIn,
+    errors,
+)
 from ideabox.votes.reading import tallies_of
 
 
@@ -19,8 +27,8 @@ class PromotionController(Controller):
     tags = ["promotion"]
 
     @post("/", summary="Promote a month that has ended (admin)", security=BEARER,
-          status_code=200)
-    async def promote(self, db: RequestDb, user: SignedIn, slug: FromPath[str],
+          status_code=200, responses=errors(400, 401, 403, 404, 409, 429))
+    async def promote(self, db: RequestDb, user: SignedIn, slug: PurposeSlug,
                       data: JSONBody[PromotionCreate], state: State) -> Promotion:
         """Promote the month, or answer its recorded result if it was promoted already.
         409 if the month has not ended in the purpose's time zone."""
@@ -29,9 +37,10 @@ class PromotionController(Controller):
             db, tallies_of(state), Mailer(state), slug, parse_month(data.month),
             trigger="promotion:api", by=user.id)
 
-    @get("/{month:str}", summary="A month's recorded promotion")
-    async def get_one(self, db: RequestDb, viewer: MaybeSignedIn, slug: FromPath[str],
-                      month: FromPath[str]) -> Promotion:
+    @get("/{month:str}", summary="A month's recorded promotion",
+         responses=errors(400, 401, 404))
+    async def get_one(self, db: RequestDb, viewer: MaybeSignedIn, slug: PurposeSlug,
+                      month: MonthPath) -> Promotion:
         return await service.get_promotion(db.conn, viewer, slug,
                                            parse_month(month, source="path"))
 

@@ -7,9 +7,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from ideabox.months import MONTH_PATTERN
+
+# The years are checked by ``parse_month``, which says which are allowed; the OpenAPI
+# description states them in the pattern.
 Month = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-                                    description="A calendar month, YYYY-MM",
-                                    examples=["2026-11"])]
+                                    description="A calendar month, YYYY-MM (2000-01 to "
+                                                "9998-12)",
+                                    examples=["2026-11"],
+                                    extra_json_schema={"extra": {"pattern": MONTH_PATTERN}})]
 
 Trigger = Literal["promotion:schedule", "promotion:cli", "promotion:api"]
 

@@ -7,12 +7,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from ideabox.validation import LINES, ONE_LINE
+
 Audience = Literal["everyone", "residents", "staff"]
-Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60,
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=60,
                                    description="lower-case letters, digits and dashes")]
-Title = Annotated[str, msgspec.Meta(min_length=3, max_length=140)]
+Title = Annotated[str, msgspec.Meta(min_length=3, max_length=140, extra_json_schema=ONE_LINE)]
 Statement = Annotated[str, msgspec.Meta(min_length=1, max_length=5000,
-                                        description="Markdown")]
+                                        description="Markdown", extra_json_schema=LINES)]
 TopN = Annotated[int, msgspec.Meta(ge=1, le=100)]
 MinVotes = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 TimeZone = Annotated[str, msgspec.Meta(max_length=64, examples=["Europe/Copenhagen"])]

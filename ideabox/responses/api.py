@@ -10,7 +10,7 @@ from ideabox.notifications.mail import Mailer
 from ideabox.pagination import Page
 from ideabox.responses import service
 from ideabox.responses.schemas import ResponseCreate, StatusChange
-from ideabox.routing import BEARER, IdeaId, MaybeSignedIn, RequestDb, SignedIn
+from ideabox.routing import BEARER, IdeaId, MaybeSignedIn, RequestDb, SignedIn, errors
 from ideabox.votes.reading import tallies_of
 
 
@@ -19,7 +19,7 @@ class ResponsesController(Controller):
     tags = ["responses"]
 
     @post("/responses", summary="Answer an idea in public (admin)", security=BEARER,
-          status_code=201)
+          status_code=201, responses=errors(400, 401, 403, 404, 409, 429))
     async def respond(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
                       data: JSONBody[ResponseCreate], state: State) -> StatusChange:
         """Set the idea's status with a public response; 409 if the transition is not
@@ -27,7 +27,8 @@ class ResponsesController(Controller):
         return await service.respond_to_idea(db, tallies_of(state), Mailer(state), user,
                                              idea_id, data)
 
-    @get("/history", summary="Every status change of an idea, oldest first")
+    @get("/history", summary="Every status change of an idea, oldest first",
+         responses=errors(400, 401, 404))
     async def history(self, db: RequestDb, viewer: MaybeSignedIn,
                       idea_id: IdeaId) -> Page[StatusChange]:
         return await service.idea_history(db.conn, viewer, idea_id)

@@ -9,10 +9,11 @@ import msgspec
 
 from ideabox.accounts.schemas import User
 from ideabox.ideas.schemas import Status
+from ideabox.validation import LINES
 
 Answer = Literal["under_review", "accepted", "implemented", "rejected"]
 ResponseText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000,
-                                           description="Markdown")]
+                                           description="Markdown", extra_json_schema=LINES)]
 
 
 class ResponseCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -107,3 +107,14 @@ async def test_the_stream_reads_on_a_connection_of_its_own(client, db, app):
         assert response.status_code == 200 and response.content
     # Every connection the streams took went back.
     assert pool.get_size() - pool.get_idle_size() == before
+
+
+async def test_the_download_is_described_in_each_format(client):
+    description = (await client.get("/schema/openapi.json")).json()
+    answer = description["paths"][URL]["get"]["responses"]["200"]
+    assert set(answer["content"]) == {
+        "text/csv", "application/json",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert answer["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TopIdeas"}
+    assert "Content-Disposition" in answer["headers"]

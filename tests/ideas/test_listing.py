@@ -121,6 +121,24 @@ async def test_status_filter(client, db):
     assert hidden.status_code == 400
 
 
+async def test_the_status_filter_is_described_with_the_statuses_a_list_shows(client, db):
+    purpose = await make_purpose(db)
+    description = (await client.get("/schema/openapi.json")).json()
+    parameters = description["paths"]["/api/v1/purposes/{slug}/ideas"]["get"]["parameters"]
+    described = next(p for p in parameters if p["name"] == "status")["schema"]["enum"]
+    shown = ["open", "promoted", "under_review", "accepted", "implemented", "rejected"]
+    assert [s for s in described if s is not None] == shown
+    for status in shown:
+        response = await client.get(f"/api/v1/purposes/{purpose.slug}/ideas",
+                                    params={"status": status})
+        assert response.status_code == 200, (status, response.text)
+    for status in ("withdrawn", "hidden"):
+        response = await client.get(f"/api/v1/purposes/{purpose.slug}/ideas",
+                                    params={"status": status})
+        assert response.status_code == 400
+        assert response.json()["extra"][0]["key"] == "status"
+
+
 @pytest.mark.parametrize(("params", "field"), [
     ({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"limit": "many"}, "limit"),
     ({"sort": "best"}, "sort"), ({"cursor": "!!!"}, "cursor"), ({"cursor": "e30"}, "cursor"),
