@@ -51,6 +51,7 @@ PHASES: dict[str, str] = {
     "hello": "GET /healthz (baseline)",
     "idea_get": "GET /api/v1/ideas/{id}",
     "top_month": "GET …/ideas?sort=top_month",
+    "top_open": "GET …/ideas?sort=top_month&status=open",
     "vote_put": "PUT /api/v1/ideas/{id}/vote",
     "vote_delete": "DELETE /api/v1/ideas/{id}/vote",
     "raw_insert": "INSERT … ON CONFLICT (baseline)",
@@ -136,7 +137,8 @@ async def measure(config: Config, stack: Stack, service: Service, dataset: data.
     answers = await probe(service, scenarios)
     factories: dict[str, RequestFactory] = {
         "hello": scenarios.hello(), "idea_get": scenarios.idea_get(),
-        "top_month": scenarios.top_month(), "vote_put": scenarios.vote_put(),
+        "top_month": scenarios.top_month(), "top_open": scenarios.top_month(status="open"),
+        "vote_put": scenarios.vote_put(),
         "vote_delete": scenarios.vote_delete(),
     }
     meter = CpuMeter({

@@ -44,9 +44,12 @@ class Scenarios:
         choice = self.rng.choice
         return lambda: choice(requests)
 
-    def top_month(self, limit: int = 20) -> RequestFactory:
-        requests = [self._get(f"/api/v1/purposes/{slug}/ideas?sort=top_month&limit={limit}")
-                    for slug in self.dataset.purpose_slugs]
+    def top_month(self, limit: int = 20, status: str | None = None) -> RequestFactory:
+        """A purpose's first page by this month's votes; with ``status``, of that status
+        only (ranked by PostgreSQL, not read from a leaderboard)."""
+        only = f"&status={status}" if status else ""
+        requests = [self._get(f"/api/v1/purposes/{slug}/ideas?sort=top_month&limit={limit}"
+                              f"{only}") for slug in self.dataset.purpose_slugs]
         choice = self.rng.choice
         return lambda: choice(requests)
 
@@ -88,6 +91,8 @@ class Scenarios:
             "idea_get": self._get(f"/api/v1/ideas/{idea}"),
             "top_month": self._get(f"/api/v1/purposes/{self.dataset.purpose_slugs[0]}"
                                    f"/ideas?sort=top_month&limit=20"),
+            "top_open": self._get(f"/api/v1/purposes/{self.dataset.purpose_slugs[0]}"
+                                  f"/ideas?sort=top_month&limit=20&status=open"),
             # A PUT then a DELETE of the same pair leaves the data as it was.
             "vote_put": self._vote("PUT", idea, 0),
             "vote_delete": self._vote("DELETE", idea, 0),
