@@ -43,11 +43,11 @@ import report  # noqa: E402
 from promotion_data import CPH, Loaded, load  # noqa: E402
 from server import Service, Stack, embedded_stack, free_port, ideabox  # noqa: E402
 
-from ideabox.db import planned_for_these_parameters  # noqa: E402
-from ideabox.months import month_bounds, month_label  # noqa: E402
+from ideabox.platform.db import planned_for_these_parameters  # noqa: E402
+from ideabox.platform.months import month_bounds, month_label  # noqa: E402
+from ideabox.platform.settings import load_settings  # noqa: E402
 from ideabox.promotion.service import RANK_QUERY, promote_on_own  # noqa: E402
 from ideabox.runtime import connected  # noqa: E402
-from ideabox.settings import load_settings  # noqa: E402
 
 FORMATS = ("csv", "csv-excel", "xlsx", "json")
 TARGET_SECONDS = 10.0

@@ -30,7 +30,7 @@ import asyncpg
 from data import NO_PASSWORD, _copy, _move_sequence, _next_id, _paragraphs, _text
 
 from ideabox.accounts.tokens import new_token, token_hash
-from ideabox.months import month_bounds
+from ideabox.platform.months import month_bounds
 from ideabox.votes.counts import recount
 
 CPH = "Europe/Copenhagen"

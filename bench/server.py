@@ -28,11 +28,11 @@ from pathlib import Path
 
 import procs
 
-from ideabox.embedded import embedded_services
-from ideabox.embedded.processes import pid_alive, stop_pid
-from ideabox.migrations import migrate_url
+from ideabox.platform.embedded import embedded_services
+from ideabox.platform.embedded.processes import pid_alive, stop_pid
+from ideabox.platform.migrations import migrate_url
+from ideabox.platform.settings import PREFIX, load_settings
 from ideabox.runtime import run
-from ideabox.settings import PREFIX, load_settings
 
 # Settings every benchmark wants: no per-request logging (it would be measured too) and
 # a write limit far above what one benchmark user does in a minute.

@@ -11,9 +11,9 @@ from typing import Any
 import click
 import msgspec
 
-from ideabox.migrations import MigrationError, migrate_url
+from ideabox.platform.migrations import MigrationError, migrate_url
+from ideabox.platform.settings import Settings
 from ideabox.runtime import run, services
-from ideabox.settings import Settings
 
 log = logging.getLogger("ideabox.cli")
 
@@ -68,7 +68,7 @@ def serve(host: str, port: int, workers: int) -> None:
             os.environ["IDEABOX_LOG_FORMAT"] = "text"
             settings = msgspec.structs.replace(settings, log_format="text")
         server = Server(
-            "ideabox.app:create_app", factory=True, address=host, port=port,
+            "ideabox.http.app:create_app", factory=True, address=host, port=port,
             interface=Interfaces.ASGI, workers=workers, log_access=False,
             log_dictconfig=_granian_logging(settings), websockets=False,
             # A worker that has not finished within this after Ctrl-C or SIGTERM is
@@ -96,8 +96,8 @@ def _reachable(host: str) -> str:
 
 
 def _granian_logging(settings: Settings) -> dict[str, Any]:
-    formatter = "ideabox.logs.JsonFormatter" if settings.log_format == "json" \
-        else "ideabox.logs.TextFormatter"
+    formatter = "ideabox.platform.logs.JsonFormatter" if settings.log_format == "json" \
+        else "ideabox.platform.logs.TextFormatter"
     return {
         "version": 1,
         "disable_existing_loggers": False,

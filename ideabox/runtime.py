@@ -1,4 +1,4 @@
-"""What every command needs: settings, the embedded services, and a connected state."""
+"""What every command needs: settings, the embedded servers, and the services open."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from typing import Any, TypeVar
 
 import click
-from litestar.datastructures import State
 
-from ideabox import logs
-from ideabox.cache import Cache, create_client
-from ideabox.clock import Clock, clock_for
-from ideabox.db import create_pool
-from ideabox.embedded import EmbeddedError, embedded_services
-from ideabox.settings import Settings, SettingsError, load_settings, resolve_secret_key
+from ideabox.platform import logs
+from ideabox.platform.clock import Clock
+from ideabox.platform.embedded import EmbeddedError, embedded_services
+from ideabox.platform.migrations import MigrationError, migrate_url
+from ideabox.platform.settings import Settings, SettingsError, load_settings, resolve_secret_key
+from ideabox.services import Services, open_services
 
 T = TypeVar("T")
+
+# A command works on one thing at a time; a few connections are plenty.
+COMMAND_POOL_SIZE = 8
 
 
 @contextlib.contextmanager
@@ -43,33 +45,32 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 @contextlib.asynccontextmanager
-async def connected(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Any]:
-    """An app state (pool, cache, settings, clock) for commands that work outside a
-    request. Without a clock, the system's (or ``IDEABOX_NOW``)."""
-    from ideabox.app import install_features
+async def connected(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
+    """The services a command works with (a pool of its own, no statement timeout:
+    commands do long work). Without a clock, the system's (or ``IDEABOX_NOW``)."""
+    async with open_services(settings, clock, pool_size=COMMAND_POOL_SIZE) as opened:
+        yield opened
 
-    assert settings.database_url and settings.redis_url
-    pool = await create_pool(settings.database_url, max_size=8, timeout=settings.db_timeout)
-    cache = Cache(create_client(settings.redis_url, settings.redis_timeout), settings.redis_prefix)
-    state = State({"settings": settings, "pool": pool, "cache": cache, "background": set(),
-                   "clock": clock or clock_for(settings.now)})
-    install_features(state)
+
+async def migrated(services: Services) -> None:
+    """Apply pending migrations first, as ``serve`` does, so that a command works on a
+    fresh installation too; a database the migrations do not fit is the command's error."""
+    assert services.settings.database_url
     try:
-        yield state
-    finally:
-        await asyncio.gather(*state.background, return_exceptions=True)
-        await cache.close()
-        await pool.close()
+        await migrate_url(services.settings.database_url)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def async_command(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
-    """Decorate an ``async def cmd(state, ...)``: it runs with services started and connected."""
+    """Decorate an ``async def cmd(services, ...)``: it runs with the embedded servers
+    started (if ours) and the services open."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         with services() as settings:
             async def go() -> T:
-                async with connected(settings) as state:
-                    return await fn(state, *args, **kwargs)
+                async with connected(settings) as opened:
+                    return await fn(opened, *args, **kwargs)
             return run(go())
 
     return wrapper

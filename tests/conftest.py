@@ -31,12 +31,13 @@ import pytest
 import redis.asyncio as aioredis
 from litestar import Litestar
 
-from ideabox.app import create_app
-from ideabox.cache import Cache, create_client
-from ideabox.clock import FrozenClock
-from ideabox.embedded import EmbeddedPostgres, EmbeddedRedis
-from ideabox.migrations import migrate
-from ideabox.settings import Settings
+from ideabox.http.app import create_app
+from ideabox.platform.cache import Cache, create_client
+from ideabox.platform.clock import FrozenClock
+from ideabox.platform.embedded import EmbeddedPostgres, EmbeddedRedis
+from ideabox.platform.migrations import migrate
+from ideabox.platform.settings import Settings
+from ideabox.services import Services, open_services
 from ideabox.votes.reconcile import Reconciler
 from ideabox.votes.tallies import Tallies
 
@@ -164,8 +165,8 @@ async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         # Start-up applies migrations in the background; wait for it, never sleep.
         await asyncio.wait_for(app.state.schema_ready.wait(), 30)
         # The reconciler (off in tests) is what makes Redis believed: run one round.
-        await Reconciler(app.state).tick()
-        assert app.state.cache.trusted
+        await Reconciler(app.state.services).tick()
+        assert app.state.services.cache.trusted
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http
@@ -199,6 +200,15 @@ async def running(app: Litestar) -> AsyncIterator[None]:
 async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     async with serving(app) as http:
         yield http
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Services]:
+    """Services over this test's database and Redis prefix, on its clock, for calling
+    service functions directly (the app, when a test runs it, has its own)."""
+    async with open_services(settings, clock) as opened:
+        opened.cache.trusted = True
+        yield opened
 
 
 @pytest.fixture

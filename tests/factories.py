@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -11,7 +11,8 @@ import httpx
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Role, UserCreate, Viewer
-from ideabox.db import Db
+from ideabox.platform.db import Db
+from ideabox.platform.settings import Settings
 from ideabox.purposes.schemas import Purpose, PurposeCreate
 from ideabox.purposes.service import create_purpose
 from ideabox.votes.counts import recount
@@ -68,7 +69,7 @@ async def make_purpose(conn: asyncpg.Connection | Db, *, slug: str | None = None
     data = PurposeCreate(slug=slug or f"formaal-{n}", title=fields.pop("title", f"Formål {n}"),
                          statement=fields.pop("statement", "Hvad kan vi gøre bedre?"),
                          audience=audience, **fields)  # type: ignore[arg-type]
-    return await create_purpose(db.conn, admin, data, timedelta(minutes=5), db.now)
+    return await create_purpose(db, Settings(), admin, data)
 
 
 async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *, title: str | None = None,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from litestar.connection import ASGIConnection
 
-from ideabox.security import ClientAddress
+from ideabox.http.security import ClientAddress
 
 PROXIES = ClientAddress(("127.0.0.1", "::1", "10.0.0.0/8"))
 

@@ -1,4 +1,4 @@
-"""One clock: every "now" in ideabox comes from ``ideabox.clock``."""
+"""One clock: every "now" in ideabox comes from ``ideabox.platform.clock``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ideabox.clock import FrozenClock, StartedClock, SystemClock, clock_for
-from ideabox.settings import SettingsError, load_settings
+from ideabox.platform.clock import FrozenClock, StartedClock, SystemClock, clock_for
+from ideabox.platform.settings import SettingsError, load_settings
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ideabox"
 

@@ -36,9 +36,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from ideabox.app import create_app
-from ideabox.clock import FrozenClock
-from ideabox.settings import Settings
+from ideabox.http.app import create_app
+from ideabox.platform.clock import FrozenClock
+from ideabox.platform.settings import Settings
 from ideabox.votes.reconcile import Reconciler
 from tests.factories import bearer, make_user, post_idea, vote_as
 from tests.promotion.scene import Scene, cph
@@ -105,7 +105,7 @@ async def _trust_the_cache(app: Litestar) -> None:
     # What the `client` fixture does before its first request: wait for start-up, then
     # one round of the reconciler, after which this instance believes Redis.
     await asyncio.wait_for(app.state.schema_ready.wait(), 30)
-    await Reconciler(app.state).tick()
+    await Reconciler(app.state.services).tick()
 
 
 def _half_real(generated: dict[str, Any] | None, real: dict[str, list[Any]]) -> Any:

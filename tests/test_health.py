@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from ideabox.app import create_app
-from ideabox.embedded import EmbeddedRedis
-from ideabox.settings import Settings
+from ideabox.http.app import create_app
+from ideabox.platform.embedded import EmbeddedRedis
+from ideabox.platform.settings import Settings
 from tests.conftest import running, serving
 
 

@@ -19,8 +19,8 @@ import httpx
 import msgspec
 from asyncpg.exceptions import InterfaceError
 
-from ideabox.app import create_app
-from ideabox.db import is_connection_loss
+from ideabox.http.app import create_app
+from ideabox.platform.db import is_connection_loss
 from tests.conftest import serving
 from tests.exports.scenarios import MONTH, danish
 from tests.factories import bearer, make_purpose, make_user, post_idea

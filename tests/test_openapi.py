@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from ideabox.errors import Invalid
-from ideabox.months import FIRST_YEAR, LAST_YEAR, MONTH_PATTERN
-from ideabox.routing import MAX_ID
-from ideabox.validation import LINE_PATTERN, TEXT_PATTERN, trimmed
+from ideabox.http.routing import MAX_ID
+from ideabox.platform.errors import Invalid
+from ideabox.platform.months import FIRST_YEAR, LAST_YEAR, MONTH_PATTERN
+from ideabox.platform.validation import LINE_PATTERN, TEXT_PATTERN, trimmed
 
 METHODS = ("get", "put", "post", "patch", "delete")
 

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ideabox import ratelimit
-from ideabox.cache import Cache, create_client
-from ideabox.errors import TooManyRequests
+from ideabox.http import ratelimit
+from ideabox.platform.cache import Cache, create_client
+from ideabox.platform.errors import TooManyRequests
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ideabox.settings import SETTINGS, SettingsError, load_settings, resolve_secret_key
+from ideabox.platform.settings import SETTINGS, SettingsError, load_settings, resolve_secret_key
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -11,10 +11,10 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from ideabox.app import create_app
-from ideabox.clock import FrozenClock
+from ideabox.http.app import create_app
+from ideabox.platform.clock import FrozenClock
+from ideabox.platform.settings import Settings
 from ideabox.promotion.service import LOCK_NAMESPACE
-from ideabox.settings import Settings
 from tests.conftest import serving
 from tests.factories import bearer, make_purpose, make_user
 from tests.faults.harness import eventually

@@ -10,7 +10,6 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 from litestar.types import ControllerRouterHandler
 
-from ideabox import ratelimit
 from ideabox.accounts import service, sign_ins
 from ideabox.accounts.auth import (
     ends_this_browsers_session,
@@ -28,19 +27,23 @@ from ideabox.accounts.schemas import (
     UserCreate,
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
-from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import (
+from ideabox.http import ratelimit
+from ideabox.http.routing import (
     BEARER,
     AnyRequest,
+    Cursor,
+    Limit,
     RequestDb,
     SignedIn,
     SignInId,
+    Svc,
     UserId,
+    Writer,
     errors,
 )
-from ideabox.security import CSRF_ALWAYS
-from ideabox.settings import Settings
-from ideabox.votes.reading import tallies_of
+from ideabox.http.security import CSRF_ALWAYS
+from ideabox.platform.pagination import Page
+from ideabox.platform.settings import Settings
 
 # These two authenticate by what is in the body, never by a cookie, so a forged
 # cross-site request gains nothing; API clients have no CSRF cookie to send.
@@ -77,9 +80,9 @@ class AccountController(Controller):
     @delete("/tokens/current", status_code=204, security=BEARER,
             summary="Revoke the token of this request", responses=errors(401))
     async def revoke_current_token(self, request: AnyRequest, db: RequestDb,
-                                   user: SignedIn) -> None:
+                                   writer: Writer) -> None:
         """Revoke the credential this request was made with; it answers 401 from now on."""
-        await service.revoke_token(db.conn, user, request.state.auth_token_id)
+        await service.revoke_token(db.conn, writer, request.state.auth_token_id)
 
     @get("/tokens", security=BEARER, summary="My sign-ins: API tokens and browser sessions",
          responses=errors(400, 401))
@@ -93,11 +96,11 @@ class AccountController(Controller):
     @delete("/tokens/{token_id:int}", status_code=204, security=BEARER,
             summary="End one of my sign-ins",
             responses={**errors(400, 401, 403, 404), **ENDED})
-    async def revoke_token(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+    async def revoke_token(self, request: AnyRequest, db: RequestDb, writer: Writer,
                            token_id: SignInId) -> Response[None]:
         """Revoke one of my tokens or sessions by its id (404 for anyone else's). Ending
         the session of this browser expires its cookie too."""
-        await service.revoke_token(db.conn, user, token_id)
+        await service.revoke_token(db.conn, writer, token_id)
         cookies = []
         if ends_this_browsers_session(request, token_id):
             cookies.append(expired_session_cookie(request.app.state.settings))
@@ -109,10 +112,9 @@ class AccountController(Controller):
 
     @patch("/users/{user_id:int}", security=BEARER, summary="Set a user's role (admin)",
            responses=errors(400, 401, 403, 404, 409, 415, 429))
-    async def set_role(self, request: AnyRequest, db: RequestDb, user: SignedIn,
-                       user_id: UserId, data: JSONBody[RoleUpdate]) -> Me:
-        return await service.set_role(db, tallies_of(request.app.state), user, user_id,
-                                      data.role)
+    async def set_role(self, db: RequestDb, writer: Writer, services: Svc, user_id: UserId,
+                       data: JSONBody[RoleUpdate]) -> Me:
+        return await service.set_role(db, services, writer, user_id, data.role)
 
     @get("/me/export", security=BEARER, summary="Everything ideabox holds about me",
          responses=errors(401))
@@ -121,31 +123,31 @@ class AccountController(Controller):
 
     @delete("/me", status_code=204, security=BEARER, summary="Delete my account",
             responses={**errors(401, 403, 429), **ENDED})
-    async def delete_my_account(self, request: AnyRequest, db: RequestDb,
-                                user: SignedIn) -> Response[None]:
+    async def delete_my_account(self, request: AnyRequest, db: RequestDb, writer: Writer,
+                                services: Svc) -> Response[None]:
         """Anonymise the account and end every sign-in; ideas and comments stay."""
-        await service.delete_my_account(db, tallies_of(request.app.state), user)
+        await service.delete_my_account(db, services, writer)
         return Response(None, status_code=204,
                         cookies=[expired_session_cookie(request.app.state.settings)])
 
     @post("/me/password", status_code=204, security=BEARER, summary="Change my password",
           responses=errors(400, 401, 403, 415, 429))
-    async def change_password(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+    async def change_password(self, request: AnyRequest, db: RequestDb, writer: Writer,
                               data: JSONBody[PasswordChange]) -> None:
         """Check the current password (400 naming `current_password` if wrong, counted as a
         failed sign-in), set the new one, and end every other session and token of mine;
         the one this request was made with goes on."""
-        me = await service.get_me(db.conn, user)
+        me = await service.get_me(db.conn, writer)
         async with ratelimit.signin_attempt(request, me.email):
-            await service.change_password(db, user, data, keep=request.state.auth_token_id)
+            await service.change_password(db, writer, data, keep=request.state.auth_token_id)
 
     @post("/me/sign-out-everywhere", status_code=204, security=BEARER,
           summary="Sign out everywhere", responses={**errors(401, 403, 429), **ENDED})
     async def sign_out_everywhere(self, request: AnyRequest, db: RequestDb,
-                                  user: SignedIn) -> Response[None]:
+                                  writer: Writer) -> Response[None]:
         """End every session and token of mine, this one included, and expire the
         browser's cookie."""
-        await sign_ins.end_sign_ins(db.conn, user)
+        await sign_ins.end_sign_ins(db.conn, writer)
         return Response(None, status_code=204,
                         cookies=[expired_session_cookie(request.app.state.settings)])
 

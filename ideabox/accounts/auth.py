@@ -1,29 +1,33 @@
 """Who is asking: a bearer token (API clients) or a session cookie (the browser).
 
-Routes ask for ``viewer: Viewer | None`` (reading, where signed-in people see a little
-more) or ``user: Viewer`` (writing; 401 without a valid sign-in). The lookup uses the
-request's own connection, so authentication costs one indexed query and no extra
-connection.
+The lookup uses the request's own connection, so authentication costs one indexed
+query and no extra connection, and it only reads: a session or token in use is
+extended (at most hourly) after the answer, by ``extend_sign_in`` (the app's
+``after_response`` hook), and the browser is sent its cookie again with a fresh
+Max-Age by ``resend_session_cookie``. Routes ask for the person through
+``ideabox.http.dependencies``.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
-from litestar.di import NamedDependency
 from litestar.types import Message, Scope
 
-from ideabox import ratelimit
 from ideabox.accounts.schemas import Viewer
 from ideabox.accounts.tokens import SESSION_COOKIE, token_hash
-from ideabox.db import SAFE_METHODS, Db
-from ideabox.errors import Unauthorized
-from ideabox.settings import Settings
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Unauthorized
+from ideabox.platform.settings import Settings
 
-# Set in the request's state when its session was extended (see resend_session_cookie).
-_EXTENDED = "extended_session"
+log = logging.getLogger(__name__)
+
+# Set in the request's state when the sign-in it was made with is due to be extended:
+# (token id, kind, and for a session its secret, which the cookie is sent again with).
+_DUE = "sign_in_due"
 
 # A token without an expiry can only have been made by an instance older than
 # sql/0006 while a rolling upgrade was under way: it counts as stale, so its first use
@@ -56,10 +60,7 @@ async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
     if row is None:
         return None
     if row["stale"]:
-        await db.conn.execute(_TOUCH, row["token_id"],
-                              _lifetime_days(request.app.state.settings, kind), db.now)
-        if kind == "session":
-            request.state[_EXTENDED] = token
+        request.state[_DUE] = (row["token_id"], kind, token)
     request.state.auth_token_id = row["token_id"]
     request.state.auth_kind = kind
     return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
@@ -89,23 +90,21 @@ async def viewer_from_request(request: Request[Any, Any, Any], db: Db) -> Viewer
     return None
 
 
-async def provide_viewer(request: Request[Any, Any, Any],
-                         db: NamedDependency[Db]) -> Viewer | None:
-    """Litestar dependency: the signed-in person, or None (see ``viewer_from_request``)."""
-    if not carries_credentials(request):
-        return None
-    return await viewer_from_request(request, db)
-
-
-async def provide_user(request: Request[Any, Any, Any],
-                       viewer: NamedDependency[Viewer | None]) -> Viewer:
-    """The signed-in person; 401 when nobody is signed in. Every write they make counts
-    against their per-minute allowance (429 past it)."""
-    if viewer is None:
-        raise Unauthorized("Sign in to do this")
-    if request.method not in SAFE_METHODS:
-        await ratelimit.write(request, viewer.id)
-    return viewer
+async def extend_sign_in(request: Request[Any, Any, Any]) -> None:
+    """Litestar ``after_response`` hook: extend the session or token the request was
+    made with, if it is due (last extended more than an hour ago). A failure is logged:
+    the next request tries again."""
+    due = request.state.get(_DUE)
+    if due is None:
+        return
+    token_id, kind, _ = due
+    services = request.app.state.services
+    try:
+        async with services.pool.acquire() as conn:
+            await conn.execute(_TOUCH, token_id, _lifetime_days(services.settings, kind),
+                               services.now())
+    except Exception as exc:  # after the answer: nobody to tell but the log
+        log.warning("could not extend sign-in %s: %r", token_id, exc)
 
 
 def ends_this_browsers_session(request: Request[Any, Any, Any], token_id: int) -> bool:
@@ -131,9 +130,10 @@ async def resend_session_cookie(message: Message, scope: Scope) -> None:
     again with a fresh Max-Age, so the browser keeps it as long as the server does."""
     if message["type"] != "http.response.start":
         return
-    token = scope.get("state", {}).get(_EXTENDED)
-    if not token:
+    due = scope.get("state", {}).get(_DUE)
+    if not due or due[1] != "session":
         return
+    token = due[2]
     headers = MutableScopeHeaders.from_message(message)
     # A response that sets or ends the session itself (sign-in, sign-out) has the say.
     if any(value.startswith(f"{SESSION_COOKIE}=") for value in headers.getall("set-cookie", [])):

@@ -6,14 +6,13 @@ import sys
 
 import click
 import msgspec
-from litestar.datastructures import State
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Me, UserCreate
-from ideabox.db import Db
-from ideabox.errors import IdeaboxError, Unauthorized
-from ideabox.migrations import MigrationError, migrate_url
-from ideabox.runtime import async_command
+from ideabox.platform.db import Db
+from ideabox.platform.errors import IdeaboxError, Unauthorized
+from ideabox.runtime import async_command, migrated
+from ideabox.services import Services
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -38,15 +37,12 @@ def _user_create(email: str, password: str, display_name: str) -> UserCreate:
 
 
 @async_command
-async def _make_admin(state: State, data: UserCreate) -> tuple[Me, bool]:
-    try:
-        # Like `serve`, so that a fresh installation can get its admin before anything else.
-        await migrate_url(state.settings.database_url)
-    except MigrationError as exc:
-        raise click.ClickException(str(exc)) from None
-    async with state.pool.acquire() as conn:
+async def _make_admin(services: Services, data: UserCreate) -> tuple[Me, bool]:
+    # Like `serve`, so that a fresh installation can get its admin before anything else.
+    await migrated(services)
+    async with services.pool.acquire() as conn:
         try:
-            return await service.ensure_admin(Db(conn, state.clock.now()), data)
+            return await service.ensure_admin(Db(conn, services.clock.now()), data)
         except Unauthorized:
             raise click.ClickException(
                 f"{data.email} already has an account, and the password does not match it; "

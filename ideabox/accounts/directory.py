@@ -6,8 +6,8 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Me, Viewer
-from ideabox.errors import Forbidden
-from ideabox.pagination import Page, RowId, decode_cursor, page_of
+from ideabox.platform.errors import Forbidden
+from ideabox.platform.pagination import Page, RowId, decode_cursor, page_of
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):

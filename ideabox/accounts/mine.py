@@ -15,7 +15,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.ideas.schemas import Status
-from ideabox.pagination import Moment, Page, RowId, decode_cursor, page_of
+from ideabox.platform.pagination import Moment, Page, RowId, decode_cursor, page_of
 
 
 class MyIdea(msgspec.Struct):

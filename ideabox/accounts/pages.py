@@ -10,11 +10,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from ideabox import ratelimit
 from ideabox.accounts import directory, mine, service, sign_ins
 from ideabox.accounts.auth import (
     ends_this_browsers_session,
@@ -30,14 +29,23 @@ from ideabox.accounts.schemas import (
     Viewer,
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
-from ideabox.errors import IdeaboxError
+from ideabox.http import ratelimit
+from ideabox.http.pages import forms, messages
+from ideabox.http.pages.access import require_admin
+from ideabox.http.pages.render import form_of, lang, local_path, page, see_other
+from ideabox.http.routing import (
+    AnyRequest,
+    MaybeSignedIn,
+    RequestDb,
+    SignedIn,
+    SignInId,
+    Svc,
+    UserId,
+    Writer,
+)
 from ideabox.notifications.service import list_notifications
-from ideabox.routing import AnyRequest, MaybeSignedIn, RequestDb, SignedIn, SignInId
-from ideabox.settings import Settings
-from ideabox.votes.reading import tallies_of
-from ideabox.web import forms, messages
-from ideabox.web.access import require_admin
-from ideabox.web.render import form_of, lang, local_path, page, see_other
+from ideabox.platform.errors import IdeaboxError
+from ideabox.platform.settings import Settings
 
 NextParam = Annotated[str | None, QueryParameter(name="next", max_length=500)]
 QueryParam = Annotated[str | None, QueryParameter(max_length=200)]
@@ -170,27 +178,27 @@ class MyPages(Controller):
         return await _my_page(request, db, user, cursors, changed=changed)
 
     @post("/sign-ins/{sign_in_id:int}/end")
-    async def end_sign_in(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+    async def end_sign_in(self, request: AnyRequest, db: RequestDb, writer: Writer,
                           sign_in_id: SignInId) -> Redirect:
         """End one of my sessions or tokens (404 for anyone else's); ending this
         browser's own signs it out."""
-        await service.revoke_token(db.conn, user, sign_in_id)
+        await service.revoke_token(db.conn, writer, sign_in_id)
         if ends_this_browsers_session(request, sign_in_id):
             return see_other("/", cookies=[expired_session_cookie(_settings(request))])
         return see_other("/me#my-sign-ins")
 
     @post("/password")
     async def change_password(self, request: AnyRequest, db: RequestDb,
-                              user: SignedIn) -> Template | Redirect:
+                              writer: Writer) -> Template | Redirect:
         """Change my password once the current one is checked (a wrong one counts as a
         failed sign-in); every other session and token of mine ends."""
         form = await form_of(request)
         status = 400
         try:
             data = forms.parse(form, PasswordChange, lang(request))
-            me = await service.get_me(db.conn, user)
+            me = await service.get_me(db.conn, writer)
             async with ratelimit.signin_attempt(request, me.email):
-                await service.change_password(db, user, data,
+                await service.change_password(db, writer, data,
                                               keep=request.state.auth_token_id)
         except forms.FormInvalid as exc:
             errors = exc.errors
@@ -199,13 +207,13 @@ class MyPages(Controller):
             status = exc.status_code
         else:
             return see_other("/me?changed=password#my-password")
-        return await _my_page(request, db, user, status=status, password_errors=errors)
+        return await _my_page(request, db, writer, status=status, password_errors=errors)
 
     @post("/sign-out-everywhere")
     async def sign_out_everywhere(self, request: AnyRequest, db: RequestDb,
-                                  user: SignedIn) -> Redirect:
+                                  writer: Writer) -> Redirect:
         """End every session and token of mine, this browser's included."""
-        await sign_ins.end_sign_ins(db.conn, user)
+        await sign_ins.end_sign_ins(db.conn, writer)
         return see_other("/", cookies=[expired_session_cookie(_settings(request))])
 
     @get("/data")
@@ -222,15 +230,15 @@ class MyPages(Controller):
         return page("accounts/delete.html", viewer=user, errors={})
 
     @post("/delete")
-    async def delete(self, request: AnyRequest, db: RequestDb,
-                     user: SignedIn) -> Template | Redirect:
+    async def delete(self, request: AnyRequest, db: RequestDb, writer: Writer,
+                     services: Svc) -> Template | Redirect:
         """Anonymise my account, once I have confirmed that I mean it."""
         form = await form_of(request)
         if form.get("confirm") != "yes":
-            return page("accounts/delete.html", status=400, viewer=user,
+            return page("accounts/delete.html", status=400, viewer=writer,
                         errors={"confirm": messages.field_message(
                             lang(request), "Tick the box to confirm")})
-        await service.delete_my_account(db, tallies_of(request.app.state), user)
+        await service.delete_my_account(db, services, writer)
         return see_other("/goodbye", cookies=[expired_session_cookie(_settings(request))])
 
 
@@ -247,21 +255,21 @@ class UserAdminPages(Controller):
                     errors={})
 
     @post("/{user_id:int}/role")
-    async def set_role(self, request: AnyRequest, db: RequestDb, user: SignedIn,
-                       user_id: FromPath[int]) -> Template | Redirect:
+    async def set_role(self, request: AnyRequest, db: RequestDb, writer: Writer,
+                       services: Svc, user_id: UserId) -> Template | Redirect:
         form = await form_of(request)
         back = local_path(form.get("next"), "/admin/users")
         try:
             data = forms.parse(form, RoleUpdate, lang(request))
-            await service.set_role(db, tallies_of(request.app.state), user, user_id, data.role)
+            await service.set_role(db, services, writer, user_id, data.role)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc, passthrough=(401, 403, 404))
         else:
             return see_other(back)
-        found = await directory.search_users(db.conn, user, None)
-        return page("admin/users.html", status=400, viewer=user, users=found, q="",
+        found = await directory.search_users(db.conn, writer, None)
+        return page("admin/users.html", status=400, viewer=writer, users=found, q="",
                     roles=ROLES, errors=errors)
 
 

@@ -33,11 +33,10 @@ from ideabox.accounts.schemas import (
     Viewer,
 )
 from ideabox.accounts.tokens import new_token, token_hash
-from ideabox.db import Db
-from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from ideabox.ideas.documents import forget_author_documents
-from ideabox.validation import trimmed
-from ideabox.votes.tallies import Tallies
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from ideabox.platform.validation import trimmed
+from ideabox.services import Services
 
 # One answer for an unknown e-mail and a wrong password, so that sign-in cannot be used
 # to find out who has an account.
@@ -207,7 +206,7 @@ async def assign_role(conn: asyncpg.Connection, user_id: int, role: Role) -> Me:
     return _me(row)
 
 
-async def set_role(db: Db, tallies: Tallies, viewer: Viewer, user_id: int, role: Role) -> Me:
+async def set_role(db: Db, services: Services, viewer: Viewer, user_id: int, role: Role) -> Me:
     """An admin gives a user a role; 403 for anyone else, 404 for an unknown user."""
     if not viewer.is_admin:
         raise Forbidden("Only an admin can change roles")
@@ -216,7 +215,7 @@ async def set_role(db: Db, tallies: Tallies, viewer: Viewer, user_id: int, role:
         raise Conflict("You cannot change your own role; another admin can")
     me = await assign_role(db.conn, user_id, role)
     # Their ideas show the author's role; the cached copies must go.
-    db.after_commit(lambda: forget_author_documents(db.conn, tallies, user_id))
+    services.ideas.author_changed(db, user_id)
     return me
 
 
@@ -276,7 +275,7 @@ _EXPORT = {
         FROM moderation_actions WHERE moderator_id = $1 ORDER BY id""",
 }
 
-# The account stays, so that ideas, comments and votes keep an author and tallies stay
+# The account stays, so that ideas, comments and votes keep an author and services stay
 # exact; everything that identifies the person goes. Follows and notifications are of
 # use to nobody else and are deleted.
 _ANONYMISE = """
@@ -319,11 +318,11 @@ async def export_my_data(db: Db, viewer: Viewer) -> DataExport:
     )
 
 
-async def delete_my_account(db: Db, tallies: Tallies, viewer: Viewer) -> None:
+async def delete_my_account(db: Db, services: Services, viewer: Viewer) -> None:
     """Anonymise the viewer's account and end all their sign-ins (GDPR art. 17); their
     ideas and comments stay, under the name "Slettet bruger"."""
     conn = db.conn
-    db.after_commit(lambda: forget_author_documents(conn, tallies, viewer.id))
+    services.ideas.author_changed(db, viewer.id)
     async with conn.transaction():
         await conn.execute(_ANONYMISE, viewer.id, passwords.UNUSABLE, db.now)
         for sql in _FORGET:

@@ -8,8 +8,8 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import SignIn, Viewer
-from ideabox.db import Db
-from ideabox.pagination import Page, RowId, decode_cursor, page_of
+from ideabox.platform.db import Db
+from ideabox.platform.pagination import Page, RowId, decode_cursor, page_of
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):

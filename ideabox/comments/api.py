@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
-from litestar.datastructures import State
 from litestar.params import JSONBody
 
 from ideabox.comments import service
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
-from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import (
+from ideabox.http.routing import (
     BEARER,
     CommentId,
+    Cursor,
     IdeaId,
+    Limit,
     MaybeSignedIn,
     RequestDb,
-    SignedIn,
+    Svc,
+    Writer,
     errors,
 )
-from ideabox.votes.reading import tallies_of
+from ideabox.platform.pagination import Page
 
 
 class IdeaCommentsController(Controller):
@@ -27,9 +28,9 @@ class IdeaCommentsController(Controller):
 
     @post("/", summary="Comment on an idea, or reply to a comment", security=BEARER,
           responses=errors(400, 401, 403, 404, 409, 429))
-    async def create(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
-                     data: JSONBody[CommentCreate], state: State) -> Comment:
-        return await service.add_comment(db, tallies_of(state), user, idea_id, data)
+    async def create(self, db: RequestDb, writer: Writer, idea_id: IdeaId,
+                     data: JSONBody[CommentCreate], services: Svc) -> Comment:
+        return await service.add_comment(db, services, writer, idea_id, data)
 
     @get("/", summary="An idea's comments, replies nested under 'replies'",
          responses=errors(400, 401, 404))
@@ -45,15 +46,15 @@ class CommentController(Controller):
 
     @patch("/", summary="Edit your comment", security=BEARER,
            responses=errors(400, 401, 403, 404, 409, 429))
-    async def update(self, db: RequestDb, user: SignedIn, comment_id: CommentId,
+    async def update(self, db: RequestDb, writer: Writer, comment_id: CommentId,
                      data: JSONBody[CommentUpdate]) -> Comment:
-        return await service.edit_comment(db, user, comment_id, data)
+        return await service.edit_comment(db, writer, comment_id, data)
 
     @delete("/", summary="Delete a comment (yours, or any as a moderator)", security=BEARER,
             responses=errors(400, 401, 403, 404, 429))
-    async def remove(self, db: RequestDb, user: SignedIn, comment_id: CommentId,
-                     state: State) -> None:
-        await service.delete_comment(db, tallies_of(state), user, comment_id)
+    async def remove(self, db: RequestDb, writer: Writer, comment_id: CommentId,
+                     services: Svc) -> None:
+        await service.delete_comment(db, services, writer, comment_id)
 
 
 routes = [IdeaCommentsController, CommentController]

@@ -6,32 +6,30 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from ideabox.comments import service
 from ideabox.comments.schemas import CommentCreate, CommentUpdate
-from ideabox.errors import Forbidden, IdeaboxError
+from ideabox.http.pages import forms
+from ideabox.http.pages.render import form_of, is_htmx, lang, page, see_other
+from ideabox.http.routing import AnyRequest, CommentId, IdeaId, RequestDb, SignedIn, Svc, Writer
 from ideabox.ideas.pages import COMMENTS_PER_PAGE, idea_page
 from ideabox.ideas.service import get_idea
-from ideabox.routing import AnyRequest, CommentId, IdeaId, RequestDb, SignedIn
-from ideabox.votes.reading import tallies_of
-from ideabox.web import forms
-from ideabox.web.render import form_of, is_htmx, lang, page, see_other
+from ideabox.platform.errors import Forbidden, IdeaboxError
 
 
 class IdeaCommentPages(Controller):
     path = "/ideas/{idea_id:int}/comments"
 
     @post("/")
-    async def create(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+    async def create(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                      idea_id: IdeaId) -> Template | Redirect:
         """Add a comment or, with ``parent_id``, a reply."""
         form = await form_of(request)
         try:
             data = forms.parse(form, CommentCreate, lang(request))
-            comment = await service.add_comment(db, tallies_of(state), user, idea_id, data)
+            comment = await service.add_comment(db, services, writer, idea_id, data)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
@@ -40,13 +38,13 @@ class IdeaCommentPages(Controller):
             if not is_htmx(request):
                 return see_other(f"/ideas/{idea_id}#comment-{comment.id}")
             await db.commit()
-            return await _thread(db, user, state, idea_id, added=comment.id)
+            return await _thread(db, writer, services, idea_id, added=comment.id)
         reply_to = form.get("parent_id") or None
-        return await _thread(db, user, state, idea_id, errors=errors, values=form,
+        return await _thread(db, writer, services, idea_id, errors=errors, values=form,
                              reply_to=reply_to, status=400, whole_page=not is_htmx(request))
 
 
-async def _thread(db: RequestDb, user: SignedIn, state: State, idea_id: int, *,
+async def _thread(db: RequestDb, user: SignedIn, services: Svc, idea_id: int, *,
                   errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                   reply_to: str | None = None, added: int | None = None, status: int = 200,
                   whole_page: bool = False) -> Template:
@@ -54,8 +52,8 @@ async def _thread(db: RequestDb, user: SignedIn, state: State, idea_id: int, *,
     forms_state: dict[str, Any] = {"errors": errors or {}, "values": values or {},
                                    "reply_to": reply_to, "added": added}
     if whole_page:
-        return await idea_page(db, user, state, idea_id, status=status, **forms_state)
-    idea = await get_idea(db.conn, tallies_of(state), user, idea_id)
+        return await idea_page(db, user, services, idea_id, status=status, **forms_state)
+    idea = await get_idea(db.conn, services, user, idea_id)
     thread = await service.list_comments(db.conn, user, idea_id, limit=COMMENTS_PER_PAGE)
     return page("partials/comments.html", status=status, viewer=user, idea=idea,
                 comments=thread, **forms_state)
@@ -73,12 +71,12 @@ class CommentPages(Controller):
                     values={"body": comment.body})
 
     @post("/edit")
-    async def edit(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+    async def edit(self, request: AnyRequest, db: RequestDb, writer: Writer,
                    comment_id: CommentId) -> Template | Redirect:
         form = await form_of(request)
         try:
             data = forms.parse(form, CommentUpdate, lang(request))
-            comment = await service.edit_comment(db, user, comment_id, data)
+            comment = await service.edit_comment(db, writer, comment_id, data)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
@@ -86,15 +84,15 @@ class CommentPages(Controller):
         else:
             return see_other(f"/ideas/{comment.idea_id}#comment-{comment.id}")
         original = await service.get_comment(db.conn, comment_id)
-        return page("ideas/comment_edit.html", status=400, viewer=user, comment=original,
+        return page("ideas/comment_edit.html", status=400, viewer=writer, comment=original,
                     errors=errors, values=form)
 
     @post("/delete")
-    async def delete(self, request: AnyRequest, db: RequestDb, user: SignedIn,
+    async def delete(self, db: RequestDb, writer: Writer, services: Svc,
                      comment_id: CommentId) -> Redirect:
         """Delete one's own comment; its place in the thread stays, without its text."""
         comment = await service.get_comment(db.conn, comment_id)
-        await service.delete_comment(db, tallies_of(request.app.state), user, comment_id)
+        await service.delete_comment(db, services, writer, comment_id)
         return see_other(f"/ideas/{comment.idea_id}#comment-{comment.id}")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from ideabox.accounts.schemas import User
-from ideabox.validation import LINES
+from ideabox.platform.validation import LINES
 
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=5000, description="Markdown",
                                    extra_json_schema=LINES)]

@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from ideabox import markdown
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
-from ideabox.db import Db
-from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
-from ideabox.ideas.documents import forget_document
 from ideabox.ideas.service import may_see
 from ideabox.moderation.log import record_action
-from ideabox.pagination import Moment, Page, RowId, decode_cursor, encode_cursor
+from ideabox.platform import markdown
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from ideabox.platform.pagination import Moment, Page, RowId, decode_cursor, encode_cursor
+from ideabox.platform.validation import trimmed
 from ideabox.purposes.service import ensure_may_participate
-from ideabox.validation import trimmed
-from ideabox.votes.tallies import Tallies
+from ideabox.services import Services
 
 BODY_LIMITS = (1, 5000)
 # Replies nest at most this deep (a top-level comment is level 1). Deeper, a thread is
@@ -72,7 +71,7 @@ async def _idea(conn: asyncpg.Connection, viewer: Viewer | None,
     return row
 
 
-async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
+async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
                       data: CommentCreate) -> Comment:
     """Comment on an idea, or reply to one of its comments."""
     idea = await _idea(db.conn, viewer, idea_id)
@@ -96,7 +95,7 @@ async def add_comment(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
            VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id""",
         idea_id, parent_id, viewer.id, body, body_html, db.now)
     # The idea's comment count changed: its cached copy must go.
-    db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))
+    services.ideas.changed(db, [idea_id])
     return await get_comment(db.conn, comment_id)
 
 
@@ -202,7 +201,7 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
     return await get_comment(db.conn, comment_id)
 
 
-async def delete_comment(db: Db, tallies: Tallies, viewer: Viewer, comment_id: int) -> None:
+async def delete_comment(db: Db, services: Services, viewer: Viewer, comment_id: int) -> None:
     """Delete one's own comment (moderators may delete any). Its text is erased; it keeps
     its place in the thread so replies to it stay in context. Deleting twice is a no-op."""
     row = await _own(db.conn, viewer, comment_id)
@@ -217,4 +216,4 @@ async def delete_comment(db: Db, tallies: Tallies, viewer: Viewer, comment_id: i
             # A moderator removed someone else's words: that is accounted for in the log.
             await record_action(db, "delete_comment", viewer, idea_id,
                                 comment_id=comment_id)
-        db.after_commit(lambda: forget_document(db.conn, tallies, idea_id))
+        services.ideas.changed(db, [idea_id])

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 import msgspec
-from litestar.datastructures import State
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from ideabox.accounts.schemas import UserCreate
@@ -22,10 +21,10 @@ from ideabox.demo.seed import (
     new_password,
     seed_demo,
 )
-from ideabox.errors import IdeaboxError, Unauthorized
-from ideabox.migrations import MigrationError, migrate_url
-from ideabox.runtime import async_command
-from ideabox.settings import SettingsError, load_settings
+from ideabox.platform.errors import IdeaboxError, Unauthorized
+from ideabox.platform.settings import SettingsError, load_settings
+from ideabox.runtime import async_command, migrated
+from ideabox.services import Services
 
 ACCOUNTS_FILE = "demo-accounts.txt"
 
@@ -56,11 +55,8 @@ def _accounts_path() -> Path | None:
 
 
 @async_command
-async def _seed(state: State, options: DemoOptions) -> DemoResult:
-    try:
-        await migrate_url(state.settings.database_url)
-    except MigrationError as exc:
-        raise click.ClickException(str(exc)) from None
+async def _seed(services: Services, options: DemoOptions) -> DemoResult:
+    await migrated(services)
     columns = (TextColumn("{task.description:<17}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=None, transient=False) as bar:
         tasks: dict[str, TaskID] = {}
@@ -71,7 +67,7 @@ async def _seed(state: State, options: DemoOptions) -> DemoResult:
             bar.update(tasks[step], completed=done, total=total)
 
         try:
-            return await seed_demo(state, options, report)
+            return await seed_demo(services, options, report)
         except Unauthorized:
             raise click.ClickException(
                 f"{options.admin_email} already has an account, and the password does not "

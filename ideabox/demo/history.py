@@ -26,18 +26,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db
 from ideabox.demo.content import FALLBACK, PURPOSES
 from ideabox.demo.model import Response
 from ideabox.demo.plan import ADMIN, DAY, HOUR, Plan, PlannedAct
 from ideabox.ideas.service import withdraw_idea
-from ideabox.notifications.mail import Mailer
 from ideabox.notifications.service import follow_idea
+from ideabox.platform.db import Db
 from ideabox.promotion.service import promote_month
 from ideabox.responses.schemas import ResponseCreate
 from ideabox.responses.service import respond_to_idea
+from ideabox.services import Services
 from ideabox.votes.counts import recount
-from ideabox.votes.tallies import Tallies
 
 FINAL = ("implemented", "rejected")
 
@@ -59,10 +58,10 @@ class Outcome:
 
 
 class History:
-    def __init__(self, db: Db, tallies: Tallies, mailer: Mailer, plan: Plan,
+    def __init__(self, db: Db, services: Services, plan: Plan,
                  viewers: Sequence[Viewer], idea_ids: Sequence[int], rng: random.Random,
                  advance: Callable[[int, int], None]) -> None:
-        self.db, self.tallies, self.mailer = db, tallies, mailer
+        self.db, self.services = db, services
         self.plan, self.viewers, self.idea_ids, self.rng = plan, viewers, idea_ids, rng
         self.advance = advance
         self.index = {idea_id: n for n, idea_id in enumerate(idea_ids)}
@@ -127,7 +126,7 @@ class History:
         self.db.now = event.at
         for purpose in PURPOSES:
             result = await promote_month(
-                self.db, self.tallies, self.mailer, purpose.slug, event.month,
+                self.db, self.services, purpose.slug, event.month,
                 trigger="promotion:schedule", by=None)
             for item in result.items:
                 self.outcome.promoted += 1
@@ -161,7 +160,7 @@ class History:
         assert answer is not None
         self.db.now = event.at
         await respond_to_idea(
-            self.db, self.tallies, self.mailer, self.viewers[ADMIN], self.idea_ids[event.idea],
+            self.db, self.services, self.viewers[ADMIN], self.idea_ids[event.idea],
             ResponseCreate(status=answer.status, response=answer.text))
         self.outcome.answered += 1
         if answer.status in FINAL:
@@ -174,5 +173,5 @@ class History:
         if status != "open":  # promoted after all: its author keeps it
             return
         self.db.now = event.at
-        await withdraw_idea(self.db, self.tallies, self.viewers[planned.author], idea_id)
+        await withdraw_idea(self.db, self.services, self.viewers[planned.author], idea_id)
         self.closed[event.idea] = event.at

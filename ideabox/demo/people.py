@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import UserCreate, Viewer
-from ideabox.db import Db
 from ideabox.demo.plan import ADMIN, TRY_RESIDENT, TRY_STAFF, Plan
+from ideabox.platform.db import Db
 
 
 async def create_people(db: Db, plan: Plan, admin: UserCreate,

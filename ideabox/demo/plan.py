@@ -18,7 +18,7 @@ from ideabox.accounts.schemas import Role
 from ideabox.demo import town
 from ideabox.demo.content import AUTHOR_REPLIES, PURPOSES, REPLIES
 from ideabox.demo.model import IdeaText, PurposeText
-from ideabox.months import current_month, month_bounds, previous_month
+from ideabox.platform.months import current_month, month_bounds, previous_month
 from ideabox.purposes.service import PARTICIPANTS
 
 TIMEZONE = "Europe/Copenhagen"

@@ -7,6 +7,7 @@ together cannot both find the database empty.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import secrets
 import time
@@ -16,10 +17,8 @@ from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
-from litestar.datastructures import State
 
 from ideabox.accounts.schemas import UserCreate
-from ideabox.cache import CacheUnavailable
 from ideabox.demo import town
 from ideabox.demo.content import PURPOSES
 from ideabox.demo.history import History, Outcome
@@ -27,9 +26,9 @@ from ideabox.demo.people import create_people
 from ideabox.demo.plan import TRY_RESIDENT, Plan, make_plan
 from ideabox.demo.posting import create_purposes, post_ideas, write_comments
 from ideabox.notifications.mail import Mailer
+from ideabox.platform.cache import CacheUnavailable
 from ideabox.promotion.service import own_transaction
-from ideabox.purposes.api import promotion_delay
-from ideabox.votes.reading import tallies_of
+from ideabox.services import Services
 from ideabox.votes.reconcile import mark_rebuilt, rebuild_all
 
 DEFAULT_SEED = 2026
@@ -87,12 +86,12 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-async def seed_demo(state: State, options: DemoOptions,
+async def seed_demo(services: Services, options: DemoOptions,
                     progress: Progress | None = None) -> DemoResult:
     """Fill an empty database with the demo; raises NotEmpty if it holds ideas."""
     began = time.perf_counter()
     report: Progress = progress or _quietly
-    now = options.now or state.clock.now()
+    now = options.now or services.clock.now()
     plan = make_plan(options.seed, options.residents, now)
     admin_password = options.admin_password or new_password()
     admin = msgspec.convert({"email": options.admin_email, "password": admin_password,
@@ -102,35 +101,37 @@ async def seed_demo(state: State, options: DemoOptions,
         admin_password=None if options.admin_password else admin_password,
         try_password=new_password(),
         try_accounts=[("resident", town.TRY_RESIDENT[1]), ("staff", town.TRY_STAFF[1])],
-        base_url=state.settings.base_url)
-    async with own_transaction(state.pool, now) as db:
+        base_url=services.settings.base_url)
+    async with own_transaction(services.pool, now) as db:
         await db.conn.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK)
         if await db.conn.fetchval("SELECT EXISTS (SELECT 1 FROM ideas)"):
             raise NotEmpty(await holds_demo(db.conn))
-        tallies = tallies_of(state)
+        # The demo's people are made up: a configured SMTP server must not be handed
+        # hundreds of notifications about them.
+        quiet = _without_mail(services)
         viewers = await create_people(db, plan, admin, result.try_password,
                                       lambda d, t: report("people", d, t))
-        await create_purposes(db, plan, viewers, promotion_delay(state))
-        idea_ids = await post_ideas(db, tallies, plan, viewers,
+        await create_purposes(db, quiet, plan, viewers)
+        idea_ids = await post_ideas(db, quiet, plan, viewers,
                                     lambda d, t: report("ideas", d, t))
-        await write_comments(db, tallies, plan, viewers, idea_ids,
+        await write_comments(db, quiet, plan, viewers, idea_ids,
                              lambda d, t: report("comments", d, t))
-        history = History(db, tallies, _no_mail(state), plan, viewers, idea_ids,
+        history = History(db, quiet, plan, viewers, idea_ids,
                           random.Random(options.seed + 1),
                           lambda d, t: report("votes and events", d, t))
         result.outcome = await history.play()
         await _read_some(db.conn, plan, viewers[TRY_RESIDENT].id, random.Random(options.seed))
         result.counts = await _counts(db.conn)
-    result.cache_rebuilt = await _rebuild_cache(state, lambda d, t: report("cache", d, t))
+    result.cache_rebuilt = await _rebuild_cache(services, lambda d, t: report("cache", d, t))
     result.seconds = time.perf_counter() - began
     return result
 
 
-def _no_mail(state: State) -> Mailer:
-    """A mailer that never sends: the demo's people are made up, and a configured SMTP
-    server must not be handed hundreds of notifications about them."""
-    settings = msgspec.structs.replace(state.settings, smtp_host=None)
-    return Mailer(State({"settings": settings, "pool": state.pool}))
+def _without_mail(services: Services) -> Services:
+    """The same services with a mailer that never sends."""
+    settings = msgspec.structs.replace(services.settings, smtp_host=None)
+    return dataclasses.replace(services, mailer=Mailer(settings, services.pool,
+                                                       services.background))
 
 
 async def _read_some(conn: asyncpg.Connection, plan: Plan, resident_id: int,
@@ -158,13 +159,13 @@ async def _counts(conn: asyncpg.Connection) -> dict[str, int]:
     return counts
 
 
-async def _rebuild_cache(state: State, advance: Callable[[int, int], None]) -> bool:
+async def _rebuild_cache(services: Services, advance: Callable[[int, int], None]) -> bool:
     """Every tally rebuilt from what was written, so the site shows them at once (as
     ``ideabox cache rebuild`` does). Without Redis the service rebuilds it at start."""
-    async with state.pool.acquire() as conn:
+    async with services.pool.acquire() as conn:
         generation = await conn.fetchval("SELECT generation FROM cache_state")
         try:
-            await rebuild_all(conn, tallies_of(state), advance)
-            return await mark_rebuilt(conn, state.cache, generation)
+            await rebuild_all(conn, services.tallies, advance)
+            return await mark_rebuilt(conn, services.cache, generation)
         except CacheUnavailable:
             return False

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, MediaType, get
-from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPIHeader,
@@ -22,8 +21,8 @@ from litestar.response import Stream
 
 from ideabox.exports import formats, service
 from ideabox.exports.schemas import Format, TopIdeas
-from ideabox.months import MONTH_PATTERN, month_label, parse_month
-from ideabox.routing import BEARER, RequestDb, SignedIn, errors
+from ideabox.http.routing import BEARER, RequestDb, SignedIn, Svc, errors
+from ideabox.platform.months import MONTH_PATTERN, month_label, parse_month
 
 # Checked by ``parse_month``, whose answers name the month and say what is wrong.
 MonthQuery = Annotated[str, QueryParameter(max_length=7,
@@ -67,13 +66,13 @@ class ExportsController(Controller):
                                description="The rows, in the format asked for, as a "
                                            "download; CSV and JSON as they are made"),
              **errors(400, 401, 403, 404)})
-    async def top_ideas(self, db: RequestDb, user: SignedIn, state: State, month: MonthQuery,
+    async def top_ideas(self, db: RequestDb, user: SignedIn, services: Svc, month: MonthQuery,
                         purpose: PurposeQuery = None, fmt: FormatQuery = "csv") -> Stream:
-        """The recorded promotion of a month with each idea's current state; 404 if no
+        """The recorded promotion of a month with each idea's current services; 404 if no
         promotion of that month is on record. Columns: see the README, "Exports"."""
         scope = await service.find_scope(db.conn, user, parse_month(month, source="query"),
                                          purpose)
-        rows = service.rows_from_pool(state.pool, scope, state.settings.base_url)
+        rows = service.rows_from_pool(services.pool, scope, services.settings.base_url)
         name = formats.filename(month_label(scope.month), scope.purpose, fmt)
         chunks = await _started(formats.stream_export(rows, fmt))
         return Stream(chunks, media_type=formats.MEDIA_TYPES[fmt],

@@ -5,26 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from litestar.datastructures import State
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ideabox.errors import IdeaboxError, Invalid
 from ideabox.exports import formats, service
 from ideabox.exports.schemas import ExportRow, Format
-from ideabox.months import parse_month
+from ideabox.platform.errors import IdeaboxError, Invalid
+from ideabox.platform.months import parse_month
 from ideabox.runtime import async_command
+from ideabox.services import Services
 
 
 @async_command
-async def _export(state: State, month_text: str, slug: str | None, fmt: Format,
+async def _export(services: Services, month_text: str, slug: str | None, fmt: Format,
                   target: Path) -> int:
     try:
         month = parse_month(month_text)
     except Invalid as exc:  # badly written, or a year outside the range
         raise click.BadParameter(f"{exc.message}, e.g. 2026-11",
                                  param_hint="--month") from None
-    async with state.pool.acquire() as conn, conn.transaction(readonly=True):
+    async with services.pool.acquire() as conn, conn.transaction(readonly=True):
         try:
             scope = await service.find_scope(conn, None, month, slug)
         except IdeaboxError as exc:
@@ -39,7 +39,7 @@ async def _export(state: State, month_text: str, slug: str | None, fmt: Format,
             def advance(_: ExportRow) -> None:
                 progress.advance(task)
 
-            rows = service.export_rows(conn, scope, state.settings.base_url)
+            rows = service.export_rows(conn, scope, services.settings.base_url)
             await formats.write_file(rows, fmt, target, on_row=advance)
     return total
 

@@ -7,17 +7,15 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from litestar import get
-from litestar.datastructures import State
 from litestar.params import QueryParameter
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
 from ideabox.exports.service import ensure_may_export
-from ideabox.months import current_month, month_label, parse_month, previous_month
-from ideabox.purposes.api import promotion_delay
+from ideabox.http.pages.render import page
+from ideabox.http.routing import RequestDb, SignedIn, Svc
+from ideabox.platform.months import current_month, month_label, parse_month, previous_month
 from ideabox.purposes.service import list_purposes
-from ideabox.routing import RequestDb, SignedIn
-from ideabox.web.render import page
 
 FORMATS = (("xlsx", "Excel (XLSX)"), ("csv-excel", "CSV (Excel, ;)"), ("csv", "CSV (RFC 4180)"),
            ("json", "JSON"))
@@ -26,13 +24,13 @@ SlugParam = Annotated[str | None, QueryParameter(max_length=60)]
 
 
 @get("/admin/exports")
-async def exports_page(db: RequestDb, user: SignedIn, state: State, month: MonthParam = None,
+async def exports_page(db: RequestDb, user: SignedIn, services: Svc, month: MonthParam = None,
                        purpose: SlugParam = None) -> Template:
     """Choose a month (and a purpose, or all of them) and download it."""
     ensure_may_export(user)
     chosen = (parse_month(month, source="query") if month
               else previous_month(current_month("Europe/Copenhagen", db.now)))
-    purposes = await list_purposes(db.conn, promotion_delay(state), db.now)
+    purposes = await list_purposes(db, services.settings)
     query = {"month": month_label(chosen), **({"purpose": purpose} if purpose else {})}
     links = [(label, "/api/v1/exports/top-ideas?" + urlencode({**query, "format": code}))
              for code, label in FORMATS]

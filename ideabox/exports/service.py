@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import unhurried
-from ideabox.errors import Forbidden, NotFound
 from ideabox.exports.schemas import ExportRow, ExportScope
-from ideabox.months import month_label
+from ideabox.platform.db import unhurried
+from ideabox.platform.errors import Forbidden, NotFound
+from ideabox.platform.months import month_label
 
 # How many rows the cursor fetches per round trip.
 PREFETCH = 500

@@ -17,11 +17,11 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.cache import CacheUnavailable
-from ideabox.errors import Invalid, NotFound
 from ideabox.ideas.schemas import Idea, Sort, Status
 from ideabox.ideas.service import ideas_by_id
-from ideabox.pagination import (
+from ideabox.platform.cache import CacheUnavailable
+from ideabox.platform.errors import Invalid, NotFound
+from ideabox.platform.pagination import (
     MAX_OFFSET,
     Moment,
     Offset,
@@ -30,8 +30,9 @@ from ideabox.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from ideabox.services import Services
 from ideabox.votes.reconcile import refresh_purpose
-from ideabox.votes.tallies import HOT_EPOCH, HOT_SECONDS, Tallies
+from ideabox.votes.tallies import HOT_EPOCH, HOT_SECONDS
 
 ListKind = Literal["top_month", "top", "hot", "new", "relevance"]
 
@@ -65,7 +66,7 @@ LEFT JOIN (
 """
 
 
-async def list_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer | None,
+async def list_ideas(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
                      slug: str, *, sort: Sort | None = None, q: str | None = None,
                      status: Status | None = None, limit: int = 20,
                      cursor: str | None = None) -> Page[Idea]:
@@ -80,18 +81,18 @@ async def list_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer 
     position = decode_cursor(cursor, Position) or Position(sort=kind)
     if position.sort != kind:
         raise Invalid("cursor", "belongs to a list with another sort", source="query")
-    month = tallies.month(purpose["timezone"])
+    month = services.tallies.month(purpose["timezone"])
 
     ids: list[int] | None = None
     if kind not in ("new", "relevance") and query is None and status is None:
         with contextlib.suppress(CacheUnavailable):
-            ids = await _from_leaderboard(conn, tallies, purpose["id"], purpose["timezone"],
+            ids = await _from_leaderboard(conn, services, purpose["id"], purpose["timezone"],
                                           kind, month, position.offset, limit + 1)
     if ids is None:
         ids = await _from_postgres(conn, purpose["id"], kind, month, query, status, position,
                                    limit + 1)
     more = len(ids) > limit
-    ideas = await ideas_by_id(conn, tallies, viewer, ids[:limit])
+    ideas = await ideas_by_id(conn, services, viewer, ids[:limit])
     next_cursor = None
     if more and ideas:
         if kind == "new":
@@ -114,17 +115,17 @@ def _search_terms(q: str | None) -> str | None:
     return q.strip()
 
 
-async def _from_leaderboard(conn: asyncpg.Connection, tallies: Tallies, purpose_id: int,
+async def _from_leaderboard(conn: asyncpg.Connection, services: Services, purpose_id: int,
                             tz: str, board: str, month: date, offset: int,
                             count: int) -> list[int] | None:
     """A page of a leaderboard; None when there is none to read (being built elsewhere),
     and PostgreSQL must rank."""
-    ids = await tallies.board_page(purpose_id, board, month, offset, count)
+    ids = await services.tallies.board_page(purpose_id, board, month, offset, count)
     if ids is None:
         # Not built yet (a new month, a new purpose, a fresh Redis): build it now.
-        await refresh_purpose(conn, tallies, purpose_id, tz, changed=False,
+        await refresh_purpose(conn, services.tallies, purpose_id, tz, changed=False,
                               lost_is_harmless=True)
-        ids = await tallies.board_page(purpose_id, board, month, offset, count)
+        ids = await services.tallies.board_page(purpose_id, board, month, offset, count)
     return ids
 
 

@@ -8,24 +8,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from ideabox.comments.service import list_comments
-from ideabox.errors import IdeaboxError
+from ideabox.http.pages import forms
+from ideabox.http.pages.render import form_of, lang, page, see_other
+from ideabox.http.routing import AnyRequest, IdeaId, MaybeSignedIn, RequestDb, Svc, Writer
 from ideabox.ideas import service, similar
 from ideabox.ideas.schemas import IdeaCreate, IdeaUpdate
 from ideabox.notifications.service import get_following
-from ideabox.purposes.api import promotion_delay
+from ideabox.platform.errors import IdeaboxError
 from ideabox.purposes.pages import purpose_page
 from ideabox.purposes.service import get_purpose
 from ideabox.responses.service import idea_history
-from ideabox.routing import AnyRequest, IdeaId, MaybeSignedIn, RequestDb, SignedIn
-from ideabox.votes.reading import tallies_of
-from ideabox.web import forms
-from ideabox.web.render import form_of, lang, page, see_other
 
 COMMENTS_PER_PAGE = 50
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
@@ -36,27 +33,27 @@ class PostIdeaPages(Controller):
     path = "/purposes/{slug:str}"
 
     @post("/ideas")
-    async def create(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+    async def create(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                      slug: FromPath[str]) -> Template | Redirect:
         """Post an idea; its page is the answer, or the form again with what to fix."""
         form = await form_of(request)
         try:
             data = forms.parse(form, IdeaCreate, lang(request))
-            idea = await service.create_idea(db, tallies_of(state), user, slug, data)
+            idea = await service.create_idea(db, services, writer, slug, data)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc, passthrough=(401, 404))
         else:
             return see_other(f"/ideas/{idea.id}")
-        return await purpose_page(db, user, state, slug, errors=errors, values=form,
+        return await purpose_page(db, writer, services, slug, errors=errors, values=form,
                                    status=400)
 
     @get("/similar")
-    async def similar(self, db: RequestDb, viewer: MaybeSignedIn, state: State,
+    async def similar(self, db: RequestDb, viewer: MaybeSignedIn, services: Svc,
                       slug: FromPath[str], title: TitleParam = "") -> Template:
         """The fragment htmx shows under the title field while it is being typed."""
-        found = await similar.similar_ideas(db.conn, tallies_of(state), viewer, slug, title)
+        found = await similar.similar_ideas(db.conn, services, viewer, slug, title)
         return page("partials/similar.html", ideas=found, title=title)
 
 
@@ -64,20 +61,20 @@ class IdeaPages(Controller):
     path = "/ideas/{idea_id:int}"
 
     @get("/")
-    async def show(self, db: RequestDb, viewer: MaybeSignedIn, state: State,
+    async def show(self, db: RequestDb, viewer: MaybeSignedIn, services: Svc,
                    idea_id: IdeaId, comments: CursorParam = None) -> Template:
         """The idea, its vote button and tally, its comments and what became of it."""
-        return await idea_page(db, viewer, state, idea_id, cursor=comments)
+        return await idea_page(db, viewer, services, idea_id, cursor=comments)
 
     @post("/edit")
-    async def edit(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+    async def edit(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                    idea_id: IdeaId) -> Template | Redirect:
         """Change the title and text: the author while the idea is open, an admin always."""
         form = await form_of(request)
         status = 400
         try:
             data = forms.parse(form, IdeaUpdate, lang(request))
-            await service.update_idea(db, tallies_of(state), user, idea_id, data)
+            await service.update_idea(db, services, writer, idea_id, data)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
@@ -85,29 +82,29 @@ class IdeaPages(Controller):
             status = exc.status_code
         else:
             return see_other(f"/ideas/{idea_id}")
-        return await idea_page(db, user, state, idea_id, status=status, edit_errors=errors,
+        return await idea_page(db, writer, services, idea_id, status=status, edit_errors=errors,
                                edit_values=form)
 
     @post("/withdraw")
-    async def withdraw(self, request: AnyRequest, db: RequestDb, user: SignedIn,
-                       state: State, idea_id: IdeaId) -> Template | Redirect:
+    async def withdraw(self, request: AnyRequest, db: RequestDb, writer: Writer,
+                       services: Svc, idea_id: IdeaId) -> Template | Redirect:
         """The author takes their open idea back (the disclosure around the button is
         the confirmation)."""
         try:
-            await service.withdraw_idea(db, tallies_of(state), user, idea_id)
+            await service.withdraw_idea(db, services, writer, idea_id)
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc)
-            return await idea_page(db, user, state, idea_id, status=exc.status_code,
+            return await idea_page(db, writer, services, idea_id, status=exc.status_code,
                                    withdraw_errors=errors)
         return see_other(f"/ideas/{idea_id}")
 
 
-async def idea_page(db: RequestDb, viewer: MaybeSignedIn, state: State, idea_id: int, *,
+async def idea_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, idea_id: int, *,
                     cursor: str | None = None, status: int = 200, **forms_state: Any
                     ) -> Template:
     """The whole idea page; ``forms_state`` re-opens a form with its errors and values."""
-    idea = await service.get_idea(db.conn, tallies_of(state), viewer, idea_id)
-    purpose = await get_purpose(db.conn, idea.purpose, promotion_delay(state), db.now)
+    idea = await service.get_idea(db.conn, services, viewer, idea_id)
+    purpose = await get_purpose(db, services.settings, idea.purpose)
     thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
                                  cursor=cursor)
     context: dict[str, Any] = {"errors": {}, "values": {}, "reply_to": None, "added": None,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from ideabox.accounts.schemas import User
-from ideabox.validation import LINES, ONE_LINE
+from ideabox.platform.validation import LINES, ONE_LINE
 
 Status = Literal["open", "promoted", "under_review", "accepted", "implemented", "rejected",
                  "withdrawn", "hidden"]

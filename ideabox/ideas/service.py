@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
 from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
-from ideabox import markdown
 from ideabox.accounts.schemas import User, Viewer
-from ideabox.cache import CacheUnavailable
-from ideabox.db import Db
-from ideabox.errors import Conflict, Forbidden, NotFound
-from ideabox.ideas import documents
-from ideabox.ideas.documents import IdeaDocument
+from ideabox.ideas.cache import Found, IdeaDocument
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
+from ideabox.platform import markdown
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Conflict, Forbidden, NotFound
+from ideabox.platform.validation import trimmed
 from ideabox.purposes.service import ensure_may_participate
-from ideabox.validation import trimmed
-from ideabox.votes.counts import idea_counts
-from ideabox.votes.reading import IdeaRef, read_tallies
-from ideabox.votes.tallies import Entry, Tallies, Tally
+from ideabox.services import Services
+from ideabox.votes.tallies import Tally
 
 TITLE_LIMITS = (5, 140)
 BODY_LIMITS = (1, 10_000)
@@ -45,53 +40,19 @@ def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
     )
 
 
-class _Found:
-    """Ideas found so far (document and tally), and what Redis held of the others."""
-
-    def __init__(self) -> None:
-        self.ideas: dict[int, tuple[IdeaDocument, Tally]] = {}
-        self.entries: dict[int, Entry] = {}  # cached tally, but no document to trust
-        self.cache_usable = True
-
-    def version(self, idea_id: int) -> int:
-        entry = self.entries.get(idea_id)
-        return entry.version if entry is not None else 0
-
-
-async def _from_cache(tallies: Tallies, idea_ids: Sequence[int]) -> _Found:
-    found = _Found()
-    known = [(purpose_id, i) for i in idea_ids
-             if (purpose_id := documents.known_purpose(i)) is not None]
-    try:
-        entries = await tallies.read_entries(known)
-    except CacheUnavailable:
-        found.cache_usable = False
-        return found
-    now = time.time()
-    for (_, idea_id), entry in zip(known, entries, strict=True):
-        if entry is None:
-            continue
-        doc = documents.cached(entry, now)
-        if doc is not None:
-            found.ideas[idea_id] = (doc, entry.tally(tallies.month(doc.timezone)))
-        else:
-            found.entries[idea_id] = entry
-    return found
-
-
-async def cached_idea(tallies: Tallies, idea_id: int) -> Idea | None:
+async def cached_idea(services: Services, idea_id: int) -> Idea | None:
     """The idea as an anonymous reader sees it, from Redis alone; None when it is not
     (wholly) cached, or is hidden — then ask PostgreSQL."""
-    found = await _from_cache(tallies, [idea_id])
+    found = await services.ideas.read([idea_id])
     if idea_id not in found.ideas:
         return None
     doc, tally = found.ideas[idea_id]
     return None if doc.status == "hidden" else _idea(doc, tally, voted_by_me=False)
 
 
-async def ideas_by_id(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer | None,
+async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
                       idea_ids: Sequence[int]) -> list[Idea]:
-    """Ideas in the order of ``idea_ids``, with their tallies (hidden ones left out
+    """Ideas in the order of ``idea_ids``, with their services (hidden ones left out
     unless the viewer may see them). Cached documents where Redis has them, PostgreSQL
     for the rest, which are then cached."""
     if not idea_ids:
@@ -99,13 +60,12 @@ async def ideas_by_id(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer
     if conn.is_in_transaction():
         # Inside a write: read what this transaction wrote, and never publish it to the
         # cache before it commits (it may yet roll back).
-        found = _Found()
-        found.cache_usable = False
+        found = Found(cache_usable=False)
     else:
-        found = await _from_cache(tallies, idea_ids)
+        found = await services.ideas.read(idea_ids)
     missing = [i for i in dict.fromkeys(idea_ids) if i not in found.ideas]
     if missing:
-        await _from_postgres(conn, tallies, missing, found)
+        await services.ideas.read_missing(conn, missing, found)
     voted: set[int] = set()
     if viewer is not None:
         rows = await conn.fetch("SELECT idea_id FROM votes WHERE voter_id = $1 "
@@ -117,32 +77,10 @@ async def ideas_by_id(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer
             if may_see(viewer, doc.status, doc.author_id)]
 
 
-async def _from_postgres(conn: asyncpg.Connection, tallies: Tallies, idea_ids: list[int],
-                         found: _Found) -> None:
-    rows = await conn.fetch(documents.SELECT + "WHERE i.id = ANY($1::bigint[])", idea_ids)
-    docs = [documents.from_row(row) for row in rows]
-    # Tallies Redis gave with the entries already; ask only for the others.
-    counted = {d.id: entry.tally(tallies.month(d.timezone))
-               for d in docs if (entry := found.entries.get(d.id)) is not None}
-    counted |= await read_tallies(conn, tallies, [
-        IdeaRef(d.id, d.purpose_id, d.timezone, tallies.month(d.timezone))
-        for d in docs if d.id not in counted])
-    fills: dict[int, list[tuple[int, bytes, int]]] = {}
-    for doc in docs:
-        documents.remember_purpose(doc.id, doc.purpose_id)
-        found.ideas[doc.id] = (doc, counted.get(doc.id, Tally(0, 0)))
-        fills.setdefault(doc.purpose_id, []).append(
-            (doc.id, documents.encode(doc), found.version(doc.id)))
-    if found.cache_usable:
-        for purpose_id, batch in fills.items():
-            with contextlib.suppress(CacheUnavailable):
-                await tallies.fill_documents(purpose_id, batch)
-
-
-async def get_idea(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer | None,
+async def get_idea(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
                    idea_id: int) -> Idea:
     """One idea with its live tally; 404 if unknown (or hidden from this viewer)."""
-    ideas = await ideas_by_id(conn, tallies, viewer, [idea_id])
+    ideas = await ideas_by_id(conn, services, viewer, [idea_id])
     if not ideas:
         raise NotFound(f"No idea {idea_id}")
     return ideas[0]
@@ -156,7 +94,7 @@ async def _purpose_for_posting(conn: asyncpg.Connection, slug: str) -> asyncpg.R
     return row
 
 
-async def create_idea(db: Db, tallies: Tallies, viewer: Viewer, slug: str,
+async def create_idea(db: Db, services: Services, viewer: Viewer, slug: str,
                       data: IdeaCreate) -> Idea:
     """Post an idea for a purpose (if the purpose's audience includes the viewer)."""
     purpose = await _purpose_for_posting(db.conn, slug)
@@ -174,8 +112,8 @@ async def create_idea(db: Db, tallies: Tallies, viewer: Viewer, slug: str,
     assert row is not None
     await record_status_change(db, row["id"], None, "open", viewer.id, "posted")
     idea_id: int = row["id"]
-    db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
-    return await get_idea(db.conn, tallies, viewer, idea_id)
+    services.ideas.changed(db, [idea_id])
+    return await get_idea(db.conn, services, viewer, idea_id)
 
 
 async def _for_change(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> asyncpg.Record:
@@ -186,7 +124,7 @@ async def _for_change(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) ->
     return row
 
 
-async def update_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
+async def update_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
                       data: IdeaUpdate) -> Idea:
     """Edit an idea: its author while it is open, an administrator at any time."""
     row = await _for_change(db.conn, viewer, idea_id)
@@ -206,11 +144,11 @@ async def update_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
         await db.conn.execute(
             f"UPDATE ideas SET {assignments}, updated_at = ${len(changes) + 2} WHERE id = $1",
             idea_id, *changes.values(), db.now)
-        db.after_commit(lambda: documents.forget_document(db.conn, tallies, idea_id))
-    return await get_idea(db.conn, tallies, viewer, idea_id)
+        services.ideas.changed(db, [idea_id])
+    return await get_idea(db.conn, services, viewer, idea_id)
 
 
-async def withdraw_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -> Idea:
+async def withdraw_idea(db: Db, services: Services, viewer: Viewer, idea_id: int) -> Idea:
     """The author takes their open idea back; it leaves the lists and voting ends.
     Withdrawing a withdrawn idea changes nothing."""
     row = await _for_change(db.conn, viewer, idea_id)
@@ -219,11 +157,11 @@ async def withdraw_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) 
     if row["status"] != "withdrawn":
         if row["status"] != "open":
             raise Conflict("Only an open idea can be withdrawn")
-        await set_status(db, tallies, idea_id, "open", "withdrawn", viewer.id, "withdrawn")
-    return await get_idea(db.conn, tallies, viewer, idea_id)
+        await set_status(db, services, idea_id, "open", "withdrawn", viewer.id, "withdrawn")
+    return await get_idea(db.conn, services, viewer, idea_id)
 
 
-async def set_status(db: Db, tallies: Tallies, idea_id: int, old: str, new: str,
+async def set_status(db: Db, services: Services, idea_id: int, old: str, new: str,
                      changed_by: int | None, trigger: str,
                      response: markdown.Rendered | None = None) -> int:
     """Change an idea's status, keep the change in its history (with ``response``, from
@@ -233,7 +171,7 @@ async def set_status(db: Db, tallies: Tallies, idea_id: int, old: str, new: str,
                           idea_id, new, db.now)
     change_id = await record_status_change(db, idea_id, old, new, changed_by, trigger,
                                            response)
-    db.after_commit(lambda: refresh_cached_idea(db.conn, tallies, idea_id))
+    services.ideas.changed(db, [idea_id])
     return change_id
 
 
@@ -249,19 +187,3 @@ async def record_status_change(db: Db, idea_id: int, old: str | None, new: str,
         idea_id, old, new, changed_by, trigger, response.text if response else None,
         response.html if response else None, db.now)
     return change_id
-
-
-async def refresh_cached_idea(conn: asyncpg.Connection, tallies: Tallies, idea_id: int) -> None:
-    """After a change to an idea: store its counts and visibility, read from PostgreSQL,
-    in Redis, and drop its cached document. A failure is recorded by the cache (it will
-    be rebuilt), so it never fails the request."""
-    row = await conn.fetchrow(
-        "SELECT i.purpose_id, p.timezone FROM ideas i JOIN purposes p ON p.id = i.purpose_id "
-        "WHERE i.id = $1", idea_id)
-    if row is None:
-        return
-    counts = await idea_counts(conn, [idea_id])
-    with contextlib.suppress(CacheUnavailable):
-        await tallies.put_many(row["purpose_id"], counts.values(),
-                               tallies.month(row["timezone"]), changed=True)
-

@@ -8,10 +8,10 @@ import re
 import asyncpg
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.errors import NotFound
 from ideabox.ideas.schemas import Idea
 from ideabox.ideas.service import ideas_by_id
-from ideabox.votes.tallies import Tallies
+from ideabox.platform.errors import NotFound
+from ideabox.services import Services
 
 # Letters and digits only: the words are joined into a tsquery, whose syntax characters
 # (& | ! : * ( ) ') must never come from the reader.
@@ -27,7 +27,7 @@ def prefix_query(title: str) -> str | None:
     return " | ".join(f"{word}:*" for word in words) or None
 
 
-async def similar_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: Viewer | None,
+async def similar_ideas(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
                         slug: str, title: str, limit: int = LIMIT) -> list[Idea]:
     """Up to ``limit`` listed ideas of the purpose whose words (Danish stems) start like
     the words of ``title``, the closest first."""
@@ -45,4 +45,4 @@ async def similar_ideas(conn: asyncpg.Connection, tallies: Tallies, viewer: View
         ORDER BY ts_rank_cd(i.search, query) DESC, i.created_at DESC, i.id DESC
         LIMIT $3
         """, purpose_id, query, limit)
-    return await ideas_by_id(conn, tallies, viewer, [row["id"] for row in rows])
+    return await ideas_by_id(conn, services, viewer, [row["id"] for row in rows])

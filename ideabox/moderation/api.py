@@ -4,15 +4,23 @@ hidden now."""
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.params import JSONBody
 
+from ideabox.http.routing import (
+    BEARER,
+    Cursor,
+    IdeaId,
+    Limit,
+    RequestDb,
+    SignedIn,
+    Svc,
+    Writer,
+    errors,
+)
 from ideabox.ideas.schemas import Idea
 from ideabox.moderation import service
 from ideabox.moderation.schemas import HiddenIdea, ModerationEntry, ModerationReason
-from ideabox.pagination import Cursor, Limit, Page
-from ideabox.routing import BEARER, IdeaId, RequestDb, SignedIn, errors
-from ideabox.votes.reading import tallies_of
+from ideabox.platform.pagination import Page
 
 
 class IdeaModerationController(Controller):
@@ -22,17 +30,17 @@ class IdeaModerationController(Controller):
 
     @post("/hide", summary="Hide an idea, telling its author why (moderators)", status_code=200,
           responses=errors(400, 401, 403, 404, 409, 429))
-    async def hide(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
-                   data: JSONBody[ModerationReason], state: State) -> Idea:
+    async def hide(self, db: RequestDb, writer: Writer, idea_id: IdeaId,
+                   data: JSONBody[ModerationReason], services: Svc) -> Idea:
         """409 if the idea is hidden already."""
-        return await service.hide_idea(db, tallies_of(state), user, idea_id, data)
+        return await service.hide_idea(db, services, writer, idea_id, data)
 
     @post("/unhide", summary="Show a hidden idea again, with the status it had (moderators)",
           status_code=200, responses=errors(400, 401, 403, 404, 409, 429))
-    async def unhide(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
-                     data: JSONBody[ModerationReason], state: State) -> Idea:
+    async def unhide(self, db: RequestDb, writer: Writer, idea_id: IdeaId,
+                     data: JSONBody[ModerationReason], services: Svc) -> Idea:
         """409 if the idea is not hidden."""
-        return await service.unhide_idea(db, tallies_of(state), user, idea_id, data)
+        return await service.unhide_idea(db, services, writer, idea_id, data)
 
 
 class ModerationController(Controller):

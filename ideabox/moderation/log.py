@@ -10,9 +10,9 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import User, Viewer
-from ideabox.db import Db
 from ideabox.moderation.schemas import Action, ModerationEntry
-from ideabox.pagination import Moment, Page, RowId, decode_cursor, page_of
+from ideabox.platform.db import Db
+from ideabox.platform.pagination import Moment, Page, RowId, decode_cursor, page_of
 
 
 class _Before(msgspec.Struct, forbid_unknown_fields=True):

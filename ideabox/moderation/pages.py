@@ -7,34 +7,32 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import get, post
-from litestar.datastructures import State
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from ideabox.errors import Forbidden, IdeaboxError
+from ideabox.http.pages import forms
+from ideabox.http.pages.i18n import N_
+from ideabox.http.pages.render import form_of, lang, page, see_other
+from ideabox.http.routing import AnyRequest, IdeaId, RequestDb, SignedIn, Svc, Writer
 from ideabox.ideas.pages import idea_page
 from ideabox.moderation import service
 from ideabox.moderation.schemas import ModerationReason
-from ideabox.routing import AnyRequest, IdeaId, RequestDb, SignedIn
-from ideabox.votes.reading import tallies_of
-from ideabox.web import forms
-from ideabox.web.i18n import N_
-from ideabox.web.render import form_of, lang, page, see_other
+from ideabox.platform.errors import Forbidden, IdeaboxError
 
 PER_PAGE = 25
 MODERATORS_ONLY = N_("Only moderators and administrators can open this page")
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
 
 
-async def _moderate(request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+async def _moderate(request: AnyRequest, db: RequestDb, user: SignedIn, services: Svc,
                     idea_id: int, hide: bool) -> Template | Redirect:
     form = await form_of(request)
     status = 400
     try:
         data = forms.parse(form, ModerationReason, lang(request))
         act = service.hide_idea if hide else service.unhide_idea
-        await act(db, tallies_of(state), user, idea_id, data)
+        await act(db, services, user, idea_id, data)
     except forms.FormInvalid as exc:
         errors = exc.errors
     except IdeaboxError as exc:
@@ -42,23 +40,23 @@ async def _moderate(request: AnyRequest, db: RequestDb, user: SignedIn, state: S
         status = exc.status_code
     else:
         return see_other(f"/ideas/{idea_id}#moderation")
-    return await idea_page(db, user, state, idea_id, status=status,
+    return await idea_page(db, user, services, idea_id, status=status,
                            moderation_action="hide" if hide else "unhide",
                            moderation_errors=errors, moderation_values=form)
 
 
 @post("/ideas/{idea_id:int}/hide")
-async def hide(request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+async def hide(request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                idea_id: IdeaId) -> Template | Redirect:
     """Hide the idea with a reason for its author; the form again with what to fix."""
-    return await _moderate(request, db, user, state, idea_id, hide=True)
+    return await _moderate(request, db, writer, services, idea_id, hide=True)
 
 
 @post("/ideas/{idea_id:int}/unhide")
-async def unhide(request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+async def unhide(request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                  idea_id: IdeaId) -> Template | Redirect:
     """Show the hidden idea again, with the status it had, and a reason for its author."""
-    return await _moderate(request, db, user, state, idea_id, hide=False)
+    return await _moderate(request, db, writer, services, idea_id, hide=False)
 
 
 @get("/admin/moderation")

@@ -9,7 +9,7 @@ import msgspec
 
 from ideabox.accounts.schemas import User
 from ideabox.ideas.schemas import Status
-from ideabox.validation import LINES
+from ideabox.platform.validation import LINES
 
 Action = Literal["hide", "unhide", "delete_comment"]
 ReasonText = Annotated[str, msgspec.Meta(

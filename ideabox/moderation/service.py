@@ -14,19 +14,19 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from ideabox import markdown
 from ideabox.accounts.schemas import User, Viewer
-from ideabox.db import Db
-from ideabox.errors import Conflict, Forbidden, NotFound
 from ideabox.ideas.schemas import Idea
 from ideabox.ideas.service import get_idea, set_status
 from ideabox.moderation.log import read_log, record_action
 from ideabox.moderation.schemas import Action, HiddenIdea, ModerationEntry, ModerationReason
 from ideabox.notifications.schemas import Kind
 from ideabox.notifications.service import notify_author
-from ideabox.pagination import Moment, Page, RowId, decode_cursor, page_of
-from ideabox.validation import trimmed
-from ideabox.votes.tallies import Tallies
+from ideabox.platform import markdown
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Conflict, Forbidden, NotFound
+from ideabox.platform.pagination import Moment, Page, RowId, decode_cursor, page_of
+from ideabox.platform.validation import trimmed
+from ideabox.services import Services
 
 TRIGGER = "moderation"
 REASON_LIMITS = (1, 1000)
@@ -88,16 +88,16 @@ async def _reason(data: ModerationReason) -> markdown.Rendered:
         trimmed(data.reason, "reason", *REASON_LIMITS, multiline=True), "reason")
 
 
-async def _moderate(db: Db, tallies: Tallies, moderator: Viewer, idea_id: int, old: str,
+async def _moderate(db: Db, services: Services, moderator: Viewer, idea_id: int, old: str,
                     new: str, reason: markdown.Rendered, action: Action, kind: Kind) -> None:
-    change_id = await set_status(db, tallies, idea_id, old, new, moderator.id, TRIGGER,
+    change_id = await set_status(db, services, idea_id, old, new, moderator.id, TRIGGER,
                                  reason)
     await notify_author(db.conn, change_id, kind)
     await record_action(db, action, moderator, idea_id, status_change_id=change_id,
                         reason=reason.text)
 
 
-async def hide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
+async def hide_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
                     data: ModerationReason) -> Idea:
     """Hide an idea, whatever its status, telling its author why; 409 if it is hidden."""
     ensure_may_moderate(viewer)
@@ -105,11 +105,11 @@ async def hide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     reason = await _reason(data)
     if status == "hidden":
         raise Conflict("The idea is already hidden")
-    await _moderate(db, tallies, viewer, idea_id, status, "hidden", reason, "hide", "hidden")
-    return await get_idea(db.conn, tallies, viewer, idea_id)
+    await _moderate(db, services, viewer, idea_id, status, "hidden", reason, "hide", "hidden")
+    return await get_idea(db.conn, services, viewer, idea_id)
 
 
-async def unhide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
+async def unhide_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
                       data: ModerationReason) -> Idea:
     """Show a hidden idea again with the status it had before it was hidden, telling its
     author why; 409 if it is not hidden."""
@@ -122,9 +122,9 @@ async def unhide_idea(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int,
     if previous is None or previous == "hidden":
         # Hidden outside ideabox: guessing a status could promote or reopen it wrongly.
         raise Conflict("The idea's status before it was hidden is not on record")
-    await _moderate(db, tallies, viewer, idea_id, "hidden", previous, reason, "unhide",
+    await _moderate(db, services, viewer, idea_id, "hidden", previous, reason, "unhide",
                     "unhidden")
-    return await get_idea(db.conn, tallies, viewer, idea_id)
+    return await get_idea(db.conn, services, viewer, idea_id)
 
 
 async def moderation_log(conn: asyncpg.Connection, viewer: Viewer, *, limit: int,

@@ -7,6 +7,18 @@ from typing import Annotated
 from litestar import Controller, delete, get, post, put
 from litestar.params import JSONBody, Parameter
 
+from ideabox.http.routing import (
+    BEARER,
+    EXACT_MAX_ID,
+    MAX_ID,
+    Cursor,
+    IdeaId,
+    Limit,
+    RequestDb,
+    SignedIn,
+    Writer,
+    errors,
+)
 from ideabox.notifications import service
 from ideabox.notifications.schemas import (
     Following,
@@ -15,8 +27,6 @@ from ideabox.notifications.schemas import (
     NotificationSettings,
     Unread,
 )
-from ideabox.pagination import Cursor, Limit
-from ideabox.routing import BEARER, EXACT_MAX_ID, MAX_ID, IdeaId, RequestDb, SignedIn, errors
 
 NotificationId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The notification's id",
                                           schema_extra=EXACT_MAX_ID)]
@@ -35,14 +45,14 @@ class NotificationsController(Controller):
 
     @post("/notifications/{notification_id:int}/read", status_code=200,
           summary="Mark a notification read", responses=errors(400, 401, 403, 404, 429))
-    async def read_one(self, db: RequestDb, user: SignedIn,
+    async def read_one(self, db: RequestDb, writer: Writer,
                        notification_id: NotificationId) -> Notification:
-        return await service.mark_read(db, user, notification_id)
+        return await service.mark_read(db, writer, notification_id)
 
     @post("/notifications/read-all", status_code=200, summary="Mark all my notifications read",
           responses=errors(401, 403, 429))
-    async def read_all(self, db: RequestDb, user: SignedIn) -> Unread:
-        return await service.mark_all_read(db, user)
+    async def read_all(self, db: RequestDb, writer: Writer) -> Unread:
+        return await service.mark_all_read(db, writer)
 
     @get("/notification-settings", summary="My notification settings", responses=errors(401))
     async def get_settings(self, db: RequestDb, user: SignedIn) -> NotificationSettings:
@@ -50,9 +60,9 @@ class NotificationsController(Controller):
 
     @put("/notification-settings", summary="Change my notification settings",
          responses=errors(400, 401, 403, 429))
-    async def put_settings(self, db: RequestDb, user: SignedIn,
+    async def put_settings(self, db: RequestDb, writer: Writer,
                            data: JSONBody[NotificationSettings]) -> NotificationSettings:
-        return await service.put_settings(db.conn, user, data)
+        return await service.put_settings(db.conn, writer, data)
 
 
 class FollowController(Controller):
@@ -66,13 +76,13 @@ class FollowController(Controller):
 
     @put("/", summary="Follow an idea (idempotent)",
          responses=errors(400, 401, 403, 404, 429))
-    async def follow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
-        return await service.follow_idea(db, user, idea_id)
+    async def follow(self, db: RequestDb, writer: Writer, idea_id: IdeaId) -> Following:
+        return await service.follow_idea(db, writer, idea_id)
 
     @delete("/", summary="Stop following an idea (idempotent)", status_code=200,
             responses=errors(400, 401, 403, 404, 429))
-    async def unfollow(self, db: RequestDb, user: SignedIn, idea_id: IdeaId) -> Following:
-        return await service.unfollow_idea(db.conn, user, idea_id)
+    async def unfollow(self, db: RequestDb, writer: Writer, idea_id: IdeaId) -> Following:
+        return await service.unfollow_idea(db.conn, writer, idea_id)
 
 
 routes = [NotificationsController, FollowController]

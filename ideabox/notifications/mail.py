@@ -16,11 +16,10 @@ from email.utils import formatdate, make_msgid
 
 import aiosmtplib
 import asyncpg
-from litestar.datastructures import State
 
-from ideabox.app import spawn
-from ideabox.db import CONNECTION_ERRORS, Db
-from ideabox.settings import Settings
+from ideabox.platform.background import Background
+from ideabox.platform.db import CONNECTION_ERRORS, Db
+from ideabox.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -159,20 +158,22 @@ async def send_notification_emails(pool: asyncpg.Pool, settings: Settings,
 
 
 class Mailer:
-    """Queues the e-mails of a change to go out once its transaction has committed."""
+    """Sends the e-mails of a change once its transaction has committed, in the
+    background."""
 
-    def __init__(self, state: State) -> None:
-        self.state = state
+    def __init__(self, settings: Settings, pool: asyncpg.Pool, background: Background) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.background = background
 
     def after_commit(self, db: Db, change_ids: Sequence[int]) -> None:
         """Send the e-mails for ``change_ids`` after ``db`` commits (nothing if it rolls
         back, or when no SMTP server is configured)."""
-        settings: Settings = self.state.settings
-        if settings.smtp_host is None or not change_ids:
+        if self.settings.smtp_host is None or not change_ids:
             return
         ids = list(change_ids)
 
         async def start() -> None:
-            spawn(self.state, send_notification_emails(self.state.pool, settings, ids))
+            self.background.spawn(send_notification_emails(self.pool, self.settings, ids))
 
         db.after_commit(start)

@@ -14,8 +14,6 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db
-from ideabox.errors import NotFound
 from ideabox.ideas.service import may_see
 from ideabox.notifications.schemas import (
     Following,
@@ -25,7 +23,9 @@ from ideabox.notifications.schemas import (
     NotificationSettings,
     Unread,
 )
-from ideabox.pagination import RowId, decode_cursor, page_of
+from ideabox.platform.db import Db
+from ideabox.platform.errors import NotFound
+from ideabox.platform.pagination import RowId, decode_cursor, page_of
 
 # The idea rows are locked by the change (set_status updates them), so the newest
 # status change of each idea is the one this transaction just made.

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from ideabox.months import parse_month
-from ideabox.notifications.mail import Mailer
-from ideabox.promotion import service
-from ideabox.promotion.schemas import Promotion, PromotionCreate
-from ideabox.routing import (
+from ideabox.http.routing import (
     BEARER,
     MaybeSignedIn,
     MonthPath,
     PurposeSlug,
     RequestDb,
-    SignedIn,
+    Svc,
+    Writer,
     errors,
 )
-from ideabox.votes.reading import tallies_of
+from ideabox.platform.months import parse_month
+from ideabox.promotion import service
+from ideabox.promotion.schemas import Promotion, PromotionCreate
 
 
 class PromotionController(Controller):
@@ -28,14 +26,14 @@ class PromotionController(Controller):
 
     @post("/", summary="Promote a month that has ended (admin)", security=BEARER,
           status_code=200, responses=errors(400, 401, 403, 404, 409, 429))
-    async def promote(self, db: RequestDb, user: SignedIn, slug: PurposeSlug,
-                      data: JSONBody[PromotionCreate], state: State) -> Promotion:
+    async def promote(self, db: RequestDb, writer: Writer, slug: PurposeSlug,
+                      data: JSONBody[PromotionCreate], services: Svc) -> Promotion:
         """Promote the month, or answer its recorded result if it was promoted already.
         409 if the month has not ended in the purpose's time zone."""
-        service.ensure_may_promote(user)
+        service.ensure_may_promote(writer)
         return await service.promote_month(
-            db, tallies_of(state), Mailer(state), slug, parse_month(data.month),
-            trigger="promotion:api", by=user.id)
+            db, services, slug, parse_month(data.month),
+            trigger="promotion:api", by=writer.id)
 
     @get("/{month:str}", summary="A month's recorded promotion",
          responses=errors(400, 401, 404))

@@ -6,15 +6,14 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 import click
-from litestar.datastructures import State
 
-from ideabox.errors import IdeaboxError, Invalid
-from ideabox.migrations import MigrationError, migrate_url
-from ideabox.months import current_month, month_bounds, parse_month, previous_month
+from ideabox.platform.errors import IdeaboxError, Invalid
+from ideabox.platform.months import current_month, month_bounds, parse_month, previous_month
 from ideabox.promotion.schemas import Promotion, Verification
 from ideabox.promotion.service import promote_on_own
 from ideabox.promotion.verify import verify_purpose
-from ideabox.runtime import async_command
+from ideabox.runtime import async_command, migrated
+from ideabox.services import Services
 
 
 def _month(text: str | None) -> date | None:
@@ -64,18 +63,11 @@ def _print_verification(result: Verification) -> None:
         click.echo(f"  {where}{difference.message}")
 
 
-async def _migrate(state: State) -> None:
-    try:
-        await migrate_url(state.settings.database_url)
-    except MigrationError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 @async_command
-async def _promote(state: State, month: date | None, slug: str | None) -> int:
-    await _migrate(state)
-    now = state.clock.now()
-    async with state.pool.acquire() as conn:
+async def _promote(services: Services, month: date | None, slug: str | None) -> int:
+    await migrated(services)
+    now = services.clock.now()
+    async with services.pool.acquire() as conn:
         purposes = await _purposes(conn, slug)
     failures = 0
     for purpose in purposes:
@@ -83,7 +75,7 @@ async def _promote(state: State, month: date | None, slug: str | None) -> int:
         if not _wanted(purpose, chosen, slug is not None):
             continue
         try:
-            result = await promote_on_own(state, purpose["slug"], chosen,
+            result = await promote_on_own(services, purpose["slug"], chosen,
                                           trigger="promotion:cli", now=now)
         except IdeaboxError as exc:
             click.echo(f"{purpose['slug']}: {exc.detail}", err=True)
@@ -94,11 +86,11 @@ async def _promote(state: State, month: date | None, slug: str | None) -> int:
 
 
 @async_command
-async def _verify(state: State, month: date | None, slug: str | None) -> int:
-    await _migrate(state)
-    now = state.clock.now()
+async def _verify(services: Services, month: date | None, slug: str | None) -> int:
+    await migrated(services)
+    now = services.clock.now()
     failures = 0
-    async with state.pool.acquire() as conn:
+    async with services.pool.acquire() as conn:
         for purpose in await _purposes(conn, slug):
             chosen = month or _last_ended(purpose["timezone"], now)
             has_run = await conn.fetchval(

@@ -7,27 +7,23 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from ideabox.errors import IdeaboxError, NotFound
+from ideabox.http.pages import forms
+from ideabox.http.pages.access import require_admin
+from ideabox.http.pages.render import form_of, lang, local_path, page, see_other
+from ideabox.http.routing import AnyRequest, IdeaId, RequestDb, SignedIn, Svc, Writer
 from ideabox.ideas.service import ideas_by_id
-from ideabox.months import current_month, month_label, parse_month, previous_month
-from ideabox.notifications.mail import Mailer
+from ideabox.platform.errors import IdeaboxError, NotFound
+from ideabox.platform.months import current_month, month_label, parse_month, previous_month
 from ideabox.promotion import service
 from ideabox.promotion.schemas import Promotion
-from ideabox.purposes.api import promotion_delay
 from ideabox.purposes.schemas import Purpose
 from ideabox.purposes.service import get_purpose, list_purposes
 from ideabox.responses.schemas import ResponseCreate
 from ideabox.responses.service import allowed_answers, respond_to_idea
-from ideabox.routing import AnyRequest, IdeaId, RequestDb, SignedIn
-from ideabox.votes.reading import tallies_of
-from ideabox.web import forms
-from ideabox.web.access import require_admin
-from ideabox.web.render import form_of, lang, local_path, page, see_other
 
 SlugParam = Annotated[str | None, QueryParameter(max_length=60)]
 MonthParam = Annotated[str | None, QueryParameter(max_length=7)]
@@ -41,39 +37,39 @@ class PromotionPages(Controller):
     path = "/admin/promotions"
 
     @get("/")
-    async def show(self, db: RequestDb, user: SignedIn, state: State,
+    async def show(self, db: RequestDb, user: SignedIn, services: Svc,
                    purpose: SlugParam = None, month: MonthParam = None) -> Template:
         """A purpose's promoted ideas of a month (the last month that ended, unless
         another is asked for), each with the form to answer it."""
         require_admin(user)
-        return await _page(db, user, state, purpose, month)
+        return await _page(db, user, services, purpose, month)
 
     @post("/")
-    async def promote(self, request: AnyRequest, db: RequestDb, user: SignedIn,
-                      state: State) -> Template | Redirect:
+    async def promote(self, request: AnyRequest, db: RequestDb, writer: Writer,
+                      services: Svc) -> Template | Redirect:
         """Promote a month that has ended now, rather than wait for the schedule."""
         form = await form_of(request)
         slug, month = form.get("purpose", ""), form.get("month", "")
-        service.ensure_may_promote(user)
+        service.ensure_may_promote(writer)
         try:
-            await service.promote_month(db, tallies_of(state), Mailer(state), slug,
+            await service.promote_month(db, services, slug,
                                         parse_month(month, source="body"),
-                                        trigger="promotion:api", by=user.id)
+                                        trigger="promotion:api", by=writer.id)
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc, passthrough=(401, 403, 404))
-            return await _page(db, user, state, slug, month, errors=errors,
+            return await _page(db, writer, services, slug, month, errors=errors,
                                status=exc.status_code)
         return see_other(_address(slug, month))
 
     @post("/ideas/{idea_id:int}/response")
-    async def respond(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+    async def respond(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                       idea_id: IdeaId) -> Template | Redirect:
         """Answer a promoted idea in public: its new status and the administration's text."""
         form = await form_of(request)
         slug, month = form.get("purpose", ""), form.get("month", "")
         try:
             data = forms.parse(form, ResponseCreate, lang(request))
-            await respond_to_idea(db, tallies_of(state), Mailer(state), user, idea_id, data)
+            await respond_to_idea(db, services, writer, idea_id, data)
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
@@ -81,19 +77,18 @@ class PromotionPages(Controller):
         else:
             back = local_path(_address(slug, month), "/admin/promotions")
             return see_other(f"{back}#idea-{idea_id}")
-        return await _page(db, user, state, slug, month, errors=errors, answering=idea_id,
+        return await _page(db, writer, services, slug, month, errors=errors, answering=idea_id,
                            values=form, status=400)
 
 
-async def _page(db: RequestDb, user: SignedIn, state: State, slug: str | None,
+async def _page(db: RequestDb, user: SignedIn, services: Svc, slug: str | None,
                 month_text: str | None, *, errors: dict[str, str] | None = None,
                 answering: int | None = None, values: dict[str, str] | None = None,
                 status: int = 200) -> Template:
-    delay = promotion_delay(state)
-    purposes = await list_purposes(db.conn, delay, db.now)
+    purposes = await list_purposes(db, services.settings)
     chosen: Purpose | None = None
     if slug:
-        chosen = await get_purpose(db.conn, slug, delay, db.now)
+        chosen = await get_purpose(db, services.settings, slug)
     elif purposes:
         chosen = purposes[0]
     month: date | None = None
@@ -107,7 +102,7 @@ async def _page(db: RequestDb, user: SignedIn, state: State, slug: str | None,
         except NotFound:
             promotion = None
         if promotion is not None:
-            found = await ideas_by_id(db.conn, tallies_of(state), user,
+            found = await ideas_by_id(db.conn, services, user,
                                       [item.idea_id for item in promotion.items])
             ideas = {idea.id: idea for idea in found}
     answers = {idea_id: allowed_answers(idea.status) for idea_id, idea in ideas.items()}

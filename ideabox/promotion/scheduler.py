@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import asyncpg
-from litestar.datastructures import State
 
-from ideabox.clock import Clock
-from ideabox.db import CONNECTION_ERRORS
-from ideabox.errors import IdeaboxError
-from ideabox.months import month_bounds, month_label, month_of, next_month
+from ideabox.platform.db import CONNECTION_ERRORS
+from ideabox.platform.errors import IdeaboxError
+from ideabox.platform.months import month_bounds, month_label, month_of, next_month
 from ideabox.promotion.schemas import Promotion
 from ideabox.promotion.service import promote_on_own
+from ideabox.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +64,16 @@ async def next_check(conn: asyncpg.Connection, now: datetime, delay: timedelta) 
     return latest
 
 
-async def promote_due(state: State, now: datetime) -> list[Promotion]:
+async def promote_due(services: Services, now: datetime) -> list[Promotion]:
     """One round of the schedule: promote every month due at ``now``. A purpose whose
     promotion fails is logged and left for the next round; the others go on."""
-    delay = timedelta(minutes=state.settings.promotion_delay_minutes)
-    async with state.pool.acquire() as conn:
+    delay = services.promotion_delay
+    async with services.pool.acquire() as conn:
         due = await due_months(conn, now, delay)
     results: list[Promotion] = []
     for item in due:
         try:
-            result = await promote_on_own(state, item.slug, item.month,
+            result = await promote_on_own(services, item.slug, item.month,
                                           trigger="promotion:schedule", now=now)
         except IdeaboxError as exc:
             log.error("promotion of %s %s failed: %s", item.slug, month_label(item.month),
@@ -86,17 +85,14 @@ async def promote_due(state: State, now: datetime) -> list[Promotion]:
     return results
 
 
-async def promote_forever(state: State) -> None:
+async def promote_forever(services: Services) -> None:
     """The background task: promote what is due, then sleep until the next month is."""
-    ready: asyncio.Event | None = getattr(state, "schema_ready", None)
-    if ready is not None:
-        await ready.wait()
-    delay = timedelta(minutes=state.settings.promotion_delay_minutes)
-    clock: Clock = state.clock
+    delay = services.promotion_delay
+    clock = services.clock
     while True:
         try:
-            await promote_due(state, clock.now())
-            async with state.pool.acquire() as conn:
+            await promote_due(services, clock.now())
+            async with services.pool.acquire() as conn:
                 wake = await next_check(conn, clock.now(), delay)
             pause = (wake - clock.now()).total_seconds()
         except CONNECTION_ERRORS as exc:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ideabox.months import MONTH_PATTERN
+from ideabox.platform.months import MONTH_PATTERN
 
 # The years are checked by ``parse_month``, which says which are allowed; the OpenAPI
 # description states them in the pattern.

@@ -19,18 +19,15 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 
 import asyncpg
-from litestar.datastructures import State
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db, planned_for_these_parameters, unhurried
-from ideabox.errors import Conflict, Forbidden, NotFound
 from ideabox.ideas.service import may_see, set_status
-from ideabox.months import month_bounds, month_label
-from ideabox.notifications.mail import Mailer
 from ideabox.notifications.service import notify_status_changes
+from ideabox.platform.db import Db, planned_for_these_parameters, unhurried
+from ideabox.platform.errors import Conflict, Forbidden, NotFound
+from ideabox.platform.months import month_bounds, month_label
 from ideabox.promotion.schemas import PromotedIdea, Promotion, Trigger
-from ideabox.votes.reading import tallies_of
-from ideabox.votes.tallies import Tallies
+from ideabox.services import Services
 
 # The two-key advisory lock space (namespace, purpose); the one-key space used by the
 # migrations and the cache reconciler does not overlap with it.
@@ -162,7 +159,7 @@ async def _rank_and_lock(conn: asyncpg.Connection, purpose: asyncpg.Record, mont
     raise Conflict("Ideas of this purpose kept changing during the promotion; try again")
 
 
-async def promote_month(db: Db, tallies: Tallies, mailer: Mailer, slug: str, month: date, *,
+async def promote_month(db: Db, services: Services, slug: str, month: date, *,
                         trigger: Trigger, by: int | None) -> Promotion:
     """Promote a month of a purpose in ``db``'s transaction, or answer the result on
     record if it was promoted already; 409 if the month has not ended at ``db.now``."""
@@ -191,8 +188,9 @@ async def promote_month(db: Db, tallies: Tallies, mailer: Mailer, slug: str, mon
                        [i.rank for i in items], [i.idea_id for i in items],
                        [i.votes_in_month for i in items], [i.total_votes for i in items])
     for item in items:
-        await set_status(db, tallies, item.idea_id, "open", "promoted", by, trigger)
-    mailer.after_commit(db, await notify_status_changes(conn, [i.idea_id for i in items]))
+        await set_status(db, services, item.idea_id, "open", "promoted", by, trigger)
+    services.mailer.after_commit(db, await notify_status_changes(conn,
+                                                                 [i.idea_id for i in items]))
     return Promotion(purpose=purpose["slug"], month=month_label(month), items=items,
                      ran_at=ran_at, trigger=trigger)
 
@@ -213,10 +211,9 @@ async def own_transaction(pool: asyncpg.Pool, now: datetime) -> AsyncIterator[Db
         await db.commit()
 
 
-async def promote_on_own(state: State, slug: str, month: date, *, trigger: Trigger,
+async def promote_on_own(services: Services, slug: str, month: date, *, trigger: Trigger,
                          now: datetime) -> Promotion:
     """Promote a month outside a request (CLI, schedule) as of ``now``: nobody's user id
     is recorded."""
-    async with own_transaction(state.pool, now) as db:
-        return await promote_month(db, tallies_of(state), Mailer(state), slug, month,
-                                   trigger=trigger, by=None)
+    async with own_transaction(services.pool, now) as db:
+        return await promote_month(db, services, slug, month, trigger=trigger, by=None)

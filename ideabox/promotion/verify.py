@@ -19,8 +19,8 @@ from datetime import date
 
 import asyncpg
 
-from ideabox.db import planned_for_these_parameters
-from ideabox.months import month_bounds, month_label
+from ideabox.platform.db import planned_for_these_parameters
+from ideabox.platform.months import month_bounds, month_label
 from ideabox.promotion.schemas import Difference, Verification
 
 _RECOMPUTE = """

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from litestar import Controller, get, patch, post
-from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from ideabox.pagination import Page
+from ideabox.http.routing import BEARER, PurposeSlug, RequestDb, Svc, Writer, errors
+from ideabox.platform.pagination import Page
 from ideabox.purposes import service
 from ideabox.purposes.schemas import Purpose, PurposeCreate, PurposeUpdate
-from ideabox.routing import BEARER, PurposeSlug, RequestDb, SignedIn, errors
-
-
-def promotion_delay(state: State) -> timedelta:
-    return timedelta(minutes=state.settings.promotion_delay_minutes)
 
 
 class PurposesController(Controller):
@@ -24,26 +17,23 @@ class PurposesController(Controller):
 
     @post("/", summary="Create a purpose (admin)", security=BEARER,
           responses=errors(400, 401, 403, 409, 429))
-    async def create(self, db: RequestDb, user: SignedIn, data: JSONBody[PurposeCreate],
-                     state: State) -> Purpose:
-        return await service.create_purpose(db.conn, user, data, promotion_delay(state),
-                                            db.now)
+    async def create(self, db: RequestDb, writer: Writer, data: JSONBody[PurposeCreate],
+                     services: Svc) -> Purpose:
+        return await service.create_purpose(db, services.settings, writer, data)
 
     @get("/", summary="Every purpose", responses=errors())
-    async def list_all(self, db: RequestDb, state: State) -> Page[Purpose]:
-        return Page(items=await service.list_purposes(db.conn, promotion_delay(state),
-                                                      db.now))
+    async def list_all(self, db: RequestDb, services: Svc) -> Page[Purpose]:
+        return Page(items=await service.list_purposes(db, services.settings))
 
     @get("/{slug:str}", summary="One purpose", responses=errors(400, 404))
-    async def get_one(self, db: RequestDb, slug: PurposeSlug, state: State) -> Purpose:
-        return await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
+    async def get_one(self, db: RequestDb, slug: PurposeSlug, services: Svc) -> Purpose:
+        return await service.get_purpose(db, services.settings, slug)
 
     @patch("/{slug:str}", summary="Change a purpose (admin)", security=BEARER,
            responses=errors(400, 401, 403, 404, 409, 429))
-    async def update(self, db: RequestDb, user: SignedIn, slug: PurposeSlug,
-                     data: JSONBody[PurposeUpdate], state: State) -> Purpose:
-        return await service.update_purpose(db.conn, user, slug, data,
-                                            promotion_delay(state), db.now)
+    async def update(self, db: RequestDb, writer: Writer, slug: PurposeSlug,
+                     data: JSONBody[PurposeUpdate], services: Svc) -> Purpose:
+        return await service.update_purpose(db, services.settings, writer, slug, data)
 
 
 routes = [PurposesController]

@@ -7,22 +7,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from ideabox.errors import IdeaboxError
+from ideabox.http.pages import forms
+from ideabox.http.pages.access import require_admin
+from ideabox.http.pages.render import form_of, lang, page, see_other
+from ideabox.http.routing import AnyRequest, MaybeSignedIn, RequestDb, SignedIn, Svc, Writer
 from ideabox.ideas import listing
 from ideabox.ideas.schemas import Sort
+from ideabox.platform.errors import IdeaboxError
 from ideabox.purposes import service
-from ideabox.purposes.api import promotion_delay
 from ideabox.purposes.schemas import Purpose, PurposeCreate, PurposeUpdate
-from ideabox.routing import AnyRequest, MaybeSignedIn, RequestDb, SignedIn
-from ideabox.votes.reading import tallies_of
-from ideabox.web import forms
-from ideabox.web.access import require_admin
-from ideabox.web.render import form_of, lang, page, see_other
 
 TOP_ON_FRONT = 5
 PAGE_SIZE = 20
@@ -32,12 +29,12 @@ CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
 
 class FrontPage(Controller):
     @get("/", name="front")
-    async def front(self, db: RequestDb, viewer: MaybeSignedIn, state: State) -> Template:
+    async def front(self, db: RequestDb, viewer: MaybeSignedIn, services: Svc) -> Template:
         """Every purpose with its statement, this month's top ideas and the next promotion."""
-        purposes = await service.list_purposes(db.conn, promotion_delay(state), db.now)
+        purposes = await service.list_purposes(db, services.settings)
         tops = {}
         for purpose in purposes:
-            found = await listing.list_ideas(db.conn, tallies_of(state), viewer, purpose.slug,
+            found = await listing.list_ideas(db.conn, services, viewer, purpose.slug,
                                              sort="top_month", limit=TOP_ON_FRONT)
             tops[purpose.slug] = found.items
         return page("front.html", viewer=viewer, purposes=purposes, tops=tops)
@@ -47,21 +44,21 @@ class PurposePages(Controller):
     path = "/purposes/{slug:str}"
 
     @get("/", name="purpose")
-    async def show(self, db: RequestDb, viewer: MaybeSignedIn, state: State,
+    async def show(self, db: RequestDb, viewer: MaybeSignedIn, services: Svc,
                    slug: FromPath[str], sort: FromQuery[Sort | None] = None,
                    q: Query = None, cursor: CursorParam = None) -> Template:
         """A purpose's ideas in one of four orders, searched and paged; the form to post."""
-        return await purpose_page(db, viewer, state, slug, sort=sort, q=q, cursor=cursor)
+        return await purpose_page(db, viewer, services, slug, sort=sort, q=q, cursor=cursor)
 
 
-async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, state: State, slug: str, *,
+async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug: str, *,
                         sort: Sort | None = None, q: str | None = None,
                         cursor: str | None = None, errors: dict[str, str] | None = None,
                         values: dict[str, str] | None = None, status: int = 200) -> Template:
-    purpose = await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
+    purpose = await service.get_purpose(db, services.settings, slug)
     # A search lists by relevance unless a sort is chosen; otherwise the month's votes lead.
     shown_sort = sort if q and q.strip() else sort or "top_month"
-    ideas = await listing.list_ideas(db.conn, tallies_of(state), viewer, slug, sort=shown_sort,
+    ideas = await listing.list_ideas(db.conn, services, viewer, slug, sort=shown_sort,
                                      q=q, limit=PAGE_SIZE, cursor=cursor)
     may_post = viewer is not None and viewer.role in service.PARTICIPANTS[purpose.audience]
     return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
@@ -80,27 +77,26 @@ class PurposeAdminPages(Controller):
                             "timezone": "Europe/Copenhagen"})
 
     @post("/new")
-    async def create(self, request: AnyRequest, db: RequestDb, user: SignedIn,
-                     state: State) -> Template | Redirect:
+    async def create(self, request: AnyRequest, db: RequestDb, writer: Writer,
+                     services: Svc) -> Template | Redirect:
         form = await form_of(request)
         try:
             data = forms.parse(form, PurposeCreate, lang(request))
-            purpose = await service.create_purpose(db.conn, user, data,
-                                                   promotion_delay(state), db.now)
+            purpose = await service.create_purpose(db, services.settings, writer, data)
         except forms.FormInvalid as exc:
-            return _purpose_form(user, None, form, exc.errors)
+            return _purpose_form(writer, None, form, exc.errors)
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc)
             if exc.status_code == 409 and "_form" in errors:
                 errors = {"slug": errors["_form"]}
-            return _purpose_form(user, None, form, errors, exc.status_code)
+            return _purpose_form(writer, None, form, errors, exc.status_code)
         return see_other(f"/purposes/{purpose.slug}")
 
     @get("/{slug:str}/edit")
-    async def edit(self, db: RequestDb, user: SignedIn, state: State,
+    async def edit(self, db: RequestDb, user: SignedIn, services: Svc,
                    slug: FromPath[str]) -> Template:
         require_admin(user)
-        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
+        purpose = await service.get_purpose(db, services.settings, slug)
         values = {"title": purpose.title, "statement": purpose.statement,
                   "audience": purpose.audience, "promote_top_n": str(purpose.promote_top_n),
                   "min_votes": str(purpose.min_votes), "timezone": purpose.timezone}
@@ -108,19 +104,18 @@ class PurposeAdminPages(Controller):
                     values=values)
 
     @post("/{slug:str}/edit")
-    async def update(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+    async def update(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                      slug: FromPath[str]) -> Template | Redirect:
         form = await form_of(request)
-        purpose = await service.get_purpose(db.conn, slug, promotion_delay(state), db.now)
+        purpose = await service.get_purpose(db, services.settings, slug)
         try:
             data = forms.parse(form, PurposeUpdate, lang(request))
-            await service.update_purpose(db.conn, user, slug, data, promotion_delay(state),
-                                         db.now)
+            await service.update_purpose(db, services.settings, writer, slug, data)
         except forms.FormInvalid as exc:
-            return _purpose_form(user, purpose, form, exc.errors)
+            return _purpose_form(writer, purpose, form, exc.errors)
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc)
-            return _purpose_form(user, purpose, form, errors, exc.status_code)
+            return _purpose_form(writer, purpose, form, errors, exc.status_code)
         return see_other(f"/purposes/{slug}")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ideabox.validation import LINES, ONE_LINE
+from ideabox.platform.validation import LINES, ONE_LINE
 
 Audience = Literal["everyone", "residents", "staff"]
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

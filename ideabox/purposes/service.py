@@ -8,11 +8,13 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from ideabox import markdown, months
 from ideabox.accounts.schemas import Role, Viewer
-from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
+from ideabox.platform import markdown, months
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from ideabox.platform.settings import Settings
+from ideabox.platform.validation import trimmed
 from ideabox.purposes.schemas import Audience, Purpose, PurposeCreate, PurposeUpdate
-from ideabox.validation import trimmed
 
 # Who may post, vote and comment in a purpose, by its audience. Moderators and admins
 # work for the municipality, so they take part where staff do, not where residents do.
@@ -47,9 +49,9 @@ _COLUMNS = """
 """
 
 
-def _purpose(row: asyncpg.Record, promotion_delay: timedelta, now: datetime) -> Purpose:
-    return Purpose(**dict(row), next_promotion_at=next_promotion_at(row["timezone"],
-                                                                   promotion_delay, now))
+def _purpose(row: asyncpg.Record, delay: timedelta, now: datetime) -> Purpose:
+    return Purpose(**dict(row), next_promotion_at=next_promotion_at(row["timezone"], delay,
+                                                                   now))
 
 
 def next_promotion_at(tz: str, delay: timedelta, now: datetime) -> datetime:
@@ -64,8 +66,8 @@ def _check_timezone(name: str) -> None:
         raise Invalid("timezone", "is not a known time zone, e.g. Europe/Copenhagen")
 
 
-async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: PurposeCreate,
-                         promotion_delay: timedelta, now: datetime) -> Purpose:
+async def create_purpose(db: Db, settings: Settings, viewer: Viewer,
+                         data: PurposeCreate) -> Purpose:
     """Create a purpose (admins only); 409 if the slug is taken."""
     if not viewer.is_admin:
         raise Forbidden("Only administrators create purposes")
@@ -73,7 +75,7 @@ async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: Purpose
     statement = trimmed(data.statement, "statement", 1, 5000, multiline=True)
     statement_html = await markdown.to_html(statement, "statement")
     try:
-        await conn.execute(
+        await db.conn.execute(
             """
             INSERT INTO purposes (slug, title, statement, statement_html, audience,
                                   promote_top_n, min_votes, timezone, created_by, created_at)
@@ -81,37 +83,35 @@ async def create_purpose(conn: asyncpg.Connection, viewer: Viewer, data: Purpose
             """,
             data.slug, trimmed(data.title, "title", 3, 140), statement,
             statement_html,
-            data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id, now,
+            data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id, db.now,
         )
     except asyncpg.UniqueViolationError:
         raise Conflict(f"A purpose with the slug '{data.slug}' exists already") from None
-    return await get_purpose(conn, data.slug, promotion_delay, now)
+    return await get_purpose(db, settings, data.slug)
 
 
-async def get_purpose(conn: asyncpg.Connection, slug: str, promotion_delay: timedelta,
-                      now: datetime) -> Purpose:
+async def get_purpose(db: Db, settings: Settings, slug: str) -> Purpose:
     """One purpose by its slug; 404 if there is none."""
-    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM purposes p WHERE p.slug = $1", slug)
+    row = await db.conn.fetchrow(f"SELECT {_COLUMNS} FROM purposes p WHERE p.slug = $1", slug)
     if row is None:
         raise NotFound(f"No purpose '{slug}'")
-    return _purpose(row, promotion_delay, now)
+    return _purpose(row, settings.promotion_delay, db.now)
 
 
-async def list_purposes(conn: asyncpg.Connection, promotion_delay: timedelta,
-                        now: datetime) -> list[Purpose]:
+async def list_purposes(db: Db, settings: Settings) -> list[Purpose]:
     """Every purpose, the newest first."""
-    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM purposes p ORDER BY p.created_at DESC, p.id")
-    return [_purpose(row, promotion_delay, now) for row in rows]
+    rows = await db.conn.fetch(
+        f"SELECT {_COLUMNS} FROM purposes p ORDER BY p.created_at DESC, p.id")
+    return [_purpose(row, settings.promotion_delay, db.now) for row in rows]
 
 
-async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
-                         data: PurposeUpdate, promotion_delay: timedelta,
-                         now: datetime) -> Purpose:
+async def update_purpose(db: Db, settings: Settings, viewer: Viewer, slug: str,
+                         data: PurposeUpdate) -> Purpose:
     """Change a purpose (admins only). The time zone is fixed once a month was promoted:
     changing it would move the month boundaries of results already on record."""
     if not viewer.is_admin:
         raise Forbidden("Only administrators change purposes")
-    current = await conn.fetchrow(
+    current = await db.conn.fetchrow(
         "SELECT id, timezone FROM purposes WHERE slug = $1 FOR UPDATE", slug)
     if current is None:
         raise NotFound(f"No purpose '{slug}'")
@@ -121,7 +121,7 @@ async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
     }
     if "timezone" in changes and changes["timezone"] != current["timezone"]:
         _check_timezone(changes["timezone"])
-        promoted = await conn.fetchval(
+        promoted = await db.conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM promotion_runs WHERE purpose_id = $1)", current["id"])
         if promoted:
             raise Conflict("The time zone cannot change once a month has been promoted")
@@ -133,6 +133,6 @@ async def update_purpose(conn: asyncpg.Connection, viewer: Viewer, slug: str,
         changes["statement_html"] = await markdown.to_html(changes["statement"], "statement")
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
-        await conn.execute(f"UPDATE purposes SET {assignments} WHERE id = $1",
+        await db.conn.execute(f"UPDATE purposes SET {assignments} WHERE id = $1",
                            current["id"], *changes.values())
-    return await get_purpose(conn, slug, promotion_delay, now)
+    return await get_purpose(db, settings, slug)

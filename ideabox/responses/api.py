@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from ideabox.notifications.mail import Mailer
-from ideabox.pagination import Page
+from ideabox.http.routing import (
+    BEARER,
+    IdeaId,
+    MaybeSignedIn,
+    RequestDb,
+    Svc,
+    Writer,
+    errors,
+)
+from ideabox.platform.pagination import Page
 from ideabox.responses import service
 from ideabox.responses.schemas import ResponseCreate, StatusChange
-from ideabox.routing import BEARER, IdeaId, MaybeSignedIn, RequestDb, SignedIn, errors
-from ideabox.votes.reading import tallies_of
 
 
 class ResponsesController(Controller):
@@ -20,11 +25,11 @@ class ResponsesController(Controller):
 
     @post("/responses", summary="Answer an idea in public (admin)", security=BEARER,
           status_code=201, responses=errors(400, 401, 403, 404, 409, 429))
-    async def respond(self, db: RequestDb, user: SignedIn, idea_id: IdeaId,
-                      data: JSONBody[ResponseCreate], state: State) -> StatusChange:
+    async def respond(self, db: RequestDb, writer: Writer, idea_id: IdeaId,
+                      data: JSONBody[ResponseCreate], services: Svc) -> StatusChange:
         """Set the idea's status with a public response; 409 if the transition is not
         allowed (see the README, "Responses and statuses")."""
-        return await service.respond_to_idea(db, tallies_of(state), Mailer(state), user,
+        return await service.respond_to_idea(db, services, writer,
                                              idea_id, data)
 
     @get("/history", summary="Every status change of an idea, oldest first",

@@ -9,7 +9,7 @@ import msgspec
 
 from ideabox.accounts.schemas import User
 from ideabox.ideas.schemas import Status
-from ideabox.validation import LINES
+from ideabox.platform.validation import LINES
 
 Answer = Literal["under_review", "accepted", "implemented", "rejected"]
 ResponseText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000,

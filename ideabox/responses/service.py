@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import asyncpg
 
-from ideabox import markdown
 from ideabox.accounts.schemas import User, Viewer
-from ideabox.db import Db
-from ideabox.errors import Conflict, Forbidden, NotFound
 from ideabox.ideas.service import may_see, set_status
-from ideabox.notifications.mail import Mailer
 from ideabox.notifications.service import notify_status_changes
-from ideabox.pagination import Page
+from ideabox.platform import markdown
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Conflict, Forbidden, NotFound
+from ideabox.platform.pagination import Page
+from ideabox.platform.validation import trimmed
 from ideabox.responses.schemas import ResponseCreate, StatusChange
-from ideabox.validation import trimmed
-from ideabox.votes.tallies import Tallies
+from ideabox.services import Services
 
 RESPONSE_LIMITS = (1, 10_000)
 TRIGGER = "response"
@@ -58,7 +57,7 @@ def allowed_answers(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
 
-async def respond_to_idea(db: Db, tallies: Tallies, mailer: Mailer, viewer: Viewer,
+async def respond_to_idea(db: Db, services: Services, viewer: Viewer,
                           idea_id: int, data: ResponseCreate) -> StatusChange:
     """Answer an idea in public with a new status (administrators only); 409 if its
     current status does not allow that answer."""
@@ -77,9 +76,9 @@ async def respond_to_idea(db: Db, tallies: Tallies, mailer: Mailer, viewer: View
                    f"an idea that is {current} cannot be answered")
         raise Conflict(f"Cannot answer with {data.status}: {message}",
                        extra=[{"key": "status", "message": message}])
-    await set_status(db, tallies, idea_id, current, data.status, viewer.id, TRIGGER, answer)
+    await set_status(db, services, idea_id, current, data.status, viewer.id, TRIGGER, answer)
     change_ids = await notify_status_changes(db.conn, [idea_id])
-    mailer.after_commit(db, change_ids)
+    services.mailer.after_commit(db, change_ids)
     made = await db.conn.fetchrow(_HISTORY + "WHERE sc.id = $1", change_ids[0])
     assert made is not None
     return _change(made)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ideabox.cache import CacheUnavailable
+from ideabox.platform.cache import CacheUnavailable
 from ideabox.runtime import async_command
+from ideabox.services import Services
 from ideabox.votes.counts import recount as recount_ideas
-from ideabox.votes.reading import tallies_of
 from ideabox.votes.reconcile import mark_rebuilt, rebuild_all
 
 # Ideas recounted per statement: each statement's aggregate stays small.
@@ -27,9 +25,9 @@ def cache() -> None:
               help="First count every idea's votes again in PostgreSQL (idea_tallies), "
                    "after votes were written behind ideabox's back: a bulk load, a repair.")
 @async_command
-async def rebuild(state: Any, recount: bool) -> None:
+async def rebuild(services: Services, recount: bool) -> None:
     """Rebuild every vote tally and leaderboard in Redis from PostgreSQL."""
-    async with state.pool.acquire() as conn:
+    async with services.pool.acquire() as conn:
         if recount:
             ids = [r["id"] for r in await conn.fetch("SELECT id FROM ideas ORDER BY id")]
             for start in range(0, len(ids), RECOUNT_BATCH):
@@ -46,8 +44,8 @@ async def rebuild(state: Any, recount: bool) -> None:
                 progress.update(task, completed=done, total=total)
 
             try:
-                counted = await rebuild_all(conn, tallies_of(state), advance)
-                current = await mark_rebuilt(conn, state.cache, generation)
+                counted = await rebuild_all(conn, services.tallies, advance)
+                current = await mark_rebuilt(conn, services.cache, generation)
             except CacheUnavailable:
                 raise click.ClickException("Redis is not reachable; nothing was rebuilt") \
                     from None

@@ -5,38 +5,35 @@ comes back."""
 from __future__ import annotations
 
 from litestar import Controller, post
-from litestar.datastructures import State
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from ideabox.errors import Conflict
+from ideabox.http.pages.render import form_of, is_htmx, page, see_other
+from ideabox.http.routing import AnyRequest, IdeaId, RequestDb, Svc, Writer
 from ideabox.ideas.service import get_idea
-from ideabox.routing import AnyRequest, IdeaId, RequestDb, SignedIn
+from ideabox.platform.errors import Conflict
 from ideabox.votes import service
-from ideabox.votes.reading import tallies_of
-from ideabox.web.render import form_of, is_htmx, page, see_other
 
 
 class VotePages(Controller):
     path = "/ideas/{idea_id:int}/vote"
 
     @post("/")
-    async def vote(self, request: AnyRequest, db: RequestDb, user: SignedIn, state: State,
+    async def vote(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                    idea_id: IdeaId) -> Template | Redirect:
         """Cast or take back the reader's vote (both idempotent, so a double click or a
         resent form changes nothing)."""
         action = (await form_of(request)).get("action")
-        tallies = tallies_of(state)
         if action == "retract":
-            await service.retract_vote(db, tallies, user, idea_id)
+            await service.retract_vote(db, services, writer, idea_id)
         elif action == "cast":
-            await service.cast_vote(db, tallies, user, idea_id)
+            await service.cast_vote(db, services, writer, idea_id)
         else:
             raise Conflict("Choose to vote or to remove your vote")
         if not is_htmx(request):
             return see_other(f"/ideas/{idea_id}#stem")
-        idea = await get_idea(db.conn, tallies, user, idea_id)
-        return page("partials/vote.html", idea=idea, viewer=user, announce=True)
+        idea = await get_idea(db.conn, services, writer, idea_id)
+        return page("partials/vote.html", idea=idea, viewer=writer, announce=True)
 
 
 routes: list[ControllerRouterHandler] = [VotePages]

@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from datetime import date
 
 import asyncpg
-from litestar.datastructures import State
 
-from ideabox.cache import CacheUnavailable
+from ideabox.platform.cache import CacheUnavailable
 from ideabox.votes.counts import idea_counts
 from ideabox.votes.tallies import IdeaCounts, Tallies, Tally
 
@@ -19,23 +18,15 @@ log = logging.getLogger(__name__)
 
 
 class IdeaRef:
-    """Enough about an idea to find its tally: its id, purpose and the purpose's zone."""
+    """Enough about an idea to find its tally: its id, its purpose, and the month it is
+    in the purpose's zone."""
 
-    __slots__ = ("idea_id", "month", "purpose_id", "timezone")
+    __slots__ = ("idea_id", "month", "purpose_id")
 
-    def __init__(self, idea_id: int, purpose_id: int, timezone: str, month: date) -> None:
+    def __init__(self, idea_id: int, purpose_id: int, month: date) -> None:
         self.idea_id = idea_id
         self.purpose_id = purpose_id
-        self.timezone = timezone
         self.month = month
-
-
-def tallies_of(state: State) -> Tallies:
-    """The app's Tallies, made once (it registers the Lua scripts with the client)."""
-    existing: Tallies | None = getattr(state, "tallies", None)
-    if existing is None or existing.cache is not state.cache:
-        existing = state.tallies = Tallies(state.cache, state.clock)
-    return existing
 
 
 async def read_tallies(conn: asyncpg.Connection, tallies: Tallies,

@@ -26,12 +26,11 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 import redis.asyncio as aioredis
-from litestar.datastructures import State
 
-from ideabox.cache import Cache, CacheUnavailable
-from ideabox.db import CONNECTION_ERRORS
+from ideabox.platform.cache import Cache, CacheUnavailable
+from ideabox.platform.db import CONNECTION_ERRORS
+from ideabox.services import Services
 from ideabox.votes.counts import purpose_counts
-from ideabox.votes.reading import tallies_of
 from ideabox.votes.tallies import BOARDS, Tallies
 
 log = logging.getLogger(__name__)
@@ -45,33 +44,6 @@ Progress = Callable[[int, int], None]  # (purposes done, purposes in all)
 
 def marker_key(cache: Cache) -> str:
     return cache.key("cache-generation")
-
-
-class GenerationBumper:
-    """Moves the generation on after lost writes, coalescing many failures into few
-    UPDATEs: a bump that started after a failure covers it."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
-        self._lock = asyncio.Lock()
-        self._requested = 0
-        self._done = 0
-
-    async def request(self) -> None:
-        self._requested += 1
-        mine = self._requested
-        async with self._lock:
-            if self._done >= mine:
-                return
-            covers = self._requested
-            async with self.pool.acquire() as conn:
-                await conn.execute("UPDATE cache_state SET generation = generation + 1")
-            self._done = covers
-
-
-def install(state: State) -> None:
-    """Wire the cache's lost-write hook to the generation (app start-up and CLI)."""
-    state.cache.on_write_failure(GenerationBumper(state.pool).request)
 
 
 async def refresh_purpose(conn: asyncpg.Connection, tallies: Tallies, purpose_id: int,
@@ -111,10 +83,10 @@ async def mark_rebuilt(conn: asyncpg.Connection, cache: Cache, generation: int) 
 
 
 class Reconciler:
-    def __init__(self, state: State) -> None:
-        self.pool: asyncpg.Pool = state.pool
-        self.cache: Cache = state.cache
-        self.tallies = tallies_of(state)
+    def __init__(self, services: Services) -> None:
+        self.pool: asyncpg.Pool = services.pool
+        self.cache: Cache = services.cache
+        self.tallies = services.tallies
 
     async def tick(self) -> None:
         """One round: decide whether Redis can be believed; rebuild or maintain it."""
@@ -185,10 +157,10 @@ class Reconciler:
                                       changed=False)
 
 
-async def reconcile_forever(state: State) -> None:
+async def reconcile_forever(services: Services) -> None:
     """The background task: refresh once at start, then check every few seconds."""
-    reconciler = Reconciler(state)
-    interval: float = state.settings.reconcile_interval
+    reconciler = Reconciler(services)
+    interval = services.settings.reconcile_interval
     try:
         await reconciler.refresh_everything()
     except _START_FAILURES as exc:

@@ -15,10 +15,11 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.cache import CacheUnavailable
-from ideabox.db import Db
-from ideabox.errors import Conflict, NotFound
+from ideabox.platform.cache import CacheUnavailable
+from ideabox.platform.db import Db
+from ideabox.platform.errors import Conflict, NotFound
 from ideabox.purposes.service import audiences_for, ensure_may_participate
+from ideabox.services import Services
 from ideabox.votes.tallies import IdeaCounts, Tallies
 
 # Votes count while the idea is open, on its way to the administration, or being
@@ -114,19 +115,20 @@ def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.
     return row
 
 
-async def cast_vote(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -> VoteState:
+async def cast_vote(db: Db, services: Services, viewer: Viewer, idea_id: int) -> VoteState:
     """Vote for an idea (idempotent)."""
     row = _check(await db.conn.fetchrow(_CAST, idea_id, viewer.id, list(VOTABLE),
                                         audiences_for(viewer.role), db.now), viewer, idea_id)
     ensure_may_participate(viewer, row["audience"])
-    return VoteState(voted=True, votes=await _after(db, tallies, row))
+    return VoteState(voted=True, votes=await _after(db, services.tallies, row))
 
 
-async def retract_vote(db: Db, tallies: Tallies, viewer: Viewer, idea_id: int) -> VoteState:
+async def retract_vote(db: Db, services: Services, viewer: Viewer,
+                       idea_id: int) -> VoteState:
     """Take a vote back (idempotent)."""
     row = _check(await db.conn.fetchrow(_RETRACT, idea_id, viewer.id, list(VOTABLE), db.now),
                  viewer, idea_id)
-    return VoteState(voted=False, votes=await _after(db, tallies, row))
+    return VoteState(voted=False, votes=await _after(db, services.tallies, row))
 
 
 async def _after(db: Db, tallies: Tallies, row: asyncpg.Record) -> int:

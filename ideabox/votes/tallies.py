@@ -11,7 +11,7 @@ never negative.
 Per idea, a hash ``<prefix>:{p<purpose>}:idea:<id>`` holds ``total``, ``month`` (the
 month ``mv`` counts, YYYY-MM), ``mv`` (votes cast in that month that still stand), ``v``
 (the version), ``created`` (epoch seconds, for the hot score) and ``visible`` (1 unless
-withdrawn or hidden), beside the idea's cached document (``ideas/documents.py``). Per
+withdrawn or hidden), beside the idea's cached document (``ideas/cache.py``). Per
 purpose, three leaderboards (sorted sets) hold the visible ideas: ``top:<YYYY-MM>``
 (this month), ``top`` (all time) and ``hot``. Every key of a purpose carries the hash tag
 ``{p<purpose>}``, so a purpose's keys share one Redis Cluster slot and the Lua scripts
@@ -33,9 +33,9 @@ from typing import Any
 import msgspec
 import redis.asyncio as aioredis
 
-from ideabox.cache import Cache
-from ideabox.clock import Clock
-from ideabox.months import current_month, month_label
+from ideabox.platform.cache import Cache
+from ideabox.platform.clock import Clock
+from ideabox.platform.months import current_month, month_label
 
 # Month leaderboard score = votes this month × MONTH_WEIGHT + total votes: ranked by the
 # month's votes, ties broken by total votes, as the promotion ranks them. Exact in a
@@ -350,19 +350,6 @@ class Tallies:
             await pipe.execute()
 
         await self.cache.command(run)
-
-    async def forget_documents(self, purpose_id: int, idea_ids: Iterable[int]) -> None:
-        """Drop cached documents (their author's name or role changed)."""
-        keys = self.keys(purpose_id)
-
-        async def run(client: aioredis.Redis) -> None:
-            pipe = client.pipeline(transaction=False)
-            for idea_id in idea_ids:
-                pipe.hincrby(keys.idea(idea_id), "docv", 1)
-                pipe.hdel(keys.idea(idea_id), "doc")
-            await pipe.execute()
-
-        await self.cache.write(run)
 
     async def missing_boards(self, purpose_id: int, month: date) -> list[str]:
         keys = self.keys(purpose_id)

@@ -16,10 +16,10 @@ from litestar import Litestar
 from litestar.middleware.csrf import generate_csrf_token
 
 from ideabox.accounts.tokens import token_hash
-from ideabox.app import create_app
-from ideabox.clock import FrozenClock
-from ideabox.embedded import EmbeddedRedis
-from ideabox.settings import Settings
+from ideabox.http.app import create_app
+from ideabox.platform.clock import FrozenClock
+from ideabox.platform.embedded import EmbeddedRedis
+from ideabox.platform.settings import Settings
 from tests.conftest import NOW, SECRET, running, serving
 from tests.factories import DEFAULT_PASSWORD, make_purpose, make_user, post_idea, vote_as
 

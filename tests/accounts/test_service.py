@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from ideabox.accounts import passwords, service
 from ideabox.accounts.schemas import Credentials, PasswordChange, UserCreate, Viewer
 from ideabox.accounts.tokens import token_hash
-from ideabox.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from tests.conftest import NOW
 from tests.factories import DEFAULT_PASSWORD, in_db, make_user
 
@@ -150,18 +150,18 @@ async def test_revoke_token_only_touches_the_viewers_own(db):
     assert await db.fetchval("SELECT count(*) FROM auth_tokens WHERE id = $1", bobs) == 1
 
 
-async def test_set_role_rules(db, tallies):
+async def test_set_role_rules(db, services):
     admin, _ = await make_user(db, role="admin")
     staff, _ = await make_user(db, role="staff")
     resident, _ = await make_user(db)
-    changed = await service.set_role(in_db(db), tallies, admin, resident.id, "moderator")
+    changed = await service.set_role(in_db(db), services, admin, resident.id, "moderator")
     assert changed.role == "moderator"
     with pytest.raises(Forbidden):
-        await service.set_role(in_db(db), tallies, staff, resident.id, "admin")
+        await service.set_role(in_db(db), services, staff, resident.id, "admin")
     with pytest.raises(NotFound):
-        await service.set_role(in_db(db), tallies, admin, 424242, "staff")
+        await service.set_role(in_db(db), services, admin, 424242, "staff")
     with pytest.raises(Conflict):
-        await service.set_role(in_db(db), tallies, admin, admin.id, "resident")
+        await service.set_role(in_db(db), services, admin, admin.id, "resident")
 
 
 async def test_ensure_admin_creates_or_promotes_after_checking_the_password(db):
@@ -181,9 +181,9 @@ async def test_ensure_admin_creates_or_promotes_after_checking_the_password(db):
     assert promoted.display_name == resident.display_name
 
 
-async def test_a_deleted_account_cannot_sign_in_or_be_found(db, tallies):
+async def test_a_deleted_account_cannot_sign_in_or_be_found(db, services):
     viewer, _ = await make_user(db, email="gone@example.dk")
-    await service.delete_my_account(in_db(db), tallies, viewer)
+    await service.delete_my_account(in_db(db), services, viewer)
     with pytest.raises(Unauthorized):
         await service.authenticate(db, Credentials(email="gone@example.dk",
                                                    password=DEFAULT_PASSWORD))
@@ -195,7 +195,7 @@ async def test_a_deleted_account_cannot_sign_in_or_be_found(db, tallies):
     with pytest.raises(NotFound):
         await service.assign_role(db, viewer.id, "admin")
     # Deleting twice changes nothing.
-    await service.delete_my_account(in_db(db), tallies, viewer)
+    await service.delete_my_account(in_db(db), services, viewer)
 
 
 async def test_the_unusable_hash_matches_no_password(db):

@@ -71,7 +71,7 @@ async def live_server(app: Litestar) -> AsyncIterator[str]:
     browser's first request simply waits in the backlog: nothing polls or sleeps."""
     async with running(app):
         await asyncio.wait_for(app.state.schema_ready.wait(), 30)
-        await Reconciler(app.state).tick()
+        await Reconciler(app.state.services).tick()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         sock.listen(128)

@@ -12,7 +12,7 @@ import httpx
 import openpyxl
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from ideabox.months import current_month, month_bounds, month_label, previous_month
+from ideabox.platform.months import current_month, month_bounds, month_label, previous_month
 from ideabox.votes.counts import recount
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import NOW

@@ -7,7 +7,7 @@ from typing import Any
 
 from ideabox.comments.schemas import CommentCreate
 from ideabox.comments.service import MAX_DEPTH, add_comment
-from ideabox.db import Db
+from ideabox.platform.db import Db
 from tests.conftest import NOW
 from tests.factories import make_purpose, make_user, post_idea
 
@@ -49,14 +49,14 @@ async def _thread_reads_whole(client, idea_id: int, comment_ids: list[int]) -> d
 
 
 async def test_a_reply_beyond_the_deepest_level_attaches_to_the_deepest_allowed(client, db,
-                                                                               tallies):
+                                                                               services):
     purpose = await make_purpose(db)
     writer, token = await make_user(db)
     idea = (await post_idea(client, token, purpose.slug))["id"]
     chain: list[int] = []
     for n in range(CHAIN):
         # Each a reply to the one before, as a long back-and-forth would be.
-        comment = await add_comment(Db(db, NOW), tallies, writer, idea, CommentCreate(
+        comment = await add_comment(Db(db, NOW), services, writer, idea, CommentCreate(
             body=f"Svar {n}", parent_id=chain[-1] if chain else None))
         chain.append(comment.id)
     assert await _depth_in_database(db, idea) == MAX_DEPTH

@@ -11,14 +11,14 @@ import asyncpg
 import pytest
 from litestar.datastructures import State
 
-from ideabox.clock import FrozenClock
 from ideabox.demo.plan import make_plan
 from ideabox.demo.seed import DemoOptions, NotEmpty, seed_demo
-from ideabox.errors import Unauthorized
-from ideabox.months import current_month, month_bounds, month_label
+from ideabox.platform.clock import FrozenClock
+from ideabox.platform.errors import Unauthorized
+from ideabox.platform.months import current_month, month_bounds, month_label
+from ideabox.platform.settings import Settings
 from ideabox.promotion.verify import verify_purpose
 from ideabox.runtime import connected
-from ideabox.settings import Settings
 from ideabox.votes.tallies import Keys
 from tests.factories import make_purpose, make_user
 

@@ -15,11 +15,16 @@ import httpx
 import pytest
 import redis
 
-from ideabox.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, embedded_services
-from ideabox.embedded import postgres as embedded_postgres
-from ideabox.embedded import redis as embedded_redis
-from ideabox.embedded.processes import pid_alive, port_is_free
-from ideabox.settings import Settings
+from ideabox.platform.embedded import (
+    EmbeddedError,
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    embedded_services,
+)
+from ideabox.platform.embedded import postgres as embedded_postgres
+from ideabox.platform.embedded import redis as embedded_redis
+from ideabox.platform.embedded.processes import pid_alive, port_is_free
+from ideabox.platform.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -99,7 +99,7 @@ async def test_the_stream_reads_on_a_connection_of_its_own(client, db, app):
     and the stream's own connection goes back when it ends."""
     await many(client, db)
     _, token = await make_user(db, role="staff")
-    pool = app.state.pool
+    pool = app.state.services.pool
     before = pool.get_size() - pool.get_idle_size()
     for fmt in ("csv", "json", "xlsx"):
         response = await client.get(URL, headers=bearer(token),

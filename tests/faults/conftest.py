@@ -8,8 +8,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from ideabox.embedded import EmbeddedPostgres, EmbeddedRedis
-from ideabox.migrations import migrate
+from ideabox.platform.embedded import EmbeddedPostgres, EmbeddedRedis
+from ideabox.platform.migrations import migrate
 
 
 @pytest.fixture

@@ -45,10 +45,10 @@ from typing import Any
 import asyncpg
 import httpx
 
-from ideabox.cache import Cache, CacheUnavailable, create_client
-from ideabox.clock import SystemClock
-from ideabox.embedded import EmbeddedPostgres, EmbeddedRedis
-from ideabox.embedded.processes import pid_alive
+from ideabox.platform.cache import Cache, CacheUnavailable, create_client
+from ideabox.platform.clock import SystemClock
+from ideabox.platform.embedded import EmbeddedPostgres, EmbeddedRedis
+from ideabox.platform.embedded.processes import pid_alive
 from ideabox.votes.tallies import Tallies
 from tests.factories import bearer, make_purpose, make_user, post_idea
 

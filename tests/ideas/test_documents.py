@@ -3,11 +3,12 @@ to the idea shows at once."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
-from ideabox.db import create_pool
-from ideabox.ideas import documents
-from ideabox.votes.reading import tallies_of
+from ideabox.ideas import cache as documents
+from ideabox.ideas.cache import IdeaCache
+from ideabox.platform.db import create_pool
 from ideabox.votes.tallies import Entry
 from tests.factories import bearer, make_purpose, make_user, post_idea
 
@@ -19,7 +20,7 @@ async def _anonymous(client, idea_id: int) -> dict:
 
 
 async def _cached(app, purpose_id: int, idea_id: int) -> Entry | None:
-    [entry] = await tallies_of(app.state).read_entries([(purpose_id, idea_id)])
+    [entry] = await app.state.services.tallies.read_entries([(purpose_id, idea_id)])
     return entry
 
 
@@ -29,13 +30,14 @@ async def test_an_anonymous_read_needs_no_postgresql_once_cached(client, db, app
     idea = await post_idea(client, token, purpose.slug, title="Læs mig uden database")
     await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=bearer(token))
     first = await _anonymous(client, idea["id"])  # read from PostgreSQL, then cached
-    real_pool = app.state.pool
-    app.state.pool = await create_pool("postgresql://nobody:x@127.0.0.1:1/none", timeout=0.2)
+    real = app.state.services
+    nowhere = await create_pool("postgresql://nobody:x@127.0.0.1:1/none", timeout=0.2)
+    app.state.services = dataclasses.replace(real, pool=nowhere)
     try:
         again = await _anonymous(client, idea["id"])
     finally:
-        await app.state.pool.close()
-        app.state.pool = real_pool
+        app.state.services = real
+        await nowhere.close()
     assert again == first
     assert (again["votes"], again["voted_by_me"]) == (1, False)
 
@@ -78,7 +80,7 @@ async def test_a_document_read_before_a_change_is_not_stored_after_it(client, db
     _, token = await make_user(db)
     idea = await post_idea(client, token, purpose.slug, title="Den gamle titel")
     await _anonymous(client, idea["id"])
-    tallies = tallies_of(app.state)
+    tallies = app.state.services.tallies
     before = await _cached(app, purpose.id, idea["id"])
     assert before is not None and before.doc is not None
     # A reader reads the old text from PostgreSQL (version seen: before.version) …
@@ -111,7 +113,7 @@ async def test_a_cached_hidden_idea_is_never_shown_to_the_public(client, db, app
     _, moderator = await make_user(db, role="moderator")
     idea = await post_idea(client, token, purpose.slug)
     await db.execute("UPDATE ideas SET status = 'hidden' WHERE id = $1", idea["id"])
-    await tallies_of(app.state).forget_documents(purpose.id, [idea["id"]])
+    await app.state.services.ideas.refresh(db, [idea["id"]])
     # A moderator's read caches the document, hidden status and all …
     url = f"/api/v1/ideas/{idea['id']}"
     assert (await client.get(url, headers=bearer(moderator))).status_code == 200
@@ -140,7 +142,7 @@ async def test_the_cache_is_skipped_while_redis_is_not_believed(client, db, app)
     idea = await post_idea(client, token, purpose.slug, title="Titel før")
     await _anonymous(client, idea["id"])
     await db.execute("UPDATE ideas SET title = 'Titel efter' WHERE id = $1", idea["id"])
-    app.state.cache.trusted = False
+    app.state.services.cache.trusted = False
     assert (await _anonymous(client, idea["id"]))["title"] == "Titel efter"
 
 
@@ -148,7 +150,7 @@ async def test_a_worker_learns_every_ideas_purpose_at_start(client, db, app):
     purpose = await make_purpose(db)
     _, token = await make_user(db)
     idea = await post_idea(client, token, purpose.slug)
-    documents._purpose_of.clear()  # as in a worker just started
-    assert documents.known_purpose(idea["id"]) is None
-    await documents.learn_purposes(app.state)
-    assert documents.known_purpose(idea["id"]) == purpose.id
+    started = IdeaCache(app.state.services.tallies)  # a worker's, just started
+    assert started.known_purpose(idea["id"]) is None
+    await started.learn_purposes(app.state.services.pool)
+    assert started.known_purpose(idea["id"]) == purpose.id

@@ -55,7 +55,7 @@ async def ranked(client, db, app):
                 "AT TIME ZONE 'Europe/Copenhagen' - interval '3 days')",
                 ideas[name], voters[n][0].id, NOW)
     await recount(db, list(ideas.values()))
-    await Reconciler(app.state).refresh_everything()
+    await Reconciler(app.state.services).refresh_everything()
     return purpose.slug, ideas
 
 
@@ -81,7 +81,7 @@ async def test_each_sort_pages_through_in_order(client, ranked, sort):
 async def test_postgres_ranks_like_redis(client, ranked, app, sort):
     slug, _ideas = ranked
     from_redis = await _all(client, slug, sort=sort)
-    app.state.cache.trusted = False  # as while Redis is down
+    app.state.services.cache.trusted = False  # as while Redis is down
     assert await _all(client, slug, sort=sort) == from_redis
 
 

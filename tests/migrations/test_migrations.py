@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from ideabox.migrations import MigrationError, default_dir, discover, migrate, pending
+from ideabox.platform.migrations import MigrationError, default_dir, discover, migrate, pending
 from tests.conftest import with_database
 
 

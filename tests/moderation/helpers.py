@@ -10,12 +10,12 @@ from typing import TypeVar
 import asyncpg
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db
 from ideabox.ideas.schemas import IdeaCreate
 from ideabox.ideas.service import create_idea, set_status
 from ideabox.moderation import service
 from ideabox.moderation.schemas import ModerationReason
-from ideabox.votes.tallies import Tallies
+from ideabox.platform.db import Db
+from ideabox.services import Services
 from tests.conftest import NOW
 from tests.factories import make_purpose, make_user
 
@@ -51,9 +51,9 @@ async def committed(conn: asyncpg.Connection, work: Callable[[Db], Awaitable[T]]
 class Scene:
     """A purpose, an author, a moderator and an administrator."""
 
-    def __init__(self, conn: asyncpg.Connection, tallies: Tallies) -> None:
+    def __init__(self, conn: asyncpg.Connection, services: Services) -> None:
         self.conn = conn
-        self.tallies = tallies
+        self.services = services
         self.slug = ""
         self.purpose_id = 0
         self.author: Viewer
@@ -74,23 +74,23 @@ class Scene:
         """An idea by the author, brought to ``status`` by the changes that lead there."""
         writer = author or self.author
         idea = await committed(self.conn, lambda db: create_idea(
-            db, self.tallies, writer, self.slug, IdeaCreate(title=title, body="Tekst.")))
+            db, self.services, writer, self.slug, IdeaCreate(title=title, body="Tekst.")))
         old = "open"
         for new in _PATHS[status]:
             by = writer.id if new == "withdrawn" else self.admin.id
             await committed(self.conn, lambda db, o=old, n=new, b=by: set_status(
-                db, self.tallies, idea.id, o, n, b, "test"))
+                db, self.services, idea.id, o, n, b, "test"))
             old = new
         return idea.id
 
     async def hide(self, idea_id: int, reason: str = "Nævner en nabo ved navn.",
                    by: Viewer | None = None) -> str:
         found = await committed(self.conn, lambda db: service.hide_idea(
-            db, self.tallies, by or self.moderator, idea_id, ModerationReason(reason=reason)))
+            db, self.services, by or self.moderator, idea_id, ModerationReason(reason=reason)))
         return found.status
 
     async def unhide(self, idea_id: int, reason: str = "Navnet er fjernet.",
                      by: Viewer | None = None) -> str:
         found = await committed(self.conn, lambda db: service.unhide_idea(
-            db, self.tallies, by or self.moderator, idea_id, ModerationReason(reason=reason)))
+            db, self.services, by or self.moderator, idea_id, ModerationReason(reason=reason)))
         return found.status

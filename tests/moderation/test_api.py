@@ -8,7 +8,6 @@ import asyncio
 import httpx
 import pytest
 
-from ideabox.votes.reading import tallies_of
 from tests.factories import bearer, make_purpose, make_user, post_idea
 from tests.promotion.scene import Scene, cph
 
@@ -114,7 +113,7 @@ async def _listed(client, slug: str) -> dict[str, list[int]]:
 
 
 async def _on_boards(app, purpose_id: int, idea_id: int) -> list[bool]:
-    tallies = tallies_of(app.state)
+    tallies = app.state.services.tallies
     boards = tallies.keys(purpose_id).boards(tallies.month("Europe/Copenhagen"))
 
     async def scores(client) -> list[bool]:

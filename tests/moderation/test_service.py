@@ -7,17 +7,17 @@ import pytest
 
 from ideabox.comments.schemas import CommentCreate
 from ideabox.comments.service import add_comment, delete_comment
-from ideabox.errors import Conflict, Forbidden, Invalid, NotFound
 from ideabox.moderation import service
 from ideabox.notifications.service import follow_idea
+from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from ideabox.votes.service import cast_vote
 from tests.factories import make_user
 from tests.moderation.helpers import STATUSES, Scene, committed
 
 
 @pytest.fixture
-async def scene(db, tallies) -> Scene:
-    return await Scene(db, tallies).build()
+async def scene(db, services) -> Scene:
+    return await Scene(db, services).build()
 
 
 async def _history(db, idea_id: int) -> list[tuple]:
@@ -115,10 +115,10 @@ async def _notifications(db, idea_id: int) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-async def test_the_author_alone_is_told_with_the_reason(scene, db, tallies):
+async def test_the_author_alone_is_told_with_the_reason(scene, db, services):
     idea = await scene.idea()
     voter, _ = await make_user(db)
-    await committed(db, lambda d: cast_vote(d, tallies, voter, idea))
+    await committed(db, lambda d: cast_vote(d, services, voter, idea))
     await committed(db, lambda d: follow_idea(d, voter, idea))
     await scene.hide(idea, "Nævner en nabo ved navn.")
     await scene.unhide(idea, "Navnet er fjernet.")
@@ -134,16 +134,16 @@ async def test_a_moderator_who_hides_their_own_idea_is_not_told(scene, db):
     assert await _notifications(db, own) == []
 
 
-async def test_the_log_holds_every_action_newest_first_and_pages(scene, db, tallies):
+async def test_the_log_holds_every_action_newest_first_and_pages(scene, db, services):
     idea = await scene.idea()
     comment = await committed(db, lambda d: add_comment(
-        d, tallies, scene.author, idea, CommentCreate(body="Mit eget indlæg.")))
+        d, services, scene.author, idea, CommentCreate(body="Mit eget indlæg.")))
     own = await committed(db, lambda d: add_comment(
-        d, tallies, scene.moderator, idea, CommentCreate(body="Moderatorens eget indlæg.")))
-    await committed(db, lambda d: delete_comment(d, tallies, scene.moderator, own.id))
-    await committed(db, lambda d: delete_comment(d, tallies, scene.moderator, comment.id))
+        d, services, scene.moderator, idea, CommentCreate(body="Moderatorens eget indlæg.")))
+    await committed(db, lambda d: delete_comment(d, services, scene.moderator, own.id))
+    await committed(db, lambda d: delete_comment(d, services, scene.moderator, comment.id))
     # Deleting a deleted comment changes nothing, and is not logged again.
-    await committed(db, lambda d: delete_comment(d, tallies, scene.admin, comment.id))
+    await committed(db, lambda d: delete_comment(d, services, scene.admin, comment.id))
     await scene.hide(idea, "Skjult.")
     await scene.unhide(idea, "Vist igen.", by=scene.admin)
 

@@ -3,7 +3,7 @@ background, in the person's language."""
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import email
 import logging
 import socket
@@ -15,9 +15,9 @@ import msgspec
 import pytest
 from aiosmtpd.controller import Controller
 
-from ideabox.db import Db
 from ideabox.notifications.mail import Mailer, send_notification_emails
-from ideabox.settings import Settings
+from ideabox.platform.db import Db
+from ideabox.platform.settings import Settings
 from tests.factories import bearer
 from tests.promotion.scene import Scene, cph
 
@@ -71,7 +71,7 @@ def settings(settings: Settings, inbox: tuple[Inbox, int]) -> Settings:
 
 
 async def _background_done(app) -> None:
-    await asyncio.gather(*app.state.background)
+    await app.state.services.background.drain()
 
 
 async def _emails(db, user_id: int) -> str:
@@ -129,18 +129,18 @@ async def test_nothing_is_mailed_for_a_change_that_was_rolled_back(client, db, a
     await _background_done(app)
     change_ids = [await db.fetchval("SELECT max(id) FROM idea_status_changes")]
     box.messages.clear()
-    async with app.state.pool.acquire() as conn:
-        tx = Db(conn, app.state.clock.now())
+    async with app.state.services.pool.acquire() as conn:
+        tx = Db(conn, app.state.services.clock.now())
         await tx.begin()
-        Mailer(app.state).after_commit(tx, change_ids)
+        app.state.services.mailer.after_commit(tx, change_ids)
         await tx.rollback()
     await _background_done(app)
     assert box.messages == []
     # The same ids after a commit do go out: the test above is not vacuous.
-    async with app.state.pool.acquire() as conn:
-        tx = Db(conn, app.state.clock.now())
+    async with app.state.services.pool.acquire() as conn:
+        tx = Db(conn, app.state.services.clock.now())
         await tx.begin()
-        Mailer(app.state).after_commit(tx, change_ids)
+        app.state.services.mailer.after_commit(tx, change_ids)
         await tx.commit()
     await _background_done(app)
     assert len(box.messages) == 2
@@ -152,14 +152,16 @@ async def test_an_unreachable_smtp_server_fails_neither_the_request_nor_the_task
     idea = await scene.idea("Post uden postkontor", cph(2026, 9, 2))
     await scene.votes(idea, range(1), cph(2026, 9, 3))
     closed = msgspec.structs.replace(app.state.settings, smtp_port=_free_port())
-    app.state.settings = closed
+    services = app.state.services
+    app.state.services = dataclasses.replace(
+        services, mailer=Mailer(closed, services.pool, services.background))
     with caplog.at_level(logging.WARNING, logger="ideabox.notifications.mail"):
         response = await scene.promote("2026-09")
         assert response.status_code == 200
         await _background_done(app)
     assert "notification e-mails stopped after 0:" in caplog.text
     change_id = await db.fetchval("SELECT max(id) FROM idea_status_changes")
-    assert await send_notification_emails(app.state.pool, closed, [change_id]) == 0
+    assert await send_notification_emails(app.state.services.pool, closed, [change_id]) == 0
 
 
 async def test_many_recipients_are_mailed_a_batch_at_a_time(client, db, app, inbox, monkeypatch):

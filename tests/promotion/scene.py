@@ -12,9 +12,8 @@ import httpx
 from litestar import Litestar
 
 from ideabox.accounts.schemas import Viewer
-from ideabox.db import Db
 from ideabox.ideas.service import set_status
-from ideabox.votes.reading import tallies_of
+from ideabox.platform.db import Db
 from tests.factories import (
     backdate_idea,
     backdate_votes,
@@ -84,8 +83,8 @@ class Scene:
 async def change_status(app: Litestar, idea_id: int, old: str, new: str, *, by: int | None,
                         trigger: str) -> None:
     """A status change through the ideas service (as moderation would make one)."""
-    async with app.state.pool.acquire() as conn:
-        db = Db(conn, app.state.clock.now())
+    async with app.state.services.pool.acquire() as conn:
+        db = Db(conn, app.state.services.clock.now())
         await db.begin()
-        await set_status(db, tallies_of(app.state), idea_id, old, new, by, trigger)
+        await set_status(db, app.state.services, idea_id, old, new, by, trigger)
         await db.commit()

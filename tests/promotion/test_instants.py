@@ -12,7 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ideabox.months import current_month, month_bounds, month_label, next_month, previous_month
+from ideabox.platform.months import (
+    current_month,
+    month_bounds,
+    month_label,
+    next_month,
+    previous_month,
+)
 from ideabox.promotion.scheduler import due_months
 from ideabox.promotion.verify import verify_purpose
 from tests.factories import bearer, post_idea

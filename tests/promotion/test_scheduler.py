@@ -36,7 +36,7 @@ async def test_a_round_catches_up_every_missed_month_once(scene, app, db):
     await scene.votes(september, range(3), cph(2026, 9, 2))
 
     now = cph(2026, 10, 3)
-    results = await promote_due(app.state, now)
+    results = await promote_due(app.state.services, now)
     assert [(r.month, [i.idea_id for i in r.items]) for r in results] == [
         ("2026-07", [july]), ("2026-08", []), ("2026-09", [september])]
     runs = await db.fetch("SELECT to_char(month, 'YYYY-MM') AS m, trigger, triggered_by "
@@ -49,21 +49,21 @@ async def test_a_round_catches_up_every_missed_month_once(scene, app, db):
     assert [tuple(c) for c in changes] == [("promotion:schedule", None)] * 2
 
     # The next round (another worker, or this one later) finds nothing left to do.
-    assert await promote_due(app.state, now) == []
+    assert await promote_due(app.state.services, now) == []
     assert await db.fetchval("SELECT count(*) FROM promotion_runs") == 3
 
 
 async def test_a_round_before_the_delay_has_passed_leaves_the_month(scene, app, db):
     await db.execute("UPDATE purposes SET created_at = $1", cph(2026, 9, 10))
-    assert await promote_due(app.state, cph(2026, 10, 1, 0, 2)) == []
+    assert await promote_due(app.state.services, cph(2026, 10, 1, 0, 2)) == []
     assert await db.fetchval("SELECT count(*) FROM promotion_runs") == 0
-    done = await promote_due(app.state, cph(2026, 10, 1, 0, 6))
+    done = await promote_due(app.state.services, cph(2026, 10, 1, 0, 6))
     assert [r.month for r in done] == ["2026-09"]
 
 
 async def test_a_month_promoted_by_hand_is_not_promoted_again(scene, app, db):
     assert (await scene.promote("2026-08")).status_code == 200
-    results = await promote_due(app.state, cph(2026, 9, 2))
+    results = await promote_due(app.state.services, cph(2026, 9, 2))
     assert [r.month for r in results] == ["2026-07"]
     trigger = await db.fetchval("SELECT trigger FROM promotion_runs WHERE month = '2026-08-01'")
     assert trigger == "promotion:api"
@@ -82,7 +82,7 @@ async def test_the_next_check_is_when_the_next_month_ends_plus_the_delay(scene, 
 
 
 def test_serve_runs_the_schedule_in_every_worker():
-    from ideabox.app import background_tasks
+    from ideabox.http.app import background_tasks
     from ideabox.promotion.scheduler import promote_forever
 
     assert promote_forever in background_tasks()

@@ -15,13 +15,13 @@ SEPTEMBER = date(2026, 9, 1)
 
 
 @pytest.fixture
-async def promoted(client, db, app) -> tuple[Scene, list[int]]:
+async def promoted(services, client, db, app) -> tuple[Scene, list[int]]:
     scene = await Scene(client, db).build(promote_top_n=2)
     ideas = [await scene.idea(f"Idé til efterprøvning {n}", cph(2026, 9, 1, 10)) for n in range(3)]
     for n, idea in enumerate(ideas):
         await scene.votes(idea, range(n + 2), cph(2026, 9, 12))
-    result = await promote_on_own(app.state, scene.slug, SEPTEMBER, trigger="promotion:cli",
-                                  now=app.state.clock.now())
+    result = await promote_on_own(services, scene.slug, SEPTEMBER, trigger="promotion:cli",
+                                  now=services.now())
     assert [i.idea_id for i in result.items] == [ideas[2], ideas[1]]
     return scene, ideas
 

@@ -24,4 +24,5 @@ async def test_cache_rebuild_puts_every_tally_right(client, db, app, run_cli):
                              idea["id"]) == 1
     assert (await client.get(f"/api/v1/ideas/{idea['id']}")).json()["votes"] == 1
     generation = await db.fetchval("SELECT generation FROM cache_state")
-    assert int(await app.state.cache.client.get(marker_key(app.state.cache))) == generation
+    cache = app.state.services.cache
+    assert int(await cache.client.get(marker_key(cache))) == generation

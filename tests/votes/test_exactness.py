@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from datetime import timedelta
 
 import msgspec
 
-from ideabox.cache import Cache, create_client
-from ideabox.db import Db
+from ideabox.platform.cache import Cache, create_client
+from ideabox.platform.db import Db
 from ideabox.votes.counts import idea_counts
-from ideabox.votes.reading import tallies_of
 from ideabox.votes.reconcile import Reconciler
 from ideabox.votes.service import cast_vote
 from ideabox.votes.tallies import MONTH_WEIGHT, Tallies, Tally
@@ -41,7 +41,7 @@ async def test_hundreds_of_racing_votes_and_retractions_end_exact(client, db, ap
         calls.append(method(f"/api/v1/ideas/{idea['id']}/vote", headers=bearer(token)))
     responses = await asyncio.gather(*calls)
     assert {r.status_code for r in responses} == {200}
-    assert app.state.cache.trusted, "the race must be handled without distrusting Redis"
+    assert app.state.services.cache.trusted, "the race must be handled without distrusting Redis"
     for idea in ideas:
         truth = await _truth(db, idea["id"])
         assert await _shown(client, idea["id"]) == (truth, truth)
@@ -63,11 +63,13 @@ async def test_a_lost_redis_update_heals_when_reconciliation_runs(client, db, ap
     idea = await post_idea(client, token, purpose.slug)
     await client.get(f"/api/v1/ideas/{idea['id']}")  # cached: 0 votes
     # The vote statement commits, and the process dies before it tells Redis.
-    await cast_vote(Db(db, clock.now()), Tallies(Cache(create_client(
-        "redis://127.0.0.1:1", 0.1), "nowhere"), clock), voter, idea["id"])
+    nowhere = Cache(create_client("redis://127.0.0.1:1", 0.1), "nowhere")
+    cut_off = dataclasses.replace(app.state.services, tallies=Tallies(nowhere, clock))
+    await cast_vote(Db(db, clock.now()), cut_off, voter, idea["id"])
+    await nowhere.close()
     assert await _truth(db, idea["id"]) == 1
     assert await _shown(client, idea["id"]) == (0, 0)  # the stale cache, as after a crash
-    await Reconciler(app.state).refresh_everything()
+    await Reconciler(app.state.services).refresh_everything()
     assert await _shown(client, idea["id"]) == (1, 1)
 
 
@@ -80,7 +82,7 @@ async def test_an_older_count_never_replaces_a_newer_one(client, db, app, clock)
     idea = await post_idea(client, token, purpose.slug)
     for _, voter_token in voters:
         await client.put(f"/api/v1/ideas/{idea['id']}/vote", headers=bearer(voter_token))
-    tallies = tallies_of(app.state)
+    tallies = app.state.services.tallies
     month = tallies.month("Europe/Copenhagen")
     newest = (await idea_counts(db, [idea["id"]]))[idea["id"]]
     assert (newest.total, newest.version) == (3, 3)
@@ -91,7 +93,7 @@ async def test_an_older_count_never_replaces_a_newer_one(client, db, app, clock)
     top = await client.get(f"/api/v1/purposes/{purpose.slug}/ideas?sort=top")
     assert [i["votes"] for i in top.json()["items"]] == [3]
     board = tallies.keys(purpose.id).board("top", month)
-    assert await app.state.cache.client.zscore(board, idea["id"]) == 3
+    assert await app.state.services.cache.client.zscore(board, idea["id"]) == 3
 
 
 async def test_a_board_built_while_votes_arrive_keeps_every_vote(client, db, app):
@@ -101,9 +103,9 @@ async def test_a_board_built_while_votes_arrive_keeps_every_vote(client, db, app
     _, token = await make_user(db)
     voters = [(await make_user(db))[1] for _ in range(30)]
     ideas = [await post_idea(client, token, purpose.slug) for _ in range(5)]
-    tallies = tallies_of(app.state)
+    tallies = app.state.services.tallies
     month = tallies.month("Europe/Copenhagen")
-    await app.state.cache.client.delete(*tallies.keys(purpose.id).boards(month))
+    await app.state.services.cache.client.delete(*tallies.keys(purpose.id).boards(month))
     rng = random.Random(3)
     votes = [client.put(f"/api/v1/ideas/{rng.choice(ideas)['id']}/vote",
                         headers=bearer(voter)) for voter in voters]
@@ -111,7 +113,7 @@ async def test_a_board_built_while_votes_arrive_keeps_every_vote(client, db, app
     await asyncio.gather(build, *votes)
     for board in ("top_month", "top"):
         key = tallies.keys(purpose.id).board(board, month)
-        scores = dict(await app.state.cache.client.zrange(key, 0, -1, withscores=True))
+        scores = dict(await app.state.services.cache.client.zrange(key, 0, -1, withscores=True))
         for idea in ideas:
             truth = await _truth(db, idea["id"])
             expected = truth * (MONTH_WEIGHT + 1) if board == "top_month" else truth

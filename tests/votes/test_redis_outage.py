@@ -10,8 +10,8 @@ import msgspec
 import pytest
 import redis.asyncio as aioredis
 
-from ideabox.app import create_app
-from ideabox.embedded import EmbeddedRedis
+from ideabox.http.app import create_app
+from ideabox.platform.embedded import EmbeddedRedis
 from ideabox.votes.reconcile import Reconciler
 from tests.conftest import serving
 from tests.factories import bearer, make_purpose, make_user, post_idea
@@ -85,8 +85,8 @@ async def test_an_outage_then_stale_data_heals(settings, db, own_redis):
         shown = (await client.get(f"/api/v1/ideas/{ideas[0]['id']}")).json()
         assert shown["votes"] == 5
         # One reconciler round (every 2 s in `serve`) notices and rebuilds.
-        await Reconciler(app.state).tick()
-        assert app.state.cache.trusted
+        await Reconciler(app.state.services).tick()
+        assert app.state.services.cache.trusted
         for idea in ideas:
             truth = await db.fetchval("SELECT count(*) FROM votes WHERE idea_id = $1",
                                       idea["id"])

@@ -9,7 +9,7 @@ from datetime import timedelta
 import asyncpg
 import httpx
 
-from ideabox.months import current_month, month_bounds, month_label, previous_month
+from ideabox.platform.months import current_month, month_bounds, month_label, previous_month
 from tests.conftest import NOW
 from tests.factories import (
     backdate_idea,

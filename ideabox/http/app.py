@@ -1,0 +1,221 @@
+"""The application factory: wiring only. Features bring their own routes and tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXConfig, HTMXPlugin
+from litestar.types import ControllerRouterHandler
+
+from ideabox import __version__
+from ideabox.accounts.auth import extend_sign_in, resend_session_cookie
+from ideabox.http.api_docs import SwaggerPage
+from ideabox.http.dependencies import DEPENDENCIES
+from ideabox.http.errors import EXCEPTION_HANDLERS
+from ideabox.http.health import healthz, readyz
+from ideabox.http.json_only import json_bodies_only
+from ideabox.http.lost_connections import LostConnectionMiddleware, recount_after_writes_in_doubt
+from ideabox.http.openapi import ClosedStructsPlugin
+from ideabox.http.pages.errors import negotiated
+from ideabox.http.pages.templating import template_config
+from ideabox.http.request_id import RequestIdMiddleware
+from ideabox.http.security import (
+    ClientAddress,
+    CSRFUnlessBearerMiddleware,
+    SecurityHeadersMiddleware,
+    csrf_config,
+)
+from ideabox.platform import logs
+from ideabox.platform.clock import Clock
+from ideabox.platform.db import CONNECTION_ERRORS
+from ideabox.platform.migrations import MigrationError, migrate
+from ideabox.platform.settings import Settings, load_settings, resolve_secret_key
+from ideabox.promotion.scheduler import promote_forever
+from ideabox.services import Services, open_services
+from ideabox.votes.reconcile import reconcile_forever
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[[Services], Awaitable[None]]
+
+
+def api_routes() -> list[ControllerRouterHandler]:
+    """Every feature's JSON routes, mounted under /api/v1."""
+    from ideabox.accounts.api import routes as accounts
+    from ideabox.comments.api import routes as comments
+    from ideabox.exports.api import routes as exports
+    from ideabox.ideas.api import routes as ideas
+    from ideabox.moderation.api import routes as moderation
+    from ideabox.notifications.api import routes as notifications
+    from ideabox.promotion.api import routes as promotion
+    from ideabox.purposes.api import routes as purposes
+    from ideabox.responses.api import routes as responses
+    from ideabox.votes.api import routes as votes
+
+    return [*accounts, *purposes, *ideas, *votes, *comments, *promotion, *responses,
+            *notifications, *exports, *moderation]
+
+
+def page_routes() -> list[ControllerRouterHandler]:
+    """Every feature's HTML routes (under the HTML error pages and the CSRF rule of
+    ``pages_router``), and the static files."""
+    from ideabox.accounts.pages import routes as accounts
+    from ideabox.comments.pages import routes as comments
+    from ideabox.exports.pages import routes as exports
+    from ideabox.http.pages.admin import routes as admin
+    from ideabox.http.pages.routing import pages_router, static_router
+    from ideabox.ideas.pages import routes as ideas
+    from ideabox.moderation.pages import routes as moderation
+    from ideabox.notifications.pages import routes as notifications
+    from ideabox.promotion.pages import routes as promotion
+    from ideabox.purposes.pages import routes as purposes
+    from ideabox.votes.pages import routes as votes
+
+    pages: list[ControllerRouterHandler] = [*purposes, *ideas, *votes, *comments, *accounts,
+                                            *notifications, *promotion, *exports, *admin,
+                                            *moderation]
+    return [pages_router(pages), static_router()]
+
+
+def background_tasks() -> list[BackgroundTask]:
+    """Long-running work one instance could do for all, run by each worker when
+    IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice)."""
+    return [reconcile_forever, promote_forever]
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
+    """Build the app. Without settings, read them from the environment; the URLs must be
+    set (``ideabox serve`` sets them after starting the embedded services). Without a
+    clock, the system clock (or ``IDEABOX_NOW``)."""
+    if settings is None:
+        settings = load_settings()
+        logs.configure(settings.log_level, settings.log_format)
+    if settings.database_url is None or settings.redis_url is None:
+        raise RuntimeError("create_app needs database and Redis URLs: start with `ideabox serve`")
+    settings = resolve_secret_key(settings)
+
+    api = Router("/api/v1", route_handlers=api_routes(), tags=None, guards=[json_bodies_only])
+    client_address = ClientAddress(settings.trusted_proxies)
+
+    return Litestar(
+        route_handlers=[healthz, readyz, api, *page_routes()],
+        dependencies=DEPENDENCIES,
+        # JSON, but the HTML error page for browsers at an address no page route matched.
+        exception_handlers=negotiated(EXCEPTION_HANDLERS),
+        before_send=[resend_session_cookie],
+        # A session or token in use is extended (at most hourly) after the answer is sent.
+        after_response=extend_sign_in,
+        template_config=template_config(),
+        # htmx's request class only where pages are served (ideabox.http.pages.routing): the
+        # JSON API has no use for it and pays for it on every request.
+        plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False)),
+                 ClosedStructsPlugin()],
+        lifespan=[_lifespan(clock)],
+        state=State({"settings": settings, "client_address": client_address}),
+        middleware=[
+            DefineMiddleware(RequestIdMiddleware, log_access=settings.access_log),
+            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+            DefineMiddleware(CSRFUnlessBearerMiddleware, config=csrf_config(settings)),
+            # Innermost, so that a read it repeats runs only the route again.
+            LostConnectionMiddleware,
+        ],
+        openapi_config=OpenAPIConfig(
+            title="ideabox",
+            version=__version__,
+            description="Crowd idea-voting for municipalities. Reading is public; writing "
+                        "needs a bearer token from POST /api/v1/tokens.",
+            path="/schema",
+            render_plugins=[SwaggerPage()],
+            components=Components(security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer",
+                                              description="A token from POST /api/v1/tokens"),
+            }),
+        ),
+        logging_config=None,
+        debug=False,
+    )
+
+
+Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
+
+
+def _lifespan(clock: Clock | None) -> Lifespan:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        """The worker's services, open while it serves; its background tasks."""
+        settings: Settings = app.state.settings
+        async with open_services(settings, clock,
+                                 statement_timeout=settings.statement_timeout) as services:
+            app.state.services = services
+            schema_ready = app.state.schema_ready = asyncio.Event()
+            # The first three concern this worker alone; the others are work any instance
+            # could do (turned off where another instance does it).
+            tasks = [_run_forever("schema", lambda: _ensure_schema(services, schema_ready)),
+                     _run_forever("recount", lambda: recount_after_writes_in_doubt(app.state)),
+                     _run_forever("purposes", lambda: _after(
+                         schema_ready, lambda: services.ideas.learn_purposes(services.pool)))]
+            if settings.background_tasks:
+                tasks += [_shared(task, services, schema_ready) for task in background_tasks()]
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    return lifespan
+
+
+def _shared(task: BackgroundTask, services: Services,
+            ready: asyncio.Event) -> asyncio.Task[None]:
+    return _run_forever(task.__name__, lambda: _after(ready, lambda: task(services)))
+
+
+async def _after(ready: asyncio.Event, start: Callable[[], Awaitable[None]]) -> None:
+    """``start()`` once the schema is current (it reads tables the migrations make)."""
+    await ready.wait()
+    await start()
+
+
+def _run_forever(name: str, start: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+    """Run ``start()`` as a task that is started again (after a pause) if it ever fails."""
+
+    async def supervise() -> None:
+        while True:
+            try:
+                await start()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task %s failed; restarting it in 5 s", name)
+                await asyncio.sleep(5)
+
+    return asyncio.get_running_loop().create_task(supervise(), name=f"ideabox:{name}")
+
+
+async def _ensure_schema(services: Services, ready: asyncio.Event) -> None:
+    """Apply pending migrations once PostgreSQL answers; readiness waits for this."""
+    delay = 0.2
+    while True:
+        try:
+            async with services.pool.acquire() as conn:
+                await migrate(conn)
+        except CONNECTION_ERRORS as exc:
+            log.warning("database not reachable, retrying: %s", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            continue
+        except MigrationError:
+            log.exception("migrations cannot be applied; the service stays not ready")
+            return
+        ready.set()
+        return

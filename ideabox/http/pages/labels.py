@@ -1,0 +1,40 @@
+"""Names of the service's codes (statuses, roles, sorts, audiences) as readers see them,
+in the words of the glossary."""
+
+from __future__ import annotations
+
+from ideabox.http.pages.i18n import N_
+
+STATUS = {
+    "open": N_("Open for votes"),
+    "promoted": N_("Sent to the administration"),
+    "under_review": N_("Under review"),
+    "accepted": N_("Accepted"),
+    "implemented": N_("Implemented"),
+    "rejected": N_("Declined"),
+    "withdrawn": N_("Withdrawn"),
+    "hidden": N_("Hidden by a moderator"),
+}
+
+# The statuses the administration answers with (API.md, "Promotion and responses").
+ANSWERS = ("under_review", "accepted", "implemented", "rejected")
+
+ROLE = {
+    "resident": N_("resident"),
+    "staff": N_("staff"),
+    "moderator": N_("moderator"),
+    "admin": N_("admin"),
+}
+
+AUDIENCE = {
+    "everyone": N_("Everyone"),
+    "residents": N_("Residents"),
+    "staff": N_("The municipality's staff"),
+}
+
+SORT = {
+    "top_month": N_("Most votes this month"),
+    "hot": N_("Popular now"),
+    "new": N_("Newest"),
+    "top": N_("Most votes overall"),
+}
