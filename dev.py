@@ -61,9 +61,11 @@ def main(argv: list[str]) -> int:
             return seeded.returncode
         args = [str(BIN / "ideabox"), "serve", *rest]
     elif command == "lint":
-        lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT, check=False)
-        return lint.returncode or subprocess.run([str(BIN / "mypy")], cwd=ROOT,
-                                                 check=False).returncode
+        for tool in (["ruff", "check", "."], ["mypy"], ["lint-imports"]):
+            found = subprocess.run([str(BIN / tool[0]), *tool[1:]], cwd=ROOT, check=False)
+            if found.returncode:
+                return found.returncode
+        return 0
     else:
         args = [str(BIN / "ideabox"), command, *rest]
     os.chdir(ROOT)

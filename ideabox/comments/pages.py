@@ -14,8 +14,8 @@ from ideabox.comments.schemas import CommentCreate, CommentUpdate
 from ideabox.http.pages import forms
 from ideabox.http.pages.render import form_of, is_htmx, lang, page, see_other
 from ideabox.http.routing import AnyRequest, CommentId, IdeaId, RequestDb, SignedIn, Svc, Writer
-from ideabox.ideas.pages import COMMENTS_PER_PAGE, idea_page
 from ideabox.ideas.service import get_idea
+from ideabox.ideas.views import COMMENTS_PER_PAGE, idea_page
 from ideabox.platform.errors import Forbidden, IdeaboxError
 
 

@@ -16,7 +16,13 @@ from litestar.plugins.htmx import HTMXConfig, HTMXPlugin
 from litestar.types import ControllerRouterHandler
 
 from ideabox import __version__
+from ideabox.accounts import api as accounts_api
+from ideabox.accounts import pages as accounts_pages
 from ideabox.accounts.auth import extend_sign_in, resend_session_cookie
+from ideabox.comments import api as comments_api
+from ideabox.comments import pages as comments_pages
+from ideabox.exports import api as exports_api
+from ideabox.exports import pages as exports_pages
 from ideabox.http.api_docs import SwaggerPage
 from ideabox.http.dependencies import DEPENDENCIES
 from ideabox.http.errors import EXCEPTION_HANDLERS
@@ -25,6 +31,7 @@ from ideabox.http.json_only import json_bodies_only
 from ideabox.http.lost_connections import LostConnectionMiddleware, recount_after_writes_in_doubt
 from ideabox.http.openapi import ClosedStructsPlugin
 from ideabox.http.pages.errors import negotiated
+from ideabox.http.pages.routing import pages_router, static_router
 from ideabox.http.pages.templating import template_config
 from ideabox.http.request_id import RequestIdMiddleware
 from ideabox.http.security import (
@@ -33,13 +40,26 @@ from ideabox.http.security import (
     SecurityHeadersMiddleware,
     csrf_config,
 )
+from ideabox.ideas import api as ideas_api
+from ideabox.ideas import pages as ideas_pages
+from ideabox.moderation import api as moderation_api
+from ideabox.moderation import pages as moderation_pages
+from ideabox.notifications import api as notifications_api
+from ideabox.notifications import pages as notifications_pages
 from ideabox.platform import logs
 from ideabox.platform.clock import Clock
 from ideabox.platform.db import CONNECTION_ERRORS
 from ideabox.platform.migrations import MigrationError, migrate
 from ideabox.platform.settings import Settings, load_settings, resolve_secret_key
+from ideabox.promotion import api as promotion_api
+from ideabox.promotion import pages as promotion_pages
 from ideabox.promotion.scheduler import promote_forever
+from ideabox.purposes import api as purposes_api
+from ideabox.purposes import pages as purposes_pages
+from ideabox.responses import api as responses_api
 from ideabox.services import Services, open_services
+from ideabox.votes import api as votes_api
+from ideabox.votes import pages as votes_pages
 from ideabox.votes.reconcile import reconcile_forever
 
 log = logging.getLogger(__name__)
@@ -49,39 +69,18 @@ BackgroundTask = Callable[[Services], Awaitable[None]]
 
 def api_routes() -> list[ControllerRouterHandler]:
     """Every feature's JSON routes, mounted under /api/v1."""
-    from ideabox.accounts.api import routes as accounts
-    from ideabox.comments.api import routes as comments
-    from ideabox.exports.api import routes as exports
-    from ideabox.ideas.api import routes as ideas
-    from ideabox.moderation.api import routes as moderation
-    from ideabox.notifications.api import routes as notifications
-    from ideabox.promotion.api import routes as promotion
-    from ideabox.purposes.api import routes as purposes
-    from ideabox.responses.api import routes as responses
-    from ideabox.votes.api import routes as votes
-
-    return [*accounts, *purposes, *ideas, *votes, *comments, *promotion, *responses,
-            *notifications, *exports, *moderation]
+    return [*accounts_api.routes, *purposes_api.routes, *ideas_api.routes, *votes_api.routes,
+            *comments_api.routes, *promotion_api.routes, *responses_api.routes,
+            *notifications_api.routes, *exports_api.routes, *moderation_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
     """Every feature's HTML routes (under the HTML error pages and the CSRF rule of
     ``pages_router``), and the static files."""
-    from ideabox.accounts.pages import routes as accounts
-    from ideabox.comments.pages import routes as comments
-    from ideabox.exports.pages import routes as exports
-    from ideabox.http.pages.admin import routes as admin
-    from ideabox.http.pages.routing import pages_router, static_router
-    from ideabox.ideas.pages import routes as ideas
-    from ideabox.moderation.pages import routes as moderation
-    from ideabox.notifications.pages import routes as notifications
-    from ideabox.promotion.pages import routes as promotion
-    from ideabox.purposes.pages import routes as purposes
-    from ideabox.votes.pages import routes as votes
-
-    pages: list[ControllerRouterHandler] = [*purposes, *ideas, *votes, *comments, *accounts,
-                                            *notifications, *promotion, *exports, *admin,
-                                            *moderation]
+    pages: list[ControllerRouterHandler] = [
+        *purposes_pages.routes, *ideas_pages.routes, *votes_pages.routes,
+        *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
+        *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes]
     return [pages_router(pages), static_router()]
 
 

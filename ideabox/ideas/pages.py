@@ -5,26 +5,22 @@ so they work in place with and without JavaScript."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from ideabox.comments.service import list_comments
 from ideabox.http.pages import forms
 from ideabox.http.pages.render import form_of, lang, page, see_other
 from ideabox.http.routing import AnyRequest, IdeaId, MaybeSignedIn, RequestDb, Svc, Writer
 from ideabox.ideas import service, similar
 from ideabox.ideas.schemas import IdeaCreate, IdeaUpdate
-from ideabox.notifications.service import get_following
+from ideabox.ideas.views import idea_page
 from ideabox.platform.errors import IdeaboxError
-from ideabox.purposes.pages import purpose_page
-from ideabox.purposes.service import get_purpose
-from ideabox.responses.service import idea_history
+from ideabox.purposes.views import purpose_page
 
-COMMENTS_PER_PAGE = 50
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
 TitleParam = Annotated[str, QueryParameter(max_length=200)]
 
@@ -97,29 +93,6 @@ class IdeaPages(Controller):
             return await idea_page(db, writer, services, idea_id, status=exc.status_code,
                                    withdraw_errors=errors)
         return see_other(f"/ideas/{idea_id}")
-
-
-async def idea_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, idea_id: int, *,
-                    cursor: str | None = None, status: int = 200, **forms_state: Any
-                    ) -> Template:
-    """The whole idea page; ``forms_state`` re-opens a form with its errors and values."""
-    idea = await service.get_idea(db.conn, services, viewer, idea_id)
-    purpose = await get_purpose(db, services.settings, idea.purpose)
-    thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
-                                 cursor=cursor)
-    context: dict[str, Any] = {"errors": {}, "values": {}, "reply_to": None, "added": None,
-                               "edit_errors": {}, "edit_values": {}, "withdraw_errors": {}}
-    context.update(forms_state)
-    return page("ideas/show.html", status=status, viewer=viewer, idea=idea, purpose=purpose,
-                comments=thread, **context, **await idea_story(db, viewer, idea_id))
-
-
-async def idea_story(db: RequestDb, viewer: MaybeSignedIn, idea_id: int) -> dict[str, Any]:
-    """What became of the idea (its status changes and the administration's answers), and
-    whether the reader follows it."""
-    history = await idea_history(db.conn, viewer, idea_id)
-    following = (await get_following(db.conn, viewer, idea_id)).following if viewer else False
-    return {"history": history.items, "following": following}
 
 
 routes: list[ControllerRouterHandler] = [PostIdeaPages, IdeaPages]

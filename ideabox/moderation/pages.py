@@ -15,7 +15,7 @@ from ideabox.http.pages import forms
 from ideabox.http.pages.i18n import N_
 from ideabox.http.pages.render import form_of, lang, page, see_other
 from ideabox.http.routing import AnyRequest, IdeaId, RequestDb, SignedIn, Svc, Writer
-from ideabox.ideas.pages import idea_page
+from ideabox.ideas.views import idea_page
 from ideabox.moderation import service
 from ideabox.moderation.schemas import ModerationReason
 from ideabox.platform.errors import Forbidden, IdeaboxError

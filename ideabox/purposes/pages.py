@@ -20,9 +20,9 @@ from ideabox.ideas.schemas import Sort
 from ideabox.platform.errors import IdeaboxError
 from ideabox.purposes import service
 from ideabox.purposes.schemas import Purpose, PurposeCreate, PurposeUpdate
+from ideabox.purposes.views import purpose_page
 
 TOP_ON_FRONT = 5
-PAGE_SIZE = 20
 Query = Annotated[str | None, QueryParameter(max_length=200)]
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
 
@@ -51,19 +51,13 @@ class PurposePages(Controller):
         return await purpose_page(db, viewer, services, slug, sort=sort, q=q, cursor=cursor)
 
 
-async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug: str, *,
-                        sort: Sort | None = None, q: str | None = None,
-                        cursor: str | None = None, errors: dict[str, str] | None = None,
-                        values: dict[str, str] | None = None, status: int = 200) -> Template:
-    purpose = await service.get_purpose(db, services.settings, slug)
-    # A search lists by relevance unless a sort is chosen; otherwise the month's votes lead.
-    shown_sort = sort if q and q.strip() else sort or "top_month"
-    ideas = await listing.list_ideas(db.conn, services, viewer, slug, sort=shown_sort,
-                                     q=q, limit=PAGE_SIZE, cursor=cursor)
-    may_post = viewer is not None and viewer.role in service.PARTICIPANTS[purpose.audience]
-    return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
-                ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor, may_post=may_post,
-                errors=errors or {}, values=values or {})
+@get("/admin")
+async def admin_home(db: RequestDb, user: SignedIn, services: Svc) -> Template:
+    """The administration's front page: its purposes, and the way to this month's
+    promoted ideas, the exports and the people."""
+    require_admin(user)
+    purposes = await service.list_purposes(db, services.settings)
+    return page("admin/index.html", viewer=user, purposes=purposes)
 
 
 class PurposeAdminPages(Controller):
@@ -125,4 +119,4 @@ def _purpose_form(user: SignedIn, purpose: Purpose | None, form: dict[str, str],
                 errors=errors, values=form)
 
 
-routes: list[ControllerRouterHandler] = [FrontPage, PurposePages, PurposeAdminPages]
+routes: list[ControllerRouterHandler] = [FrontPage, PurposePages, PurposeAdminPages, admin_home]

@@ -1,0 +1,41 @@
+"""The idea's page, as any controller that shows it renders it (its own routes, and
+those of comments and moderation, which show it again with a form's errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.response import Template
+
+from ideabox.comments.service import list_comments
+from ideabox.http.pages.render import page
+from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
+from ideabox.ideas import service
+from ideabox.notifications.service import get_following
+from ideabox.purposes.service import get_purpose
+from ideabox.responses.service import idea_history
+
+COMMENTS_PER_PAGE = 50
+
+
+async def idea_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, idea_id: int, *,
+                    cursor: str | None = None, status: int = 200, **forms_state: Any
+                    ) -> Template:
+    """The whole idea page; ``forms_state`` re-opens a form with its errors and values."""
+    idea = await service.get_idea(db.conn, services, viewer, idea_id)
+    purpose = await get_purpose(db, services.settings, idea.purpose)
+    thread = await list_comments(db.conn, viewer, idea_id, limit=COMMENTS_PER_PAGE,
+                                 cursor=cursor)
+    context: dict[str, Any] = {"errors": {}, "values": {}, "reply_to": None, "added": None,
+                               "edit_errors": {}, "edit_values": {}, "withdraw_errors": {}}
+    context.update(forms_state)
+    return page("ideas/show.html", status=status, viewer=viewer, idea=idea, purpose=purpose,
+                comments=thread, **context, **await idea_story(db, viewer, idea_id))
+
+
+async def idea_story(db: RequestDb, viewer: MaybeSignedIn, idea_id: int) -> dict[str, Any]:
+    """What became of the idea (its status changes and the administration's answers), and
+    whether the reader follows it."""
+    history = await idea_history(db.conn, viewer, idea_id)
+    following = (await get_following(db.conn, viewer, idea_id)).following if viewer else False
+    return {"history": history.items, "following": following}

@@ -1,0 +1,29 @@
+"""A purpose's page, as any controller that shows it renders it (its own route, and the
+ideas' posting form, which shows it again with the form's errors)."""
+
+from __future__ import annotations
+
+from litestar.response import Template
+
+from ideabox.http.pages.render import page
+from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
+from ideabox.ideas import listing
+from ideabox.ideas.schemas import Sort
+from ideabox.purposes import service
+
+PAGE_SIZE = 20
+
+
+async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug: str, *,
+                        sort: Sort | None = None, q: str | None = None,
+                        cursor: str | None = None, errors: dict[str, str] | None = None,
+                        values: dict[str, str] | None = None, status: int = 200) -> Template:
+    purpose = await service.get_purpose(db, services.settings, slug)
+    # A search lists by relevance unless a sort is chosen; otherwise the month's votes lead.
+    shown_sort = sort if q and q.strip() else sort or "top_month"
+    ideas = await listing.list_ideas(db.conn, services, viewer, slug, sort=shown_sort,
+                                     q=q, limit=PAGE_SIZE, cursor=cursor)
+    may_post = viewer is not None and viewer.role in service.PARTICIPANTS[purpose.audience]
+    return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
+                ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor, may_post=may_post,
+                errors=errors or {}, values=values or {})
