@@ -54,21 +54,21 @@ _IDEAS = f"""
 SELECT i.id, i.title, i.status, i.created_at FROM ideas i
 WHERE i.author_id = $1 AND {_VISIBLE} AND {_AFTER.format(when="i.created_at", key="i.id")}
 ORDER BY i.created_at DESC, i.id DESC LIMIT $5
-"""
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 _VOTES = f"""
 SELECT v.idea_id, i.title AS idea_title, i.status, v.created_at
 FROM votes v JOIN ideas i ON i.id = v.idea_id
 WHERE v.voter_id = $1 AND {_VISIBLE} AND {_AFTER.format(when="v.created_at", key="v.idea_id")}
 ORDER BY v.created_at DESC, v.idea_id DESC LIMIT $5
-"""
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 _FOLLOWS = f"""
 SELECT f.idea_id, i.title AS idea_title, i.status, f.created_at
 FROM follows f JOIN ideas i ON i.id = f.idea_id
 WHERE f.user_id = $1 AND {_VISIBLE} AND {_AFTER.format(when="f.created_at", key="f.idea_id")}
 ORDER BY f.created_at DESC, f.idea_id DESC LIMIT $5
-"""
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 
 async def _page(conn: asyncpg.Connection, sql: str, kind: type[T], key: str, viewer: Viewer,

@@ -155,7 +155,8 @@ async def _counts(conn: asyncpg.Connection) -> dict[str, int]:
     counts: dict[str, int] = {}
     for table in ("users", "purposes", "ideas", "comments", "votes", "follows",
                   "notifications"):
-        counts[table] = await conn.fetchval(f"SELECT count(*) FROM {table}")
+        # S608: table names from the tuple above.
+        counts[table] = await conn.fetchval(f"SELECT count(*) FROM {table}")  # noqa: S608
     return counts
 
 

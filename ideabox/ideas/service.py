@@ -141,9 +141,10 @@ async def update_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
         changes["body_html"] = await markdown.to_html(changes["body"], "body")
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
-        await db.conn.execute(
-            f"UPDATE ideas SET {assignments}, updated_at = ${len(changes) + 2} WHERE id = $1",
-            idea_id, *changes.values(), db.now)
+        stamp = f"updated_at = ${len(changes) + 2}"
+        # Columns are IdeaUpdate's own field names; values go as $n.
+        update = f"UPDATE ideas SET {assignments}, {stamp} WHERE id = $1"  # noqa: S608
+        await db.conn.execute(update, idea_id, *changes.values(), db.now)
         services.ideas.changed(db, [idea_id])
     return await get_idea(db.conn, services, viewer, idea_id)
 

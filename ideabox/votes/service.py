@@ -81,7 +81,7 @@ _CAST = _TARGET + """, cast_vote AS (
         month = greatest(t.month, excluded.month),
         version = t.version + 1
     RETURNING t.votes, t.month, t.month_votes, t.version
-)""" + _RESULT
+)""" + _RESULT  # noqa: S608 - constants joined; values go as $n
 
 # The retraction is kept (the idea and both moments, not who) so that a promotion can
 # be verified afterwards against the votes as they stood when it ran. A vote taken back
@@ -103,7 +103,7 @@ _RETRACT = _TARGET + """, retracted AS (
     FROM retracted r, target
     WHERE t.idea_id = r.idea_id
     RETURNING t.votes, t.month, t.month_votes, t.version
-)""" + _RESULT
+)""" + _RESULT  # noqa: S608 - constants joined; values go as $n
 
 
 def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.Record:
