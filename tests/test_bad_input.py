@@ -291,4 +291,5 @@ async def test_markdown_that_would_render_too_large_is_400_naming_the_field(
     assert error["status_code"] == 400
     assert error["extra"] == [{"key": field, "source": "body",
                                "message": "is too large once formatted; make it shorter or "
-                                          "its tables smaller"}]
+                                          "its tables smaller",
+                               "code": "markdown_too_large"}]

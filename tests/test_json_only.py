@@ -28,7 +28,8 @@ async def test_a_sign_up_that_is_not_json_is_415(client: httpx.AsyncClient, db,
         "status_code": 415,
         "detail": "Send the body as JSON (Content-Type: application/json)",
         "extra": [{"key": "Content-Type", "source": "header",
-                   "message": "must be application/json or application/*+json"}]}
+                   "message": "must be application/json or application/*+json",
+                   "code": "not_json"}]}
     assert await db.fetchval("SELECT count(*) FROM users") == 0
 
 

@@ -81,7 +81,8 @@ async def test_a_lost_connection_in_the_token_lookup_is_a_503(client, db, databa
         response = await asyncio.wait_for(vote, 10)
     assert_503(response)
     assert response.json() == {"status_code": 503,
-                               "detail": "The database is not available right now"}
+                               "detail": "The database is not available right now",
+                               "extra": {"code": "unavailable"}}
     # A write is never repeated by the server: the vote was not made.
     assert await db.fetchval("SELECT count(*) FROM votes") == 0
     # The pool opened fresh connections: the next request works.

@@ -79,10 +79,10 @@ async def viewer_from_request(request: Request[Any, Any, Any], db: Db) -> Viewer
     if header is not None:
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Send the token as 'Authorization: Bearer <token>'")
+            raise Unauthorized("bearer_malformed")
         viewer = await _lookup(request, db, token.strip(), "api")
         if viewer is None:
-            raise Unauthorized("The token is not valid: it is unknown, expired or was revoked")
+            raise Unauthorized("token_invalid")
         return viewer
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

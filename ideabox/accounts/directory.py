@@ -19,7 +19,7 @@ async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None =
     """A page of accounts (admins only), oldest first, whose name or e-mail contains
     ``q``; deleted accounts are left out."""
     if not viewer.is_admin:
-        raise Forbidden("Only an admin can list users")
+        raise Forbidden("admins_only_users")
     after = decode_cursor(cursor, _After)
     pattern = None
     if q and q.strip():

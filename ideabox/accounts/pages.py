@@ -236,8 +236,7 @@ class MyPages(Controller):
         form = await form_of(request)
         if form.get("confirm") != "yes":
             return page("accounts/delete.html", status=400, viewer=writer,
-                        errors={"confirm": messages.field_message(
-                            lang(request), "Tick the box to confirm")})
+                        errors={"confirm": messages.text(lang(request), "confirm_needed")})
         await service.delete_my_account(db, services, writer)
         return see_other("/goodbye", cookies=[expired_session_cookie(_settings(request))])
 

@@ -8,14 +8,13 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from ideabox.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from ideabox.platform.validation import EMAIL_PATTERN
 
 Role = Literal["resident", "staff", "moderator", "admin"]
 ROLES: tuple[Role, ...] = ("resident", "staff", "moderator", "admin")
 
-# Deliberately loose: one @, something on each side, a dot in the domain. The only real
-# check of an address is a mail reaching it; this one catches typing slips.
 Email = Annotated[str, msgspec.Meta(
-    min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    min_length=3, max_length=254, pattern=EMAIL_PATTERN,
     description="E-mail address; compared without regard to case.",
     examples=["anna@example.dk"],
 )]

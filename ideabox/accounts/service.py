@@ -38,10 +38,6 @@ from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unau
 from ideabox.platform.validation import trimmed
 from ideabox.services import Services
 
-# One answer for an unknown e-mail and a wrong password, so that sign-in cannot be used
-# to find out who has an account.
-WRONG_CREDENTIALS = "Wrong e-mail or password"
-
 # The unique index on email decides a race between two sign-ups with one address.
 _INSERT_USER = """
 INSERT INTO users (email, password_hash, display_name, created_at)
@@ -87,7 +83,7 @@ def _me(row: asyncpg.Record) -> Me:
 
 def _display_name(raw: str) -> str:
     if not raw.strip():
-        raise Invalid("display_name", "must not be blank")
+        raise Invalid("display_name", "blank")
     return trimmed(raw, "display_name", 1, DISPLAY_NAME_MAX)
 
 
@@ -108,21 +104,22 @@ async def register_user_without_password(db: Db, email: str, display_name: str) 
 async def _insert_user(db: Db, email: str, password_hash: str, name: str) -> Me:
     row = await db.conn.fetchrow(_INSERT_USER, email, password_hash, name, db.now)
     if row is None:
-        raise Conflict("An account with this e-mail address already exists",
-                       extra=[{"key": "email", "message": "already registered",
-                               "source": "body"}])
+        raise Conflict("email_taken", field="email")
     return _me(row)
 
 
 async def authenticate(conn: asyncpg.Connection, credentials: Credentials) -> Viewer:
-    """The person these credentials belong to; one 401 for every kind of wrong."""
+    """The person these credentials belong to; one 401 for every kind of wrong.
+
+    An unknown address and a wrong password answer alike, and take as long (a hash is
+    checked either way), so that a sign-in form never tells who has an account."""
     row = await conn.fetchrow(_FIND_FOR_SIGNIN, credentials.email)
     if row is None:
         await passwords.verify_nobody(credentials.password)
-        raise Unauthorized(WRONG_CREDENTIALS)
+        raise Unauthorized("wrong_credentials")
     stored: str = row["password_hash"]
     if not await passwords.verify_password(stored, credentials.password):
-        raise Unauthorized(WRONG_CREDENTIALS)
+        raise Unauthorized("wrong_credentials")
     if passwords.needs_rehash(stored):
         await conn.execute(_REPLACE_HASH, row["id"], stored,
                            await passwords.hash_password(credentials.password))
@@ -162,7 +159,7 @@ async def revoke_token(conn: asyncpg.Connection, viewer: Viewer, token_id: int) 
     ended = await conn.fetchval("DELETE FROM auth_tokens WHERE id = $1 AND user_id = $2 "
                                 "RETURNING true", token_id, viewer.id)
     if not ended:
-        raise NotFound("You have no sign-in with this id")
+        raise NotFound("sign_in_not_found")
 
 
 async def revoke_session(conn: asyncpg.Connection, token: str) -> None:
@@ -180,13 +177,13 @@ async def change_password(db: Db, viewer: Viewer, data: PasswordChange, *,
     conn = db.conn
     stored = await conn.fetchval(_STORED_HASH, viewer.id)
     if stored is None:
-        raise NotFound("The account no longer exists")
+        raise NotFound("account_gone")
     if not await passwords.verify_password(stored, data.current_password):
-        raise Invalid("current_password", "is not your current password")
+        raise Invalid("current_password", "password_wrong")
     new_hash = await passwords.hash_password(data.new_password)
     async with conn.transaction():
         if await conn.execute(_REPLACE_HASH, viewer.id, stored, new_hash) == "UPDATE 0":
-            raise Conflict("Your password was changed meanwhile; sign in again")
+            raise Conflict("password_changed_meanwhile")
         await sign_ins.end_sign_ins(conn, viewer, keep=keep)
 
 
@@ -194,7 +191,7 @@ async def get_me(conn: asyncpg.Connection, viewer: Viewer) -> Me:
     """The signed-in person, with their e-mail."""
     row = await conn.fetchrow(_GET_ME, viewer.id)
     if row is None:
-        raise NotFound("The account no longer exists")
+        raise NotFound("account_gone")
     return _me(row)
 
 
@@ -202,17 +199,17 @@ async def assign_role(conn: asyncpg.Connection, user_id: int, role: Role) -> Me:
     """Give a user a role, without asking who wants it: for commands and set-up only."""
     row = await conn.fetchrow(_SET_ROLE, user_id, role)
     if row is None:
-        raise NotFound(f"There is no user with id {user_id}")
+        raise NotFound("user_not_found", id=user_id)
     return _me(row)
 
 
 async def set_role(db: Db, services: Services, viewer: Viewer, user_id: int, role: Role) -> Me:
     """An admin gives a user a role; 403 for anyone else, 404 for an unknown user."""
     if not viewer.is_admin:
-        raise Forbidden("Only an admin can change roles")
+        raise Forbidden("admins_only_roles")
     if user_id == viewer.id:
         # Otherwise the last admin could demote themself and leave nobody to undo it.
-        raise Conflict("You cannot change your own role; another admin can")
+        raise Conflict("own_role")
     me = await assign_role(db.conn, user_id, role)
     # Their ideas show the author's role; the cached copies must go.
     services.ideas.author_changed(db, user_id)
@@ -251,15 +248,14 @@ _EXPORT = {
     "comments": """
         SELECT id, idea_id, parent_id, body, created_at, updated_at, deleted_at
         FROM comments WHERE author_id = $1 ORDER BY id""",
+    # S608 (votes, follows): a constant spliced in; values go as $n.
     "votes": f"""
         SELECT v.idea_id, {_SEEN_TITLE}, v.created_at, i.status = 'hidden' AS hidden
         FROM votes v JOIN ideas i ON i.id = v.idea_id
-        # S608: a constant spliced in; values go as $n.
         WHERE v.voter_id = $1 ORDER BY v.created_at, v.idea_id""",  # noqa: S608
     "follows": f"""
         SELECT f.idea_id, {_SEEN_TITLE}, f.created_at, i.status = 'hidden' AS hidden
         FROM follows f JOIN ideas i ON i.id = f.idea_id
-        # S608: a constant spliced in; values go as $n.
         WHERE f.user_id = $1 ORDER BY f.created_at, f.idea_id""",  # noqa: S608
     "notifications": """
         SELECT id, idea_id, kind, payload, created_at, read_at

@@ -66,7 +66,7 @@ class CommentPages(Controller):
     async def edit_form(self, db: RequestDb, user: SignedIn, comment_id: CommentId) -> Template:
         comment = await service.get_comment(db.conn, comment_id)
         if comment.author is None or comment.author.id != user.id:
-            raise Forbidden("Only its author may edit a comment")
+            raise Forbidden("author_edits_comment")
         return page("ideas/comment_edit.html", viewer=user, comment=comment, errors={},
                     values={"body": comment.body})
 

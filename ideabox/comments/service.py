@@ -23,8 +23,7 @@ BODY_LIMITS = (1, 5000)
 # the templates' stacks. A reply to a comment at the deepest level goes beside it.
 MAX_DEPTH = 8
 # No new comments on ideas that have left the conversation.
-CLOSED = {"withdrawn": "The idea was withdrawn by its author",
-          "hidden": "The idea was hidden by a moderator"}
+CLOSED = {"withdrawn": "idea_withdrawn", "hidden": "idea_hidden"}
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):
@@ -67,7 +66,7 @@ async def _idea(conn: asyncpg.Connection, viewer: Viewer | None,
         """SELECT i.id, i.status, i.author_id, p.audience
            FROM ideas i JOIN purposes p ON p.id = i.purpose_id WHERE i.id = $1""", idea_id)
     if row is None or not may_see(viewer, row["status"], row["author_id"]):
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
     return row
 
 
@@ -85,9 +84,9 @@ async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
         parent = await db.conn.fetchrow(
             "SELECT idea_id, deleted_at FROM comments WHERE id = $1", parent_id)
         if parent is None or parent["idea_id"] != idea_id:
-            raise Invalid("parent_id", "is not a comment on this idea")
+            raise Invalid("parent_id", "parent_elsewhere")
         if parent["deleted_at"] is not None:
-            raise Conflict("That comment was deleted; it cannot be replied to")
+            raise Conflict("comment_deleted_reply")
         parent_id = await _replied_under(db.conn, parent_id)
     comment_id = await db.conn.fetchval(
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html, created_at,
@@ -143,7 +142,7 @@ async def get_comment(conn: asyncpg.Connection, comment_id: int) -> Comment:
         f"SELECT {_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id "  # noqa: S608
         f"WHERE c.id = $1", comment_id)
     if row is None:
-        raise NotFound(f"No comment {comment_id}")
+        raise NotFound("comment_not_found", id=comment_id)
     return _comment(row)
 
 
@@ -184,7 +183,7 @@ async def _own(conn: asyncpg.Connection, viewer: Viewer, comment_id: int) -> asy
            FROM comments c JOIN ideas i ON i.id = c.idea_id WHERE c.id = $1 FOR UPDATE OF c""",
         comment_id)
     if row is None or not may_see(viewer, row["status"], row["idea_author"]):
-        raise NotFound(f"No comment {comment_id}")
+        raise NotFound("comment_not_found", id=comment_id)
     return row
 
 
@@ -192,9 +191,9 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
     """Change the text of one's own comment."""
     row = await _own(db.conn, viewer, comment_id)
     if row["author_id"] != viewer.id:
-        raise Forbidden("Only its author may edit a comment")
+        raise Forbidden("author_edits_comment")
     if row["deleted_at"] is not None:
-        raise Conflict("A deleted comment cannot be edited")
+        raise Conflict("comment_deleted_edit")
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     await db.conn.execute(
         "UPDATE comments SET body = $2, body_html = $3, updated_at = $4 WHERE id = $1",
@@ -207,7 +206,7 @@ async def delete_comment(db: Db, services: Services, viewer: Viewer, comment_id:
     its place in the thread so replies to it stay in context. Deleting twice is a no-op."""
     row = await _own(db.conn, viewer, comment_id)
     if row["author_id"] != viewer.id and not viewer.is_moderator:
-        raise Forbidden("Only its author or a moderator may delete a comment")
+        raise Forbidden("author_or_moderator_deletes")
     if row["deleted_at"] is None:
         await db.conn.execute(
             "UPDATE comments SET body = '', body_html = '', deleted_at = $2 WHERE id = $1",

@@ -50,7 +50,7 @@ ORDER BY p.slug, pr.rank
 def ensure_may_export(viewer: Viewer) -> None:
     """Exports are for the administration: staff and administrators."""
     if not viewer.is_staff:
-        raise Forbidden("Only staff and administrators export the top ideas")
+        raise Forbidden("staff_only_export")
 
 
 async def find_scope(conn: asyncpg.Connection, viewer: Viewer | None, month: date,
@@ -64,13 +64,13 @@ async def find_scope(conn: asyncpg.Connection, viewer: Viewer | None, month: dat
     if slug is not None:
         purpose_id = await conn.fetchval("SELECT id FROM purposes WHERE slug = $1", slug)
         if purpose_id is None:
-            raise NotFound(f"No purpose '{slug}'")
+            raise NotFound("purpose_not_found", slug=slug)
     recorded = await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM promotion_runs WHERE month = $1 "
         "AND ($2::bigint IS NULL OR purpose_id = $2))", month, purpose_id)
     if not recorded:
         where = f"of '{slug}'" if slug else "of any purpose"
-        raise NotFound(f"No promotion of {month_label(month)} {where} is on record")
+        raise NotFound("export_not_found", month=month_label(month), scope=where)
     return ExportScope(month=month, purpose_id=purpose_id, purpose=slug,
                        include_hidden=viewer is None or viewer.is_moderator)
 

@@ -102,7 +102,7 @@ async def provide_viewer(request: AnyRequest, db: NamedDependency[Db]) -> Viewer
 async def provide_user(viewer: NamedDependency[Viewer | None]) -> Viewer:
     """The signed-in person; 401 when nobody is signed in."""
     if viewer is None:
-        raise Unauthorized("Sign in to do this")
+        raise Unauthorized("sign_in_needed")
     return viewer
 
 

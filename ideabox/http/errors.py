@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.types import ExceptionHandlersMap
 
 from ideabox.http.lost_connections import note_connection_lost
-from ideabox.platform.db import UNAVAILABLE, is_connection_loss
+from ideabox.platform.db import is_connection_loss
 from ideabox.platform.errors import IdeaboxError, TooManyRequests, Unavailable
 
 log = logging.getLogger("ideabox.errors")
@@ -94,9 +94,6 @@ def handle_unstorable_text(_: Request[Any, Any, Any], exc: Exception) -> Respons
     return _response(400, "The text contains characters that cannot be stored (NUL)")
 
 
-TOO_SLOW = "The database took too long to answer; try again in a moment"
-
-
 def connection_lost(request: Request[Any, Any, Any], exc: Exception) -> Unavailable | None:
     """The 503 to answer for an error that says PostgreSQL went out of reach, or took
     longer than ``IDEABOX_STATEMENT_TIMEOUT`` to answer, wherever it was raised (a
@@ -106,13 +103,13 @@ def connection_lost(request: Request[Any, Any, Any], exc: Exception) -> Unavaila
         # Not a reason to run the request again at once, as after a lost connection.
         log.warning("statement timed out in %s %s: %s", request.method, request.url.path,
                     exc)
-        return Unavailable(TOO_SLOW)
+        return Unavailable("too_slow")
     if not is_connection_loss(exc):
         return None
     log.warning("database connection lost in %s %s: %r", request.method, request.url.path,
                 exc)
     note_connection_lost(request.scope)
-    return Unavailable(UNAVAILABLE)
+    return Unavailable("unavailable")
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -40,7 +40,4 @@ async def json_bodies_only(connection: ASGIConnection[Any, Any, Any, Any],
         return
     if is_json(connection.headers.get("content-type")) or not await connection.body():
         return
-    raise UnsupportedMediaType(
-        "Send the body as JSON (Content-Type: application/json)",
-        extra=[{"key": "Content-Type", "message": "must be application/json or "
-                "application/*+json", "source": "header"}])
+    raise UnsupportedMediaType("not_json", field="Content-Type", source="header")

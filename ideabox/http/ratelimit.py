@@ -117,7 +117,7 @@ async def hit(cache: Cache, name: str, ident: str, *, limit: int, window: int) -
     except CacheUnavailable:
         (count, expires_at), in_redis = _local.add(key, 1, window), False
     if count > limit:
-        raise TooManyRequests("Too many attempts; try again later",
+        raise TooManyRequests("too_many_attempts",
                               retry_after=math.ceil(expires_at - now))
     return Counted(cache, key, window, expires_at, in_redis)
 

@@ -73,14 +73,14 @@ async def list_ideas(conn: asyncpg.Connection, services: Services, viewer: Viewe
     """A page of a purpose's ideas (withdrawn and hidden ones never appear)."""
     purpose = await conn.fetchrow("SELECT id, timezone FROM purposes WHERE slug = $1", slug)
     if purpose is None:
-        raise NotFound(f"No purpose '{slug}'")
+        raise NotFound("purpose_not_found", slug=slug)
     if status in ("withdrawn", "hidden"):
-        raise Invalid("status", "withdrawn and hidden ideas are not listed", source="query")
+        raise Invalid("status", "status_not_listed", source="query")
     query = _search_terms(q)
     kind: ListKind = sort or ("relevance" if query else "top_month")
     position = decode_cursor(cursor, Position) or Position(sort=kind)
     if position.sort != kind:
-        raise Invalid("cursor", "belongs to a list with another sort", source="query")
+        raise Invalid("cursor", "cursor_other_sort", source="query")
     month = services.tallies.month(purpose["timezone"])
 
     ids: list[int] | None = None
@@ -109,9 +109,9 @@ def _search_terms(q: str | None) -> str | None:
     if q is None or not q.strip():
         return None
     if len(q) > 200:
-        raise Invalid("q", "must be at most 200 characters", source="query")
+        raise Invalid("q", "too_long", source="query", n=200)
     if "\x00" in q:
-        raise Invalid("q", "must not contain NUL characters", source="query")
+        raise Invalid("q", "nul_characters", source="query")
     return q.strip()
 
 

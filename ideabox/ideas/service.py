@@ -82,7 +82,7 @@ async def get_idea(conn: asyncpg.Connection, services: Services, viewer: Viewer 
     """One idea with its live tally; 404 if unknown (or hidden from this viewer)."""
     ideas = await ideas_by_id(conn, services, viewer, [idea_id])
     if not ideas:
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
     return ideas[0]
 
 
@@ -90,7 +90,7 @@ async def _purpose_for_posting(conn: asyncpg.Connection, slug: str) -> asyncpg.R
     row = await conn.fetchrow("SELECT id, audience, timezone FROM purposes WHERE slug = $1",
                               slug)
     if row is None:
-        raise NotFound(f"No purpose '{slug}'")
+        raise NotFound("purpose_not_found", slug=slug)
     return row
 
 
@@ -120,7 +120,7 @@ async def _for_change(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) ->
     row = await conn.fetchrow(
         "SELECT id, author_id, status, purpose_id FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
     if row is None or not may_see(viewer, row["status"], row["author_id"]):
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
     return row
 
 
@@ -130,9 +130,9 @@ async def update_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
     row = await _for_change(db.conn, viewer, idea_id)
     if not viewer.is_admin:
         if row["author_id"] != viewer.id:
-            raise Forbidden("Only the author or an administrator may edit this idea")
+            raise Forbidden("author_or_admin_edits")
         if row["status"] != "open":
-            raise Conflict("An idea can be edited only while it is open")
+            raise Conflict("edit_only_open")
     changes: dict[str, Any] = {}
     if isinstance(data.title, str):
         changes["title"] = trimmed(data.title, "title", *TITLE_LIMITS)
@@ -154,10 +154,10 @@ async def withdraw_idea(db: Db, services: Services, viewer: Viewer, idea_id: int
     Withdrawing a withdrawn idea changes nothing."""
     row = await _for_change(db.conn, viewer, idea_id)
     if row["author_id"] != viewer.id:
-        raise Forbidden("Only the author may withdraw this idea")
+        raise Forbidden("author_withdraws")
     if row["status"] != "withdrawn":
         if row["status"] != "open":
-            raise Conflict("Only an open idea can be withdrawn")
+            raise Conflict("withdraw_only_open")
         await set_status(db, services, idea_id, "open", "withdrawn", viewer.id, "withdrawn")
     return await get_idea(db.conn, services, viewer, idea_id)
 

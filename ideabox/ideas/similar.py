@@ -33,7 +33,7 @@ async def similar_ideas(conn: asyncpg.Connection, services: Services, viewer: Vi
     the words of ``title``, the closest first."""
     purpose_id = await conn.fetchval("SELECT id FROM purposes WHERE slug = $1", slug)
     if purpose_id is None:
-        raise NotFound(f"No purpose '{slug}'")
+        raise NotFound("purpose_not_found", slug=slug)
     query = prefix_query(title[:200])
     if query is None:
         return []

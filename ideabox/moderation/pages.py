@@ -12,7 +12,6 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from ideabox.http.pages import forms
-from ideabox.http.pages.i18n import N_
 from ideabox.http.pages.render import form_of, lang, page, see_other
 from ideabox.http.routing import AnyRequest, IdeaId, RequestDb, SignedIn, Svc, Writer
 from ideabox.ideas.views import idea_page
@@ -21,7 +20,6 @@ from ideabox.moderation.schemas import ModerationReason
 from ideabox.platform.errors import Forbidden, IdeaboxError
 
 PER_PAGE = 25
-MODERATORS_ONLY = N_("Only moderators and administrators can open this page")
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
 
 
@@ -64,7 +62,7 @@ async def moderation_page(db: RequestDb, user: SignedIn, log: CursorParam = None
                           hidden: CursorParam = None) -> Template:
     """The ideas hidden now and the moderation log, each paging on by its own cursor."""
     if not user.is_moderator:
-        raise Forbidden(MODERATORS_ONLY)
+        raise Forbidden("moderators_only_page")
     return page("admin/moderation.html", viewer=user,
                 hidden=await service.list_hidden_ideas(db.conn, user, limit=PER_PAGE,
                                                        cursor=hidden),

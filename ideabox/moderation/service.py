@@ -70,7 +70,7 @@ class _Before(msgspec.Struct, forbid_unknown_fields=True):
 def ensure_may_moderate(viewer: Viewer) -> None:
     """Moderators and administrators moderate; everybody else gets a 403."""
     if not viewer.is_moderator:
-        raise Forbidden("Only moderators and administrators moderate")
+        raise Forbidden("moderators_only")
 
 
 async def _locked_status(conn: asyncpg.Connection, idea_id: int) -> str:
@@ -79,7 +79,7 @@ async def _locked_status(conn: asyncpg.Connection, idea_id: int) -> str:
     status: str | None = await conn.fetchval(
         "SELECT status FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
     if status is None:
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
     return status
 
 
@@ -104,7 +104,7 @@ async def hide_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
     status = await _locked_status(db.conn, idea_id)
     reason = await _reason(data)
     if status == "hidden":
-        raise Conflict("The idea is already hidden")
+        raise Conflict("already_hidden")
     await _moderate(db, services, viewer, idea_id, status, "hidden", reason, "hide", "hidden")
     return await get_idea(db.conn, services, viewer, idea_id)
 
@@ -117,11 +117,11 @@ async def unhide_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
     status = await _locked_status(db.conn, idea_id)
     reason = await _reason(data)
     if status != "hidden":
-        raise Conflict("The idea is not hidden")
+        raise Conflict("not_hidden")
     previous: str | None = await db.conn.fetchval(_BEFORE_HIDING, idea_id)
     if previous is None or previous == "hidden":
         # Hidden outside ideabox: guessing a status could promote or reopen it wrongly.
-        raise Conflict("The idea's status before it was hidden is not on record")
+        raise Conflict("hidden_status_unknown")
     await _moderate(db, services, viewer, idea_id, "hidden", previous, reason, "unhide",
                     "unhidden")
     return await get_idea(db.conn, services, viewer, idea_id)

@@ -13,12 +13,15 @@ import logging
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 import aiosmtplib
 import asyncpg
 
 from ideabox.platform.background import Background
 from ideabox.platform.db import CONNECTION_ERRORS, Db
+from ideabox.platform.i18n import LANGUAGES, N_, gettext
+from ideabox.platform.labels import STATUS
 from ideabox.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,43 +44,17 @@ ORDER BY n.id
 LIMIT $3
 """
 
-STATUS_NAMES = {
-    "da": {"open": "Åben", "promoted": "Sendt videre til forvaltningen",
-           "under_review": "Under behandling", "accepted": "Vedtaget",
-           "implemented": "Gennemført", "rejected": "Afvist",
-           "withdrawn": "Trukket tilbage", "hidden": "Skjult af moderator"},
-    "en": {"open": "Open", "promoted": "Sent to the administration",
-           "under_review": "Under review", "accepted": "Accepted",
-           "implemented": "Implemented", "rejected": "Declined",
-           "withdrawn": "Withdrawn", "hidden": "Hidden by a moderator"},
-}
-
-_TEXTS = {
-    "da": {
-        "promoted_subject": "Sendt videre til forvaltningen: {title}",
-        "promoted_body": "Idéen »{title}« er blandt månedens mest støttede idéer og er nu "
-                         "sendt videre til forvaltningen, som svarer offentligt på den.",
-        "answered_subject": "Forvaltningens svar: {title}",
-        "answered_body": "Forvaltningen har svaret på idéen »{title}«.\n\n"
-                         "Status: {status}\n\n{response}",
-        "greeting": "Hej {name}",
-        "link": "Se idéen: {url}",
-        "why": "Du får denne besked, fordi du har delt, stemt på eller følger idéen. "
-               "Du kan slå e-mails fra under dine indstillinger for beskeder.",
-    },
-    "en": {
-        "promoted_subject": "Sent to the administration: {title}",
-        "promoted_body": "The idea “{title}” is among this month's top ideas and has been "
-                         "sent to the administration, which will answer it in public.",
-        "answered_subject": "The administration's answer: {title}",
-        "answered_body": "The administration has answered the idea “{title}”.\n\n"
-                         "Status: {status}\n\n{response}",
-        "greeting": "Hello {name}",
-        "link": "See the idea: {url}",
-        "why": "You get this message because you shared, voted for or follow the idea. "
-               "You can turn e-mails off in your notification settings.",
-    },
-}
+# The e-mails' texts, in the catalogs with the pages' (ideabox/translations).
+_SUBJECT = {"promoted": N_("Sent to the administration: %(title)s"),
+            "answered": N_("The administration's answer: %(title)s")}
+_BODY = {"promoted": N_("The idea “%(title)s” is among this month's top ideas and has been "
+                        "sent to the administration, which will answer it in public."),
+         "answered": N_("The administration has answered the idea “%(title)s”.\n\n"
+                        "Status: %(status)s\n\n%(response)s")}
+_GREETING = N_("Hello %(name)s")
+_LINK = N_("See the idea: %(url)s")
+_WHY = N_("You get this message because you shared, voted for or follow the idea. You can "
+          "turn e-mails off in your notification settings.")
 
 
 def idea_url(settings: Settings, idea_id: int) -> str:
@@ -86,22 +63,25 @@ def idea_url(settings: Settings, idea_id: int) -> str:
 
 def compose(row: asyncpg.Record, settings: Settings) -> EmailMessage:
     """One notification e-mail, plain text, in the recipient's language."""
-    language = row["language"] if row["language"] in _TEXTS else "da"
-    texts = _TEXTS[language]
+    language = row["language"] if row["language"] in LANGUAGES else "da"
     kind = "promoted" if row["kind"] == "promoted" else "answered"
-    fields = {"title": row["title"], "name": row["display_name"],
-              "status": STATUS_NAMES[language][row["to_status"]],
-              "response": row["response"] or "", "url": idea_url(settings, row["idea_id"])}
+
+    def say(message: str, **values: Any) -> str:
+        return gettext(language, message, **values)
+
+    title = row["title"]
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = row["email"]
-    message["Subject"] = texts[f"{kind}_subject"].format(**fields)
+    message["Subject"] = say(_SUBJECT[kind], title=title)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="ideabox")
     message["Content-Language"] = language
-    body = "\n\n".join([texts["greeting"].format(**fields),
-                        texts[f"{kind}_body"].format(**fields).rstrip(),
-                        texts["link"].format(**fields), "-- ", texts["why"]])
+    body = "\n\n".join([
+        say(_GREETING, name=row["display_name"]),
+        say(_BODY[kind], title=title, status=say(STATUS[row["to_status"]]),
+            response=row["response"] or "").rstrip(),
+        say(_LINK, url=idea_url(settings, row["idea_id"])), "-- ", say(_WHY)])
     message.set_content(body + "\n")
     return message
 

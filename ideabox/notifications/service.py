@@ -138,7 +138,7 @@ async def mark_read(db: Db, viewer: Viewer, notification_id: int) -> Notificatio
     conn = db.conn
     row = await conn.fetchrow(_ONE, viewer.id, viewer.is_moderator, notification_id)
     if row is None:
-        raise NotFound(f"No notification {notification_id}")
+        raise NotFound("notification_not_found", id=notification_id)
     notification = _notification(row)
     if notification.read_at is None:
         notification.read_at = await conn.fetchval(
@@ -157,7 +157,7 @@ async def mark_all_read(db: Db, viewer: Viewer) -> Unread:
 async def _visible_idea(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> None:
     row = await conn.fetchrow("SELECT status, author_id FROM ideas WHERE id = $1", idea_id)
     if row is None or not may_see(viewer, row["status"], row["author_id"]):
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
 
 
 async def follow_idea(db: Db, viewer: Viewer, idea_id: int) -> Following:

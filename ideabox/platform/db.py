@@ -48,9 +48,6 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 _CLOSED = re.compile(r"\b(?:connection|pool) is clos(?:ed|ing)\b"
                      r"|\bconnection has been released back to the pool\b")
 
-UNAVAILABLE = "The database is not available right now"
-
-
 def is_connection_loss(exc: BaseException) -> bool:
     """Whether ``exc`` says PostgreSQL went out of reach (a group: all its errors do),
     rather than that a statement or ideabox itself is wrong."""
@@ -165,4 +162,4 @@ async def acquire(pool: asyncpg.Pool, timeout: float) -> asyncpg.Connection:
     try:
         return await pool.acquire(timeout=timeout)
     except CONNECTION_ERRORS as exc:
-        raise Unavailable(UNAVAILABLE) from exc
+        raise Unavailable("unavailable") from exc

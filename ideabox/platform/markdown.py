@@ -40,8 +40,8 @@ MAX_TABLE_CELLS = 5_000
 # lies deeper without a word, after re-reading it at every level; it is refused.
 MAX_NESTING = 20
 
-TOO_LARGE = "is too large once formatted; make it shorter or its tables smaller"
-TOO_DEEP = "nests quotes or lists too deeply"
+TOO_LARGE = "markdown_too_large"  # codes of ideabox.platform.messages
+TOO_DEEP = "markdown_too_deep"
 
 _TAGS = {
     "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -132,7 +132,7 @@ async def to_html(text: str, field: str) -> str:
     try:
         return await asyncio.to_thread(render, text)
     except TooLarge as exc:
-        raise Invalid(field, str(exc)) from None
+        raise Invalid(field, str(exc)) from None  # the code TooLarge was raised with
 
 
 async def rendered(text: str, field: str) -> Rendered:

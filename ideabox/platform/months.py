@@ -42,11 +42,11 @@ def parse_month(text: str, *, field: str = "month", source: str = "body") -> dat
     """``YYYY-MM`` as the first day of that month."""
     match = _MONTH.match(text)
     if not match:
-        raise Invalid(field, "must look like YYYY-MM", source=source)
+        raise Invalid(field, "month_format", source=source)
     year = int(match.group(1))
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise Invalid(field, f"must be a month from {FIRST_YEAR}-01 to {LAST_YEAR}-12",
-                      source=source)
+        raise Invalid(field, "month_range", source=source, first=f"{FIRST_YEAR}-01",
+                      last=f"{LAST_YEAR}-12")
     return date(year, int(match.group(2)), 1)
 
 

@@ -63,7 +63,7 @@ def decode_cursor(cursor: str | None, kind: type[C]) -> C | None:
     except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError):
         position = None
     if position is None or not _moments_in_range(position):
-        raise Invalid("cursor", "is not a cursor this list gave out", source="query")
+        raise Invalid("cursor", "cursor_foreign", source="query")
     return position
 
 

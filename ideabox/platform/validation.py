@@ -18,6 +18,9 @@ _LINE_END = re.compile(r"\r\n?")
 # text may hold (a text's CR is its line end). The checks here make the answers.
 LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# Deliberately loose: one @, something on each side, a dot in the domain. The only real
+# check of an address is a mail reaching it; this one catches typing slips.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 ONE_LINE = {"extra": {"pattern": LINE_PATTERN}}
 LINES = {"extra": {"pattern": TEXT_PATTERN}}
 
@@ -31,10 +34,9 @@ def trimmed(value: str, field: str, minimum: int, maximum: int, *,
     if multiline:
         text = _LINE_END.sub("\n", text)
     if len(text) < minimum:
-        raise Invalid(field, f"must be at least {minimum} characters (not counting spaces "
-                             f"at the ends)")
+        raise Invalid(field, "too_short", n=minimum)
     if len(text) > maximum:
-        raise Invalid(field, f"must be at most {maximum} characters")
+        raise Invalid(field, "too_long", n=maximum)
     if (_NOT_IN_A_TEXT if multiline else _NOT_IN_A_LINE).search(text):
-        raise Invalid(field, "must not contain control characters")
+        raise Invalid(field, "control_characters")
     return text

@@ -99,7 +99,7 @@ async def _purpose(conn: asyncpg.Connection, slug: str) -> asyncpg.Record:
         "SELECT id, slug, timezone, promote_top_n, min_votes FROM purposes WHERE slug = $1",
         slug)
     if row is None:
-        raise NotFound(f"No purpose '{slug}'")
+        raise NotFound("purpose_not_found", slug=slug)
     return row
 
 
@@ -123,22 +123,21 @@ async def get_promotion(conn: asyncpg.Connection, viewer: Viewer | None, slug: s
     purpose = await _purpose(conn, slug)
     found = await _recorded(conn, purpose, month, viewer)
     if found is None:
-        raise NotFound(f"{month_label(month)} of '{slug}' has not been promoted")
+        raise NotFound("month_not_promoted", month=month_label(month), slug=slug)
     return found
 
 
 def ensure_may_promote(viewer: Viewer) -> None:
     """Only administrators promote on demand."""
     if not viewer.is_admin:
-        raise Forbidden("Only administrators promote a month")
+        raise Forbidden("admins_only_promote")
 
 
 def _ensure_ended(month: date, tz: str, now: datetime) -> None:
     _, end = month_bounds(month, tz)
     if now < end:
-        message = (f"{month_label(month)} has not ended yet in {tz}; it can be promoted "
-                   f"from {end.isoformat()}")
-        raise Conflict(message, extra=[{"key": "month", "message": message}])
+        raise Conflict("month_not_ended", field="month", month=month_label(month), timezone=tz,
+                       opens=end.isoformat())
 
 
 async def _rank_and_lock(conn: asyncpg.Connection, purpose: asyncpg.Record, month: date,
@@ -156,7 +155,7 @@ async def _rank_and_lock(conn: asyncpg.Connection, purpose: asyncpg.Record, mont
             "ORDER BY id FOR UPDATE", ids)
         if len(locked) == len(ids):
             return list(ranked)
-    raise Conflict("Ideas of this purpose kept changing during the promotion; try again")
+    raise Conflict("promotion_busy")
 
 
 async def promote_month(db: Db, services: Services, slug: str, month: date, *,

@@ -25,8 +25,8 @@ PARTICIPANTS: dict[Audience, frozenset[Role]] = {
 }
 _REFUSAL: dict[Audience, str] = {
     "everyone": "",
-    "residents": "This purpose is for residents",
-    "staff": "This purpose is for the municipality's staff",
+    "residents": "residents_only",
+    "staff": "staff_only",
 }
 
 
@@ -63,14 +63,14 @@ def next_promotion_at(tz: str, delay: timedelta, now: datetime) -> datetime:
 
 def _check_timezone(name: str) -> None:
     if not months.valid_timezone(name):
-        raise Invalid("timezone", "is not a known time zone, e.g. Europe/Copenhagen")
+        raise Invalid("timezone", "timezone_unknown")
 
 
 async def create_purpose(db: Db, settings: Settings, viewer: Viewer,
                          data: PurposeCreate) -> Purpose:
     """Create a purpose (admins only); 409 if the slug is taken."""
     if not viewer.is_admin:
-        raise Forbidden("Only administrators create purposes")
+        raise Forbidden("admins_only_create_purpose")
     _check_timezone(data.timezone)
     statement = trimmed(data.statement, "statement", 1, 5000, multiline=True)
     statement_html = await markdown.to_html(statement, "statement")
@@ -86,7 +86,7 @@ async def create_purpose(db: Db, settings: Settings, viewer: Viewer,
             data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id, db.now,
         )
     except asyncpg.UniqueViolationError:
-        raise Conflict(f"A purpose with the slug '{data.slug}' exists already") from None
+        raise Conflict("slug_taken", slug=data.slug) from None
     return await get_purpose(db, settings, data.slug)
 
 
@@ -95,7 +95,7 @@ async def get_purpose(db: Db, settings: Settings, slug: str) -> Purpose:
     by_slug = f"SELECT {_COLUMNS} FROM purposes p WHERE p.slug = $1"  # noqa: S608 - a constant
     row = await db.conn.fetchrow(by_slug, slug)
     if row is None:
-        raise NotFound(f"No purpose '{slug}'")
+        raise NotFound("purpose_not_found", slug=slug)
     return _purpose(row, settings.promotion_delay, db.now)
 
 
@@ -112,11 +112,11 @@ async def update_purpose(db: Db, settings: Settings, viewer: Viewer, slug: str,
     """Change a purpose (admins only). The time zone is fixed once a month was promoted:
     changing it would move the month boundaries of results already on record."""
     if not viewer.is_admin:
-        raise Forbidden("Only administrators change purposes")
+        raise Forbidden("admins_only_change_purpose")
     current = await db.conn.fetchrow(
         "SELECT id, timezone FROM purposes WHERE slug = $1 FOR UPDATE", slug)
     if current is None:
-        raise NotFound(f"No purpose '{slug}'")
+        raise NotFound("purpose_not_found", slug=slug)
     changes: dict[str, Any] = {
         field: value for field in PurposeUpdate.__struct_fields__
         if (value := getattr(data, field)) is not msgspec.UNSET
@@ -126,7 +126,7 @@ async def update_purpose(db: Db, settings: Settings, viewer: Viewer, slug: str,
         promoted = await db.conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM promotion_runs WHERE purpose_id = $1)", current["id"])
         if promoted:
-            raise Conflict("The time zone cannot change once a month has been promoted")
+            raise Conflict("timezone_fixed")
     if "title" in changes:
         changes["title"] = trimmed(changes["title"], "title", 3, 140)
     if "statement" in changes:

@@ -62,20 +62,19 @@ async def respond_to_idea(db: Db, services: Services, viewer: Viewer,
     """Answer an idea in public with a new status (administrators only); 409 if its
     current status does not allow that answer."""
     if not viewer.is_admin:
-        raise Forbidden("Only administrators answer ideas")
+        raise Forbidden("admins_only_answer")
     row = await db.conn.fetchrow("SELECT status FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
     if row is None:
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
     answer = await markdown.rendered(
         trimmed(data.response, "response", *RESPONSE_LIMITS, multiline=True), "response")
     current: str = row["status"]
     allowed = allowed_answers(current)
     if data.status not in allowed:
-        message = (f"an idea that is {current} can be answered with "
-                   f"{', '.join(allowed)}" if allowed else
-                   f"an idea that is {current} cannot be answered")
-        raise Conflict(f"Cannot answer with {data.status}: {message}",
-                       extra=[{"key": "status", "message": message}])
+        if not allowed:
+            raise Conflict("answer_final", field="status", answer=data.status, status=current)
+        raise Conflict("answer_not_allowed", field="status", answer=data.status,
+                       status=current, allowed=", ".join(allowed))
     await set_status(db, services, idea_id, current, data.status, viewer.id, TRIGGER, answer)
     change_ids = await notify_status_changes(db.conn, [idea_id])
     services.mailer.after_commit(db, change_ids)
@@ -89,7 +88,7 @@ async def idea_history(conn: asyncpg.Connection, viewer: Viewer | None,
     """Every status change of an idea, oldest first; 404 if the viewer may not see it."""
     idea = await conn.fetchrow("SELECT status, author_id FROM ideas WHERE id = $1", idea_id)
     if idea is None or not may_see(viewer, idea["status"], idea["author_id"]):
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
     rows = await conn.fetch(_HISTORY + "WHERE sc.idea_id = $1 ORDER BY sc.created_at, sc.id",
                             idea_id)
     changes = [_change(r) for r in rows]

@@ -29,7 +29,7 @@ class VotePages(Controller):
         elif action == "cast":
             await service.cast_vote(db, services, writer, idea_id)
         else:
-            raise Conflict("Choose to vote or to remove your vote")
+            raise Conflict("vote_action")
         if not is_htmx(request):
             return see_other(f"/ideas/{idea_id}#stem")
         idea = await get_idea(db.conn, services, writer, idea_id)

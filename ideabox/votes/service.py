@@ -26,10 +26,10 @@ from ideabox.votes.tallies import IdeaCounts, Tallies
 # handled there; they stop when it is withdrawn, hidden, or finally decided.
 VOTABLE = ("open", "promoted", "under_review", "accepted")
 _CLOSED_REASON = {
-    "withdrawn": "The idea was withdrawn by its author",
-    "hidden": "The idea was hidden by a moderator",
-    "implemented": "Voting has closed: the idea has been implemented",
-    "rejected": "Voting has closed: the administration has declined the idea",
+    "withdrawn": "idea_withdrawn",
+    "hidden": "idea_hidden",
+    "implemented": "voting_closed_implemented",
+    "rejected": "voting_closed_rejected",
 }
 
 
@@ -109,9 +109,9 @@ _RETRACT = _TARGET + """, retracted AS (
 def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.Record:
     if row is None or (row["status"] == "hidden" and not viewer.is_moderator
                        and viewer.id != row["author_id"]):
-        raise NotFound(f"No idea {idea_id}")
+        raise NotFound("idea_not_found", id=idea_id)
     if row["status"] not in VOTABLE:
-        raise Conflict(_CLOSED_REASON.get(row["status"], "Voting has closed on this idea"))
+        raise Conflict(_CLOSED_REASON.get(row["status"], "voting_closed"))
     return row
 
 

@@ -327,7 +327,8 @@ async def test_a_bad_authorization_header_is_401(client, header):
 async def test_me_needs_a_sign_in(client):
     response = await client.get(f"{API}/me")
     assert response.status_code == 401
-    assert response.json() == {"status_code": 401, "detail": "Sign in to do this"}
+    assert response.json() == {"status_code": 401, "detail": "Sign in to do this",
+                               "extra": {"code": "sign_in_needed"}}
 
 
 async def test_a_wrong_email_and_a_wrong_password_give_the_same_answer(client):

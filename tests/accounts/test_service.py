@@ -60,7 +60,8 @@ async def test_authenticate_gives_one_answer_for_every_kind_of_wrong(db):
         await service.authenticate(db, Credentials(email="anna@example.dk", password="nope"))
     with pytest.raises(Unauthorized) as unknown:
         await service.authenticate(db, Credentials(email="nobody@example.dk", password="nope"))
-    assert wrong_password.value.detail == unknown.value.detail == service.WRONG_CREDENTIALS
+    assert wrong_password.value.detail == unknown.value.detail
+    assert wrong_password.value.code == unknown.value.code == "wrong_credentials"
 
 
 async def _duration(attempt) -> float:

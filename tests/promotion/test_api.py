@@ -53,7 +53,7 @@ async def test_a_month_not_promoted_is_404(scene, client):
     bad = await client.get(f"/api/v1/purposes/{scene.slug}/promotions/september")
     assert bad.status_code == 400
     assert bad.json()["extra"][0] == {"key": "month", "message": "must look like YYYY-MM",
-                                      "source": "path"}
+                                      "source": "path", "code": "month_format"}
 
 
 async def test_a_month_that_has_not_ended_is_a_conflict(scene, client, db):

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from ideabox.http.pages import i18n
+from ideabox.platform import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "ideabox" / "translations"

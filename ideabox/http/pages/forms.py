@@ -4,6 +4,7 @@ marked next to their fields (and summarised at the top)."""
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ import msgspec
 from ideabox.http.pages import messages
 from ideabox.platform.db import Db
 from ideabox.platform.errors import IdeaboxError
+from ideabox.platform.validation import EMAIL_PATTERN
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -47,21 +49,54 @@ def parse(form: Mapping[str, Any], struct: type[S], lang: str,
             continue
         if raw is None:
             if name not in defaults:
-                errors[name] = messages.field_message(lang, "must not be blank")
+                errors[name] = messages.text(lang, "blank")
             continue
         try:
             values[name] = msgspec.convert(raw, hint, strict=False)
-        except msgspec.ValidationError as exc:
-            errors[name] = messages.field_message(lang, str(exc))
+        except msgspec.ValidationError:
+            code, params = refusal(hint, raw)
+            errors[name] = messages.text(lang, code, **params)
     if errors:
         raise FormInvalid(errors)
     return msgspec.convert(values, struct, strict=False)
 
 
+def _unwrapped(info: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    """The type under an ``Annotated[…, Meta(description=…)]``'s documentation."""
+    return info.type if isinstance(info, msgspec.inspect.Metadata) else info
+
+
+def refusal(hint: Any, raw: Any) -> tuple[str, dict[str, Any]]:
+    """Why ``raw`` is not a ``hint``, as a message code and its values: read from the
+    field's declared type and bounds, not from the converter's English."""
+    info = _unwrapped(msgspec.inspect.type_info(hint))
+    if isinstance(info, msgspec.inspect.UnionType):
+        info = _unwrapped(next(
+            (t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)), info))
+    if isinstance(info, msgspec.inspect.StrType):
+        text = str(raw)
+        if info.min_length is not None and len(text) < info.min_length:
+            return ("blank", {}) if not text.strip() else ("too_short", {"n": info.min_length})
+        if info.max_length is not None and len(text) > info.max_length:
+            return "too_long", {"n": info.max_length}
+        if info.pattern is not None and not re.search(info.pattern, text):
+            return ("not_an_email" if info.pattern == EMAIL_PATTERN else "wrong_form"), {}
+        return "control_characters", {}
+    if isinstance(info, msgspec.inspect.IntType):
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            return "not_a_number", {}
+        if info.ge is not None and number < info.ge:
+            return "too_small", {"n": info.ge}
+        if info.le is not None and number > info.le:
+            return "too_big", {"n": info.le}
+    return "choose_one", {}
+
+
 def service_errors(lang: str, exc: IdeaboxError) -> dict[str, str]:
     """A service error as form errors: on its field if it names one, else on the form."""
-    field = messages.field_of(exc)
-    return {field or "_form": messages.error_message(lang, exc)}
+    return {exc.field or "_form": messages.error_message(lang, exc)}
 
 
 async def recover(db: Db, lang: str, exc: IdeaboxError,

@@ -11,12 +11,12 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from ideabox.http.pages.errors import HTML_EXCEPTION_HANDLERS
-from ideabox.http.pages.i18n import LANG_COOKIE, LANGUAGES
 from ideabox.http.pages.render import form_of, local_path, see_other
 from ideabox.http.pages.templating import STATIC_DIR
 from ideabox.http.routing import AnyRequest, MaybeSignedIn, RequestDb
 from ideabox.http.security import CSRF_ALWAYS
 from ideabox.notifications.service import remember_language
+from ideabox.platform.i18n import LANG_COOKIE, LANGUAGES
 
 YEAR = 365 * 24 * 3600
 

@@ -15,8 +15,8 @@ from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from ideabox.http.pages import i18n, labels
-from ideabox.http.pages.i18n import LANG_COOKIE
+from ideabox.platform import i18n, labels
+from ideabox.platform.i18n import LANG_COOKIE
 
 PACKAGE = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = PACKAGE / "templates"

@@ -1,8 +1,10 @@
-"""Languages: Danish by default, English on request; messages from gettext catalogs.
+"""Languages: Danish by default, English on request; messages from gettext catalogs,
+for the pages and the e-mails alike.
 
-The reader's language is, in order: the ``lang`` cookie set by the language switcher,
+A reader's language is, in order: the ``lang`` cookie set by the language switcher,
 the first of Danish or English in the browser's Accept-Language, the configured
-default. Message ids are the English text; both catalogs translate every one of them
+default; a person's e-mails are in the language they chose, else Danish. Message ids
+are the English text; both catalogs translate every one of them
 (a test checks), so a missing translation is caught before it reaches a reader.
 """
 
@@ -19,7 +21,7 @@ from babel.support import Translations
 
 LANGUAGES = ("da", "en")
 LANG_COOKIE = "lang"
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
 
 
 def N_(message: str) -> str:

@@ -3,7 +3,7 @@ in the words of the glossary."""
 
 from __future__ import annotations
 
-from ideabox.http.pages.i18n import N_
+from ideabox.platform.i18n import N_
 
 STATUS = {
     "open": N_("Open for votes"),

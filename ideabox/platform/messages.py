@@ -1,0 +1,113 @@
+"""What ideabox says when it refuses something, each by a stable code.
+
+An error (``ideabox.platform.errors``) carries its code and the values its message
+names. The API answers with the English text and the code (in ``extra``); the pages
+and e-mails translate the code's text through the gettext catalogs, whose message ids
+are these English texts (``N_`` marks them for the extractor). So a reworded message
+is still found by the reader's language, and a client can rely on the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ideabox.platform.i18n import N_
+
+MESSAGES: dict[str, str] = {
+    # Input, field by field
+    "blank": N_("must not be blank"),
+    "too_short": N_("must be at least %(n)s characters (not counting spaces at the ends)"),
+    "too_long": N_("must be at most %(n)s characters"),
+    "control_characters": N_("must not contain control characters"),
+    "nul_characters": N_("must not contain NUL characters"),
+    "markdown_too_large": N_("is too large once formatted; make it shorter or its tables "
+                             "smaller"),
+    "markdown_too_deep": N_("nests quotes or lists too deeply"),
+    "month_format": N_("must look like YYYY-MM"),
+    "month_range": N_("must be a month from %(first)s to %(last)s"),
+    "cursor_foreign": N_("is not a cursor this list gave out"),
+    "cursor_other_sort": N_("belongs to a list with another sort"),
+    "status_not_listed": N_("withdrawn and hidden ideas are not listed"),
+    "timezone_unknown": N_("is not a known time zone, e.g. Europe/Copenhagen"),
+    "parent_elsewhere": N_("is not a comment on this idea"),
+    "password_wrong": N_("is not your current password"),
+    "not_json": N_("must be application/json or application/*+json"),
+    "send_json": N_("Send the body as JSON (Content-Type: application/json)"),
+    "not_a_number": N_("must be a whole number"),
+    "too_small": N_("must be at least %(n)s"),
+    "too_big": N_("must be at most %(n)s"),
+    "choose_one": N_("must be one of the options"),
+    "not_an_email": N_("is not an e-mail address"),
+    "wrong_form": N_("is not in the expected form"),
+    # Signing in
+    "wrong_credentials": N_("Wrong e-mail or password"),
+    "sign_in_needed": N_("Sign in to do this"),
+    "bearer_malformed": N_("Send the token as 'Authorization: Bearer <token>'"),
+    "token_invalid": N_("The token is not valid: it is unknown, expired or was revoked"),
+    "email_taken": N_("An account with this e-mail address already exists"),
+    "password_changed_meanwhile": N_("Your password was changed meanwhile; sign in again"),
+    "too_many_attempts": N_("Too many attempts; try again later"),
+    # Who may do what
+    "residents_only": N_("This purpose is for residents"),
+    "staff_only": N_("This purpose is for the municipality's staff"),
+    "admins_only_page": N_("Only administrators can open this page"),
+    "moderators_only_page": N_("Only moderators and administrators can open this page"),
+    "admins_only_roles": N_("Only an admin can change roles"),
+    "admins_only_users": N_("Only an admin can list users"),
+    "own_role": N_("You cannot change your own role; another admin can"),
+    "admins_only_create_purpose": N_("Only administrators create purposes"),
+    "admins_only_change_purpose": N_("Only administrators change purposes"),
+    "admins_only_promote": N_("Only administrators promote a month"),
+    "admins_only_answer": N_("Only administrators answer ideas"),
+    "moderators_only": N_("Only moderators and administrators moderate"),
+    "staff_only_export": N_("Only staff and administrators export the top ideas"),
+    "author_or_admin_edits": N_("Only the author or an administrator may edit this idea"),
+    "author_withdraws": N_("Only the author may withdraw this idea"),
+    "author_edits_comment": N_("Only its author may edit a comment"),
+    "author_or_moderator_deletes": N_("Only its author or a moderator may delete a comment"),
+    # Not found
+    "idea_not_found": N_("No idea %(id)s"),
+    "purpose_not_found": N_("No purpose '%(slug)s'"),
+    "comment_not_found": N_("No comment %(id)s"),
+    "notification_not_found": N_("No notification %(id)s"),
+    "user_not_found": N_("There is no user with id %(id)s"),
+    "sign_in_not_found": N_("You have no sign-in with this id"),
+    "account_gone": N_("The account no longer exists"),
+    "month_not_promoted": N_("%(month)s of '%(slug)s' has not been promoted"),
+    "export_not_found": N_("No promotion of %(month)s %(scope)s is on record"),
+    # The state forbids it
+    "slug_taken": N_("A purpose with the slug '%(slug)s' exists already"),
+    "timezone_fixed": N_("The time zone cannot change once a month has been promoted"),
+    "idea_withdrawn": N_("The idea was withdrawn by its author"),
+    "idea_hidden": N_("The idea was hidden by a moderator"),
+    "voting_closed_implemented": N_("Voting has closed: the idea has been implemented"),
+    "voting_closed_rejected": N_("Voting has closed: the administration has declined the "
+                                 "idea"),
+    "voting_closed": N_("Voting has closed on this idea"),
+    "vote_action": N_("Choose to vote or to remove your vote"),
+    "edit_only_open": N_("An idea can be edited only while it is open"),
+    "withdraw_only_open": N_("Only an open idea can be withdrawn"),
+    "comment_deleted_reply": N_("That comment was deleted; it cannot be replied to"),
+    "comment_deleted_edit": N_("A deleted comment cannot be edited"),
+    "already_hidden": N_("The idea is already hidden"),
+    "not_hidden": N_("The idea is not hidden"),
+    "hidden_status_unknown": N_("The idea's status before it was hidden is not on record"),
+    "month_not_ended": N_("%(month)s has not ended yet in %(timezone)s; it can be promoted "
+                          "from %(opens)s"),
+    "promotion_busy": N_("Ideas of this purpose kept changing during the promotion; try "
+                         "again"),
+    "answer_not_allowed": N_("Cannot answer with %(answer)s: an idea that is %(status)s can "
+                             "be answered with %(allowed)s"),
+    "answer_final": N_("Cannot answer with %(answer)s: an idea that is %(status)s cannot be "
+                       "answered"),
+    "confirm_needed": N_("Tick the box to confirm"),
+    # Ideabox itself
+    "unavailable": N_("The database is not available right now"),
+    "too_slow": N_("The database took too long to answer; try again in a moment"),
+}
+
+
+def english(code: str, params: dict[str, Any]) -> str:
+    """The English text of ``code`` with its values."""
+    template = MESSAGES[code]
+    return template % params if params else template
