@@ -11,6 +11,7 @@ import httpx
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Role, UserCreate, Viewer
+from ideabox.identity import email as email_verification
 from ideabox.platform.db import Db
 from ideabox.platform.settings import Settings
 from ideabox.purposes.schemas import Purpose, PurposeCreate
@@ -40,8 +41,10 @@ async def make_user(
     email: str | None = None,
     display_name: str | None = None,
     password: str = DEFAULT_PASSWORD,
+    verified: bool = True,
 ) -> tuple[Viewer, str]:
-    """A new user with ``role`` and a bearer API token for them."""
+    """A new user with ``role`` and a bearer API token for them; their e-mail address
+    confirmed by its link, unless not ``verified``."""
     n = next(_numbers)
     db = in_db(conn)
     me = await service.register_user(db, UserCreate(
@@ -51,7 +54,11 @@ async def make_user(
     ))
     if role != me.role:
         me = await service.assign_role(db.conn, me.id, role)
-    viewer = Viewer(id=me.id, display_name=me.display_name, role=me.role)
+    if verified:
+        link = await email_verification.start(db, me.id)
+        assert link is not None
+        await email_verification.confirm(db, link.token)
+    viewer = await service.get_viewer(db.conn, me.id)
     token = await service.create_api_token(db, viewer, days=TOKEN_DAYS)
     return viewer, token.token
 

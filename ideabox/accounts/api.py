@@ -138,7 +138,7 @@ class AccountController(Controller):
         failed sign-in), set the new one, and end every other session and token of mine;
         the one this request was made with goes on."""
         me = await service.get_me(db.conn, writer)
-        async with ratelimit.signin_attempt(request, me.email):
+        async with ratelimit.signin_attempt(request, me.email or f"user:{me.id}"):
             await service.change_password(db, writer, data, keep=request.state.auth_token_id)
 
     @post("/me/sign-out-everywhere", status_code=204, security=BEARER,

@@ -18,7 +18,9 @@ from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from ideabox.accounts.schemas import Viewer
+from ideabox.accounts.service import viewer_of
 from ideabox.accounts.tokens import SESSION_COOKIE, token_hash
+from ideabox.identity.eligibility import person_columns
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Unauthorized
 from ideabox.platform.settings import Settings
@@ -32,15 +34,15 @@ _DUE = "sign_in_due"
 # A token without an expiry can only have been made by an instance older than
 # sql/0006 while a rolling upgrade was under way: it counts as stale, so its first use
 # here gives it one.
-_LOOKUP = """
-SELECT u.id, u.display_name, u.role, t.id AS token_id,
+_LOOKUP = f"""
+SELECT u.id, u.display_name, u.role, {person_columns("u")}, t.id AS token_id,
        t.last_used_at < $3::timestamptz - interval '1 hour' OR t.expires_at IS NULL AS stale
 FROM auth_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.kind = $2
   AND (t.expires_at IS NULL OR t.expires_at > $3)
   AND u.deleted_at IS NULL
-"""
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 # Sessions and API tokens slide: each use (at most hourly, to spare writes) extends them.
 _TOUCH = """
@@ -63,7 +65,7 @@ async def _lookup(request: Request[Any, Any, Any], db: Db, token: str,
         request.state[_DUE] = (row["token_id"], kind, token)
     request.state.auth_token_id = row["token_id"]
     request.state.auth_kind = kind
-    return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
+    return viewer_of(row)
 
 
 def carries_credentials(request: Request[Any, Any, Any]) -> bool:

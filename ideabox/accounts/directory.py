@@ -6,6 +6,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Me, Viewer
+from ideabox.accounts.service import ME_COLUMNS
 from ideabox.platform.errors import Forbidden
 from ideabox.platform.pagination import Page, RowId, decode_cursor, page_of
 
@@ -27,11 +28,11 @@ async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None =
         escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
     rows = await conn.fetch(
-        """
-        SELECT id, display_name, role, email, created_at FROM users
-        WHERE deleted_at IS NULL
-          AND ($1::text IS NULL OR display_name ILIKE $1 OR email ILIKE $1)
-          AND ($2::bigint IS NULL OR id > $2)
-        ORDER BY id LIMIT $3
-        """, pattern, after.id if after else None, limit + 1)
+        f"""
+        SELECT {ME_COLUMNS} FROM users u
+        WHERE u.deleted_at IS NULL
+          AND ($1::text IS NULL OR u.display_name ILIKE $1 OR u.email ILIKE $1)
+          AND ($2::bigint IS NULL OR u.id > $2)
+        ORDER BY u.id LIMIT $3
+        """, pattern, after.id if after else None, limit + 1)  # noqa: S608 - constant columns
     return page_of(rows, limit, lambda row: Me(**dict(row)), lambda last: _After(id=last.id))

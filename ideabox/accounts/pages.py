@@ -197,7 +197,7 @@ class MyPages(Controller):
         try:
             data = forms.parse(form, PasswordChange, lang(request))
             me = await service.get_me(db.conn, writer)
-            async with ratelimit.signin_attempt(request, me.email):
+            async with ratelimit.signin_attempt(request, me.email or f"user:{me.id}"):
                 await service.change_password(db, writer, data,
                                               keep=request.state.auth_token_id)
         except forms.FormInvalid as exc:

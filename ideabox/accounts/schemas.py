@@ -33,6 +33,10 @@ class Viewer(msgspec.Struct, frozen=True):
     id: int
     display_name: str
     role: Role
+    # A verified person (e-mail confirmed, an OpenID provider's sign-in, or registered
+    # by staff in person), and a verified resident: what purposes' eligibility asks.
+    verified: bool = False
+    resident: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -61,8 +65,14 @@ class Me(msgspec.Struct):
     id: int
     display_name: str
     role: Role
-    email: str
+    # None for someone signed in only through an OpenID provider that gives no address
+    # (MitID), or registered by staff.
+    email: str | None
     created_at: datetime
+    email_verified: bool = False
+    residency_verified: bool = False
+    # "password", and "oidc:<provider>" for each OpenID provider linked to the account.
+    sign_in_methods: list[str] = msgspec.field(default_factory=list)
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -33,24 +33,36 @@ from ideabox.accounts.schemas import (
     Viewer,
 )
 from ideabox.accounts.tokens import new_token, token_hash
+from ideabox.identity import email as email_verification
+from ideabox.identity.eligibility import person_columns, resident_now
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ideabox.platform.validation import trimmed
 from ideabox.services import Services
 
+# What ``Me`` is made of, from a users row ``u``.
+ME_COLUMNS = f"""
+    u.id, u.display_name, u.role, u.email, u.created_at,
+    u.email_verified_at IS NOT NULL AS email_verified,
+    {resident_now("u")} AS residency_verified,
+    array_remove(ARRAY[CASE WHEN u.password_hash LIKE '$argon2%' THEN 'password' END], NULL)
+    || ARRAY(SELECT 'oidc:' || ui.provider FROM user_identities ui
+             WHERE ui.user_id = u.id ORDER BY ui.provider) AS sign_in_methods
+"""  # noqa: S608 - a constant spliced in
+
 # The unique index on email decides a race between two sign-ups with one address.
-_INSERT_USER = """
-INSERT INTO users (email, password_hash, display_name, created_at)
+_INSERT_USER = f"""
+INSERT INTO users AS u (email, password_hash, display_name, created_at)
 VALUES (lower($1), $2, $3, $4)
 ON CONFLICT (email) DO NOTHING
-RETURNING id, display_name, role, email, created_at
-"""
+RETURNING {ME_COLUMNS}
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
-_FIND_FOR_SIGNIN = """
-SELECT id, display_name, role, password_hash
-FROM users
-WHERE email = lower($1) AND deleted_at IS NULL
-"""
+_FIND_FOR_SIGNIN = f"""
+SELECT u.id, u.display_name, u.role, u.password_hash, {person_columns("u")}
+FROM users u
+WHERE u.email = lower($1) AND u.deleted_at IS NULL
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 # Only replaces the hash that was verified, so a password changed meanwhile is never
 # undone (by an upgraded hash, or by a second change made at the same time).
@@ -64,21 +76,39 @@ VALUES ($1, $2, $3, $5::timestamptz, $5::timestamptz,
         $5::timestamptz + make_interval(days => $4::int))
 """
 
-_GET_ME = """
-SELECT id, display_name, role, email, created_at
-FROM users WHERE id = $1 AND deleted_at IS NULL
-"""
+_GET_ME = f"""
+SELECT {ME_COLUMNS}
+FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
-_SET_ROLE = """
-UPDATE users SET role = $2
-WHERE id = $1 AND deleted_at IS NULL
-RETURNING id, display_name, role, email, created_at
-"""
+_SET_ROLE = f"""
+UPDATE users u SET role = $2
+WHERE u.id = $1 AND u.deleted_at IS NULL
+RETURNING {ME_COLUMNS}
+"""  # noqa: S608 - a constant spliced in; values go as $n
+
+_GET_VIEWER = f"""
+SELECT u.id, u.display_name, u.role, {person_columns("u")}
+FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 
 def _me(row: asyncpg.Record) -> Me:
-    return Me(id=row["id"], display_name=row["display_name"], role=row["role"],
-              email=row["email"], created_at=row["created_at"])
+    return Me(**dict(row))
+
+
+def viewer_of(row: asyncpg.Record) -> Viewer:
+    """The person a row of ``person_columns`` (with id, name and role) describes."""
+    return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"],
+                  verified=row["verified"], resident=row["resident"])
+
+
+async def get_viewer(conn: asyncpg.Connection, user_id: int) -> Viewer:
+    """The person with ``user_id`` as the services see them (for commands and set-up)."""
+    row = await conn.fetchrow(_GET_VIEWER, user_id)
+    if row is None:
+        raise NotFound("user_not_found", id=user_id)
+    return viewer_of(row)
 
 
 def _display_name(raw: str) -> str:
@@ -123,7 +153,7 @@ async def authenticate(conn: asyncpg.Connection, credentials: Credentials) -> Vi
     if passwords.needs_rehash(stored):
         await conn.execute(_REPLACE_HASH, row["id"], stored,
                            await passwords.hash_password(credentials.password))
-    return Viewer(id=row["id"], display_name=row["display_name"], role=row["role"])
+    return viewer_of(row)
 
 
 async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int) -> Token:
@@ -218,7 +248,8 @@ async def set_role(db: Db, services: Services, viewer: Viewer, user_id: int, rol
 
 async def ensure_admin(db: Db, data: UserCreate) -> tuple[Me, bool]:
     """Make the person with this e-mail an admin, creating the account if there is none
-    (True) or, after checking their password, promoting it (False)."""
+    (True) or, after checking their password, promoting it (False). Whoever runs the
+    command vouches for the address: it counts as confirmed."""
     conn = db.conn
     async with conn.transaction():
         exists = await conn.fetchval("SELECT true FROM users WHERE email = lower($1)",
@@ -226,9 +257,11 @@ async def ensure_admin(db: Db, data: UserCreate) -> tuple[Me, bool]:
         if exists:
             viewer = await authenticate(conn, Credentials(email=data.email,
                                                           password=data.password))
-            return await assign_role(conn, viewer.id, "admin"), False
-        me = await register_user(db, data)
-        return await assign_role(conn, me.id, "admin"), True
+            user_id, made = viewer.id, False
+        else:
+            user_id, made = (await register_user(db, data)).id, True
+        await email_verification.mark_verified(db, user_id, "command")
+        return await assign_role(conn, user_id, "admin"), made
 
 
 # A vote or follow is the person's own data, but the title of an idea hidden since is
@@ -286,6 +319,11 @@ WHERE id = $1 AND deleted_at IS NULL
 """
 _FORGET = [
     "DELETE FROM auth_tokens WHERE user_id = $1",
+    # The provider subjects' hashes point at a real person; confirmation links at an
+    # address. (Residency checks stay: they hold only yes or no, and past promotions are
+    # verified against them.)
+    "DELETE FROM user_identities WHERE user_id = $1",
+    "DELETE FROM email_verifications WHERE user_id = $1",
     "DELETE FROM follows WHERE user_id = $1",
     "DELETE FROM notifications WHERE user_id = $1",
     "DELETE FROM notification_settings WHERE user_id = $1",

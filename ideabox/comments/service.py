@@ -63,7 +63,7 @@ def _comment(row: asyncpg.Record) -> Comment:
 async def _idea(conn: asyncpg.Connection, viewer: Viewer | None,
                 idea_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(
-        """SELECT i.id, i.status, i.author_id, p.audience
+        """SELECT i.id, i.status, i.author_id, p.audience, p.eligibility
            FROM ideas i JOIN purposes p ON p.id = i.purpose_id WHERE i.id = $1""", idea_id)
     if row is None or not may_see(viewer, row["status"], row["author_id"]):
         raise NotFound("idea_not_found", id=idea_id)
@@ -76,7 +76,7 @@ async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
     idea = await _idea(db.conn, viewer, idea_id)
     if idea["status"] in CLOSED:
         raise Conflict(CLOSED[idea["status"]])
-    ensure_may_participate(viewer, idea["audience"])
+    ensure_may_participate(viewer, idea["audience"], idea["eligibility"])
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     body_html = await markdown.to_html(body, "body")
     parent_id = data.parent_id

@@ -87,8 +87,8 @@ async def get_idea(conn: asyncpg.Connection, services: Services, viewer: Viewer 
 
 
 async def _purpose_for_posting(conn: asyncpg.Connection, slug: str) -> asyncpg.Record:
-    row = await conn.fetchrow("SELECT id, audience, timezone FROM purposes WHERE slug = $1",
-                              slug)
+    row = await conn.fetchrow(
+        "SELECT id, audience, eligibility, timezone FROM purposes WHERE slug = $1", slug)
     if row is None:
         raise NotFound("purpose_not_found", slug=slug)
     return row
@@ -98,7 +98,7 @@ async def create_idea(db: Db, services: Services, viewer: Viewer, slug: str,
                       data: IdeaCreate) -> Idea:
     """Post an idea for a purpose (if the purpose's audience includes the viewer)."""
     purpose = await _purpose_for_posting(db.conn, slug)
-    ensure_may_participate(viewer, purpose["audience"])
+    ensure_may_participate(viewer, purpose["audience"], purpose["eligibility"])
     title = trimmed(data.title, "title", *TITLE_LIMITS)
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     body_html = await markdown.to_html(body, "body")

@@ -39,6 +39,19 @@ MESSAGES: dict[str, str] = {
     "choose_one": N_("must be one of the options"),
     "not_an_email": N_("is not an e-mail address"),
     "wrong_form": N_("is not in the expected form"),
+    # Identity and eligibility
+    "verify_email_first": N_("Confirm your e-mail address first: follow the link in the "
+                             "mail we sent you, or ask for a new one on your page"),
+    "residency_needed": N_("Only verified residents of the municipality take part in this "
+                           "purpose: sign in with an identity provider that confirms where "
+                           "you live, such as MitID"),
+    "verification_unknown": N_("is not a confirmation link we sent"),
+    "verification_used": N_("has been used already; ask for a new link if your address is "
+                            "still not confirmed"),
+    "verification_expired": N_("has expired (a link lasts %(hours)s hours); ask for a new "
+                               "one"),
+    "verification_stale": N_("was sent to an address the account no longer has"),
+    "verification_already_done": N_("The e-mail address is already confirmed"),
     # Signing in
     "wrong_credentials": N_("Wrong e-mail or password"),
     "sign_in_needed": N_("Sign in to do this"),

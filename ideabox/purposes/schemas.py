@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from ideabox.identity.eligibility import Eligibility
 from ideabox.platform.validation import LINES, ONE_LINE
 
 Audience = Literal["everyone", "residents", "staff"]
@@ -29,6 +30,7 @@ class PurposeCreate(msgspec.Struct, forbid_unknown_fields=True):
     promote_top_n: TopN = 3
     min_votes: MinVotes = 1
     timezone: TimeZone = "Europe/Copenhagen"
+    eligibility: Eligibility = "verified_email"
 
 
 class PurposeUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -40,6 +42,7 @@ class PurposeUpdate(msgspec.Struct, forbid_unknown_fields=True):
     promote_top_n: TopN | msgspec.UnsetType = msgspec.UNSET
     min_votes: MinVotes | msgspec.UnsetType = msgspec.UNSET
     timezone: TimeZone | msgspec.UnsetType = msgspec.UNSET
+    eligibility: Eligibility | msgspec.UnsetType = msgspec.UNSET
 
 
 class Purpose(msgspec.Struct):
@@ -55,3 +58,6 @@ class Purpose(msgspec.Struct):
     idea_count: int
     created_at: datetime
     next_promotion_at: datetime
+    # Who may vote, post and comment beyond the audience: people with a verified e-mail
+    # address, or verified residents only (an OpenID provider's residence claim).
+    eligibility: Eligibility = "verified_email"

@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Role, Viewer
+from ideabox.identity.eligibility import ensure_eligible
 from ideabox.platform import markdown, months
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound
@@ -35,15 +36,18 @@ def audiences_for(role: Role) -> list[str]:
     return [audience for audience, roles in PARTICIPANTS.items() if role in roles]
 
 
-def ensure_may_participate(viewer: Viewer, audience: Audience) -> None:
-    """Raise Forbidden unless ``viewer`` may post, vote and comment under ``audience``."""
+def ensure_may_participate(viewer: Viewer, audience: Audience, eligibility: str) -> None:
+    """Raise Forbidden unless ``viewer`` may post, vote and comment in a purpose of
+    ``audience`` (their role) and ``eligibility`` (a verified person, or resident)."""
     if viewer.role not in PARTICIPANTS[audience]:
         raise Forbidden(_REFUSAL[audience])
+    ensure_eligible(verified=viewer.verified, resident=viewer.resident,
+                    eligibility=eligibility)
 
 
 _COLUMNS = """
     p.id, p.slug, p.title, p.statement, p.statement_html, p.audience, p.promote_top_n,
-    p.min_votes, p.timezone, p.created_at,
+    p.min_votes, p.timezone, p.created_at, p.eligibility,
     (SELECT count(*) FROM ideas i
      WHERE i.purpose_id = p.id AND i.status NOT IN ('hidden', 'withdrawn')) AS idea_count
 """
@@ -78,12 +82,14 @@ async def create_purpose(db: Db, settings: Settings, viewer: Viewer,
         await db.conn.execute(
             """
             INSERT INTO purposes (slug, title, statement, statement_html, audience,
-                                  promote_top_n, min_votes, timezone, created_by, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                  promote_top_n, min_votes, timezone, created_by, created_at,
+                                  eligibility)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
             data.slug, trimmed(data.title, "title", 3, 140), statement,
             statement_html,
             data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id, db.now,
+            data.eligibility,
         )
     except asyncpg.UniqueViolationError:
         raise Conflict("slug_taken", slug=data.slug) from None

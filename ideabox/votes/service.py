@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
+from ideabox.identity.eligibility import eligibilities_of
 from ideabox.platform.cache import CacheUnavailable
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, NotFound
@@ -42,7 +43,7 @@ class VoteState(msgspec.Struct):
 # this statement leaves it (the row written, or the row as it was if nothing changed).
 _TARGET = """
 WITH target AS (
-    SELECT i.id, i.status, i.purpose_id, i.author_id, p.audience, p.timezone,
+    SELECT i.id, i.status, i.purpose_id, i.author_id, p.audience, p.eligibility, p.timezone,
            extract(epoch FROM i.created_at)::float8 AS created
     FROM ideas i JOIN purposes p ON p.id = i.purpose_id
     WHERE i.id = $1
@@ -59,13 +60,15 @@ LEFT JOIN idea_tallies before ON before.idea_id = target.id
 """
 
 # One round trip: find the idea and its purpose, insert the vote only if the idea is
-# votable and the voter belongs to the purpose's audience, and count it. The row tells
+# votable and the voter belongs to the purpose's audience and meets its eligibility,
+# and count it. The row tells
 # which it was. Concurrent votes on one idea queue on its tally row, each counting on
 # from the one before; the vote counts in the month it was cast in, in the purpose's zone.
 _CAST = _TARGET + """, cast_vote AS (
     INSERT INTO votes (idea_id, voter_id, created_at)
     SELECT id, $2, $5 FROM target
     WHERE status = ANY($3::text[]) AND audience = ANY($4::text[])
+      AND eligibility = ANY($6::text[])
     ON CONFLICT DO NOTHING
     RETURNING idea_id, created_at
 ), counted AS (
@@ -83,16 +86,16 @@ _CAST = _TARGET + """, cast_vote AS (
     RETURNING t.votes, t.month, t.month_votes, t.version
 )""" + _RESULT  # noqa: S608 - constants joined; values go as $n
 
-# The retraction is kept (the idea and both moments, not who) so that a promotion can
-# be verified afterwards against the votes as they stood when it ran. A vote taken back
-# leaves the month it was cast in.
+# The retraction is kept (the idea, the voter and both moments) so that a promotion can
+# be verified afterwards against the votes as they stood when it ran, counting only the
+# votes of people who were eligible. A vote taken back leaves the month it was cast in.
 _RETRACT = _TARGET + """, retracted AS (
     DELETE FROM votes v USING target t
     WHERE v.idea_id = t.id AND v.voter_id = $2 AND t.status = ANY($3::text[])
-    RETURNING v.idea_id, v.created_at
+    RETURNING v.idea_id, v.voter_id, v.created_at
 ), recorded AS (
-    INSERT INTO vote_retractions (idea_id, cast_at, retracted_at)
-    SELECT idea_id, created_at, $4 FROM retracted
+    INSERT INTO vote_retractions (idea_id, voter_id, cast_at, retracted_at)
+    SELECT idea_id, voter_id, created_at, $4 FROM retracted
 ), counted AS (
     UPDATE idea_tallies t
     SET votes = t.votes - 1,
@@ -117,9 +120,11 @@ def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.
 
 async def cast_vote(db: Db, services: Services, viewer: Viewer, idea_id: int) -> VoteState:
     """Vote for an idea (idempotent)."""
-    row = _check(await db.conn.fetchrow(_CAST, idea_id, viewer.id, list(VOTABLE),
-                                        audiences_for(viewer.role), db.now), viewer, idea_id)
-    ensure_may_participate(viewer, row["audience"])
+    row = _check(await db.conn.fetchrow(
+        _CAST, idea_id, viewer.id, list(VOTABLE), audiences_for(viewer.role), db.now,
+        eligibilities_of(verified=viewer.verified, resident=viewer.resident)),
+        viewer, idea_id)
+    ensure_may_participate(viewer, row["audience"], row["eligibility"])
     return VoteState(voted=True, votes=await _after(db, services.tallies, row))
 
 

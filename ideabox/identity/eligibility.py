@@ -1,0 +1,66 @@
+"""Who may take part in a purpose, and whose votes a promotion counts: one rule, said
+once for a request (``ensure_eligible``) and once for SQL over many votes
+(``eligible_voter``).
+
+A person is eligible for a purpose when they are a verified person (their e-mail
+confirmed, an OpenID provider's sign-in, or registration by staff in person), their
+account is not deleted, and, for a purpose that asks for it, a provider said last that
+they live in the municipality. The promotion asks the same of each vote's person at the
+month's end, and leaves out the votes a moderator held pending review when it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ideabox.platform.errors import Forbidden
+
+Eligibility = Literal["verified_email", "verified_residency"]
+ELIGIBILITIES: tuple[Eligibility, ...] = ("verified_email", "verified_residency")
+
+
+def eligibilities_of(*, verified: bool, resident: bool) -> list[str]:
+    """The purposes' eligibility rules a person meets (for SQL: ``eligibility = ANY($n)``)."""
+    if not verified:
+        return []
+    return ["verified_email", "verified_residency"] if resident else ["verified_email"]
+
+
+def ensure_eligible(*, verified: bool, resident: bool, eligibility: str) -> None:
+    """Raise Forbidden, saying what to do, unless the person meets ``eligibility``."""
+    if not verified:
+        raise Forbidden("verify_email_first")
+    if eligibility == "verified_residency" and not resident:
+        raise Forbidden("residency_needed")
+
+
+def eligible_voter(user: str, *, at: str, rule: str, run: str) -> str:
+    """A SQL condition: the person ``user`` (a users row's alias) was eligible at ``at``
+    under the purpose rule ``rule`` and had no votes held at ``run`` (SQL expressions,
+    usually ``$n`` parameters; ``rule`` NULL means a run from before eligibility, when
+    every account counted)."""
+    return f"""(
+        {rule} IS NULL
+        OR ({user}.verified_at <= {at}
+            AND ({user}.deleted_at IS NULL OR {user}.deleted_at > {at})
+            AND ({rule} <> 'verified_residency' OR coalesce((
+                SELECT rc.resident FROM residency_checks rc
+                WHERE rc.user_id = {user}.id AND rc.checked_at <= {at}
+                ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1), false))
+            AND NOT EXISTS (
+                SELECT 1 FROM vote_holds h
+                WHERE h.user_id = {user}.id AND h.held_at <= {run}
+                  AND (h.released_at IS NULL OR h.released_at > {run}))))"""  # noqa: S608 - aliases and $n
+
+
+def resident_now(user: str) -> str:
+    """A SQL expression: whether the person ``user`` (a users row's alias) is a verified
+    resident, as the latest residency check says."""
+    return f"""coalesce((
+        SELECT rc.resident FROM residency_checks rc WHERE rc.user_id = {user}.id
+        ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1), false)"""  # noqa: S608 - an alias
+
+
+def person_columns(user: str) -> str:
+    """The columns a ``Viewer`` is made from besides id, name and role (``viewer_of``)."""
+    return f"{user}.verified_at IS NOT NULL AS verified, {resident_now(user)} AS resident"
