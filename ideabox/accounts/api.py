@@ -28,6 +28,7 @@ from ideabox.accounts.schemas import (
 )
 from ideabox.accounts.tokens import SESSION_COOKIE
 from ideabox.http import ratelimit
+from ideabox.http.pages.templating import language_of
 from ideabox.http.routing import (
     BEARER,
     AnyRequest,
@@ -42,6 +43,7 @@ from ideabox.http.routing import (
     errors,
 )
 from ideabox.http.security import CSRF_ALWAYS
+from ideabox.identity import signup
 from ideabox.platform.pagination import Page
 from ideabox.platform.settings import Settings
 
@@ -61,10 +63,14 @@ class AccountController(Controller):
 
     @post("/users", status_code=201, opt=NO_CSRF, summary="Sign up",
           responses=errors(400, 409, 415, 429))
-    async def sign_up(self, request: AnyRequest, db: RequestDb, data: JSONBody[UserCreate]) -> Me:
-        """Create an account (role `resident`); 409 if the e-mail is already registered."""
+    async def sign_up(self, request: AnyRequest, db: RequestDb, services: Svc,
+                      data: JSONBody[UserCreate]) -> Me:
+        """Create an account (role `resident`); 409 if the e-mail is already registered.
+        A link to confirm the address is mailed (in the language of `Accept-Language`,
+        Danish by default); until it is followed, the account may read and follow ideas
+        but not vote, post or comment (`email_verified: false`)."""
         await ratelimit.signup(request)
-        return await service.register_user(db, data)
+        return await signup.sign_up(db, services, data, language_of(request))
 
     @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token",
           responses=errors(400, 401, 415, 429))

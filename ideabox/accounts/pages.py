@@ -43,6 +43,7 @@ from ideabox.http.routing import (
     UserId,
     Writer,
 )
+from ideabox.identity import signup
 from ideabox.notifications.service import list_notifications
 from ideabox.platform.errors import IdeaboxError
 from ideabox.platform.settings import Settings
@@ -76,24 +77,24 @@ class SignPages(Controller):
                     next=local_path(next_url))
 
     @post("/signup")
-    async def signup(self, request: AnyRequest, db: RequestDb,
+    async def signup(self, request: AnyRequest, db: RequestDb, services: Svc,
                      viewer: MaybeSignedIn) -> Template | Redirect:
-        """Create a resident's account and sign them in."""
+        """Create a resident's account, mail the link that confirms its address, and sign
+        them in (the pages then show a banner until the address is confirmed)."""
         form = await form_of(request)
         back = local_path(form.get("next"))
         status = 400
         try:
             data = forms.parse(form, UserCreate, lang(request))
             await ratelimit.signup(request)
-            me = await service.register_user(db, data)
+            me = await signup.sign_up(db, services, data, lang(request))
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
             errors = await forms.recover(db, lang(request), exc, passthrough=())
             status = exc.status_code
         else:
-            new = Viewer(id=me.id, display_name=me.display_name, role=me.role)
-            return await _signed_in(request, db, new, back)
+            return await _signed_in(request, db, await service.get_viewer(db.conn, me.id), back)
         form.pop("password", None)  # never sent back to the browser
         return page("accounts/signup.html", status=status, viewer=viewer, errors=errors,
                     values=form, next=back)

@@ -219,7 +219,12 @@ async def change_password(db: Db, viewer: Viewer, data: PasswordChange, *,
 
 async def get_me(conn: asyncpg.Connection, viewer: Viewer) -> Me:
     """The signed-in person, with their e-mail."""
-    row = await conn.fetchrow(_GET_ME, viewer.id)
+    return await get_account(conn, viewer.id)
+
+
+async def get_account(conn: asyncpg.Connection, user_id: int) -> Me:
+    """An account as its owner sees it; 404 if there is none (or it was deleted)."""
+    row = await conn.fetchrow(_GET_ME, user_id)
     if row is None:
         raise NotFound("account_gone")
     return _me(row)

@@ -42,6 +42,8 @@ from ideabox.http.security import (
 )
 from ideabox.ideas import api as ideas_api
 from ideabox.ideas import pages as ideas_pages
+from ideabox.identity import api as identity_api
+from ideabox.identity import pages as identity_pages
 from ideabox.moderation import api as moderation_api
 from ideabox.moderation import pages as moderation_pages
 from ideabox.notifications import api as notifications_api
@@ -71,7 +73,8 @@ def api_routes() -> list[ControllerRouterHandler]:
     """Every feature's JSON routes, mounted under /api/v1."""
     return [*accounts_api.routes, *purposes_api.routes, *ideas_api.routes, *votes_api.routes,
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
-            *notifications_api.routes, *exports_api.routes, *moderation_api.routes]
+            *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
+            *identity_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -80,7 +83,8 @@ def page_routes() -> list[ControllerRouterHandler]:
     pages: list[ControllerRouterHandler] = [
         *purposes_pages.routes, *ideas_pages.routes, *votes_pages.routes,
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
-        *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes]
+        *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
+        *identity_pages.routes]
     return [pages_router(pages), static_router()]
 
 

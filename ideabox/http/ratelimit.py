@@ -192,6 +192,17 @@ async def signup(request: Request[Any, Any, Any]) -> None:
               limit=settings.signups_per_address, window=3600)
 
 
+# Confirmation mails a person may ask for in an hour: enough for a typo'd spam filter,
+# too few to make ideabox mail somebody else's inbox full.
+VERIFICATION_MAILS_PER_HOUR = 5
+
+
+async def verification_mail(request: Request[Any, Any, Any], user_id: int) -> None:
+    """Count one confirmation mail asked for by a person."""
+    await hit(request.app.state.services.cache, "verification-mail", str(user_id),
+              limit=VERIFICATION_MAILS_PER_HOUR, window=3600)
+
+
 async def write(request: Request[Any, Any, Any], user_id: int) -> None:
     """Count one write (any unsafe request) by a signed-in person."""
     await hit(request.app.state.services.cache, "writes", str(user_id),

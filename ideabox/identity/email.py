@@ -37,20 +37,25 @@ WHERE u.id = $1 AND u.deleted_at IS NULL AND u.email IS NOT NULL
 RETURNING email, (SELECT display_name FROM users WHERE id = $1) AS display_name
 """
 
-# The link is used up and the address confirmed in one statement; the account becomes
-# a verified person then, unless it already was (by a provider, say).
+# The link is used up and the address confirmed in one statement, and only together:
+# a link for an address the account no longer has stays unused. The account becomes a
+# verified person then, unless it already was (by a provider, say). Two presses of one
+# link at once queue on the row lock; the second finds the link used.
 _CONFIRM = """
 WITH link AS (
-    UPDATE email_verifications v SET used_at = $2
+    SELECT v.id, v.user_id
+    FROM email_verifications v JOIN users u ON u.id = v.user_id
     WHERE v.token_hash = $1 AND v.used_at IS NULL AND v.expires_at > $2
-    RETURNING v.user_id, v.email
+      AND u.email = v.email AND u.deleted_at IS NULL AND u.email_verified_at IS NULL
+    FOR UPDATE OF v, u
+), used AS (
+    UPDATE email_verifications v SET used_at = $2 FROM link WHERE v.id = link.id
 )
 UPDATE users u
 SET email_verified_at = $2, email_verified_via = 'link',
     verified_at = coalesce(u.verified_at, $2)
 FROM link
-WHERE u.id = link.user_id AND u.email = link.email AND u.deleted_at IS NULL
-  AND u.email_verified_at IS NULL
+WHERE u.id = link.user_id
 RETURNING u.id
 """
 

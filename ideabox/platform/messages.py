@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
                                "one"),
     "verification_stale": N_("was sent to an address the account no longer has"),
     "verification_already_done": N_("The e-mail address is already confirmed"),
+    "no_email_to_verify": N_("The account has no e-mail address to confirm"),
     # Signing in
     "wrong_credentials": N_("Wrong e-mail or password"),
     "sign_in_needed": N_("Sign in to do this"),

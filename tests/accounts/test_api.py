@@ -97,7 +97,10 @@ async def test_sign_up_answers_the_user_with_their_email(client, db):
     response = await sign_up(client, email="Anna.Jensen@Example.DK")
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "display_name", "role", "email", "created_at"}
+    assert set(body) == {"id", "display_name", "role", "email", "created_at",
+                         "email_verified", "residency_verified", "sign_in_methods"}
+    assert body["email_verified"] is False and body["residency_verified"] is False
+    assert body["sign_in_methods"] == ["password"]
     assert body["role"] == "resident"
     assert body["display_name"] == "Anna Jensen"
     assert body["email"] == "anna.jensen@example.dk"

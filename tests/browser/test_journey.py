@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import openpyxl
+from litestar import Litestar
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from ideabox.platform.months import current_month, month_bounds, month_label, previous_month
@@ -17,12 +19,14 @@ from ideabox.votes.counts import recount
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import NOW
 from tests.factories import DEFAULT_PASSWORD, make_purpose, make_user
+from tests.mailbox import latest_link
 
 TZ = "Europe/Copenhagen"
 TITLE = "Flere bænke langs havnepromenaden"
 
 
-async def _sign_up(page: Page, base: str, name: str, email: str) -> None:
+async def _sign_up(page: Page, app: Litestar, base: str, name: str, email: str) -> None:
+    """Sign up, then open the confirmation mail's link and press its button."""
     await page.goto(base + "/")
     await page.get_by_role("link", name="Opret profil").first.click()
     await page.get_by_label("Dit navn").fill(name)
@@ -30,6 +34,12 @@ async def _sign_up(page: Page, base: str, name: str, email: str) -> None:
     await page.get_by_label("Adgangskode").fill(DEFAULT_PASSWORD)
     await page.get_by_role("button", name="Opret profil").click()
     await expect(page.get_by_role("link", name="Min side")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Bekræft din e-mailadresse")).to_be_visible()
+    link = urlsplit(await latest_link(app, email))
+    await page.goto(f"{base}{link.path}?{link.query}")
+    await page.get_by_role("button", name="Bekræft min e-mailadresse").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Din e-mailadresse er bekræftet")
 
 
 async def _csp_violations(context: BrowserContext) -> list[str]:
@@ -39,7 +49,7 @@ async def _csp_violations(context: BrowserContext) -> list[str]:
     return found
 
 
-async def test_from_idea_to_answer(browser: Browser, live_server: str,
+async def test_from_idea_to_answer(browser: Browser, live_server: str, app: Litestar,
                                    db: asyncpg.Connection) -> None:
     base = live_server
     purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront",
@@ -51,7 +61,7 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str,
     author_ctx = await browser.new_context(locale="da-DK", timezone_id=TZ)
     csp_problems = await _csp_violations(author_ctx)
     author = await author_ctx.new_page()
-    await _sign_up(author, base, "Anna Jensen", "anna@example.dk")
+    await _sign_up(author, app, base, "Anna Jensen", "anna@example.dk")
     await author.goto(f"{base}/purposes/havnen")
     await author.get_by_label("Titel").fill("Havnebad for alle")
     await author.get_by_label("Beskriv din idé").fill("Et havnebad ved Nordkajen.")
@@ -75,7 +85,7 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str,
     voter_ctx = await browser.new_context(locale="da-DK", timezone_id=TZ)
     csp_problems += await _csp_violations(voter_ctx)
     voter = await voter_ctx.new_page()
-    await _sign_up(voter, base, "Bo Berg", "bo@example.dk")
+    await _sign_up(voter, app, base, "Bo Berg", "bo@example.dk")
     await voter.goto(f"{base}/purposes/havnen")
     await voter.get_by_label("Søg i idéerne").fill("bænke")
     await voter.get_by_role("button", name="Søg", exact=True).click()
@@ -161,12 +171,13 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str,
 
 
 async def test_every_form_works_with_javascript_off(browser: Browser, live_server: str,
+                                                    app: Litestar,
                                                     db: asyncpg.Connection) -> None:
     await make_purpose(db, slug="havnen", title="En bedre havnefront")
     context = await browser.new_context(java_script_enabled=False, locale="da-DK")
     page = await context.new_page()
     base = live_server
-    await _sign_up(page, base, "Uden Script", "noscript@example.dk")
+    await _sign_up(page, app, base, "Uden Script", "noscript@example.dk")
     await page.goto(f"{base}/purposes/havnen")
     await page.get_by_role("button", name="Del din idé").click()
     await expect(page.locator(".error-summary")).to_contain_text("Titel")

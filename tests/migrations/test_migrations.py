@@ -210,3 +210,28 @@ async def test_api_tokens_made_before_they_expired_get_an_expiry(empty_database,
                                             ("session", "2026-12-10 08:00")]
     finally:
         await conn.close()
+
+
+async def test_accounts_made_before_verification_count_as_confirmed(empty_database,
+                                                                    tmp_path: Path):
+    """0007: accounts that existed before e-mail confirmation keep working: confirmed,
+    and a verified person, since they were made; marked so that it can be told apart."""
+    folder = _migrations_before("0007", tmp_path / "sql")
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await migrate(conn, folder)
+        await conn.execute("""
+            INSERT INTO users (id, email, password_hash, display_name, created_at)
+            OVERRIDING SYSTEM VALUE VALUES
+                (1, 'u1@example.dk', '!', 'U1', '2026-03-01 10:00+01'),
+                (2, 'u2@example.dk', '!', 'U2', '2026-11-20 09:30+01');
+        """)
+        shutil.copy(default_dir() / "0007_identity.sql", folder)
+        assert await migrate(conn, folder) == ["0007_identity"]
+        rows = await conn.fetch("SELECT id, verified_at = created_at AS person, "
+                                "email_verified_at = created_at AS address, "
+                                "email_verified_via FROM users ORDER BY id")
+        assert [tuple(r) for r in rows] == [(1, True, True, "before_verification"),
+                                            (2, True, True, "before_verification")]
+    finally:
+        await conn.close()

@@ -4,63 +4,23 @@ background, in the person's language."""
 from __future__ import annotations
 
 import dataclasses
-import email
 import logging
-import socket
 from collections.abc import Iterator
-from email.message import EmailMessage
-from email.policy import default
 
 import msgspec
 import pytest
-from aiosmtpd.controller import Controller
 
 from ideabox.notifications.mail import Mailer, send_notification_emails
 from ideabox.platform.db import Db
 from ideabox.platform.settings import Settings
 from tests.factories import bearer
+from tests.mailbox import Inbox, free_port, smtp_server, text_of
 from tests.promotion.scene import Scene, cph
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        message = email.message_from_bytes(envelope.content, policy=default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _text(message: EmailMessage) -> str:
-    """The plain-text body, with the line ends SMTP gave it made plain again."""
-    body: str = message.get_content()
-    return body.replace("\r\n", "\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    yield from smtp_server()
 
 
 @pytest.fixture
@@ -102,7 +62,7 @@ async def test_a_promotion_and_a_response_are_mailed_in_each_persons_language(cl
     assert danish["Subject"] == ("Sendt videre til forvaltningen: "
                                  "Grønne tage på kommunens bygninger")
     assert danish["From"] == "ideabox <ideer@kommune.dk>"
-    text = _text(danish)
+    text = text_of(danish)
     assert text.startswith("Hej Anna Jensen\n")
     assert f"Se idéen: https://ideer.kommune.dk/ideas/{idea}" in text
     assert box.to(english_address)[0]["Subject"] == (
@@ -115,8 +75,8 @@ async def test_a_promotion_and_a_response_are_mailed_in_each_persons_language(cl
     assert len(box.messages) == 3
     reply = box.to(author)[0]
     assert reply["Subject"] == "Forvaltningens svar: Grønne tage på kommunens bygninger"
-    assert "Status: Vedtaget\n\nVi går i gang til foråret." in _text(reply)
-    in_english = _text(box.to(english_address)[0])
+    assert "Status: Vedtaget\n\nVi går i gang til foråret." in text_of(reply)
+    in_english = text_of(box.to(english_address)[0])
     assert "Status: Accepted\n\nVi går i gang til foråret." in in_english
 
 
@@ -151,7 +111,7 @@ async def test_an_unreachable_smtp_server_fails_neither_the_request_nor_the_task
     scene = await Scene(client, db).build(promote_top_n=1, voters=1)
     idea = await scene.idea("Post uden postkontor", cph(2026, 9, 2))
     await scene.votes(idea, range(1), cph(2026, 9, 3))
-    closed = msgspec.structs.replace(app.state.settings, smtp_port=_free_port())
+    closed = msgspec.structs.replace(app.state.settings, smtp_port=free_port())
     services = app.state.services
     app.state.services = dataclasses.replace(
         services, mailer=Mailer(closed, services.pool, services.background))
