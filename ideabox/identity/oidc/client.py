@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -238,10 +239,19 @@ class OidcClient:
         return claims
 
 
+_ERROR_CODE = re.compile(r"[A-Za-z0-9_.-]{1,60}")
+
+
+def error_code(value: str | None) -> str:
+    """An OAuth error code (RFC 6749, 4.1.2.1 and 5.2) as it may be shown and logged: the
+    code, if it looks like one; else "unknown_error"."""
+    return value if value and _ERROR_CODE.fullmatch(value) else "unknown_error"
+
+
 def _token_error(response: httpx.Response) -> str:
-    """The OAuth error code of a refused token request (RFC 6749, 5.2), made safe to show."""
+    """The error code of a refused token request; empty if the answer has none."""
     try:
         error = msgspec.json.decode(response.content, type=_TokenError).error
     except (msgspec.DecodeError, msgspec.ValidationError):
         return ""
-    return "".join(c for c in error if c.isascii() and (c.isalnum() or c in "_-."))[:60]
+    return error_code(error) if error else ""

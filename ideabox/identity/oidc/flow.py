@@ -18,7 +18,7 @@ from joserfc.jwk import KeySet
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.identity.oidc import pending as pending_sign_ins
-from ideabox.identity.oidc.client import invalid
+from ideabox.identity.oidc.client import error_code, invalid
 from ideabox.identity.oidc.pending import Pending
 from ideabox.identity.oidc.people import sign_in_person
 from ideabox.identity.oidc.tokens import TokenRejected, UnknownKey, verify_id_token
@@ -83,13 +83,13 @@ async def start(services: Services, name: str, next_path: str,
 
 
 def _refused(provider: OidcProvider, answer: Callback) -> IdeaboxError:
-    error = "".join(c for c in answer.error or "" if c.isascii() and (c.isalnum() or c in "_-."))
+    error = error_code(answer.error)
     log.info("OpenID provider %s answered the sign-in with error %r", provider.name, error)
     if error in ("access_denied", "login_required", "consent_required",
                  "interaction_required", "account_selection_required"):
         # The person cancelled, or the provider would not let them in: theirs to decide.
         return Forbidden("oidc_denied", provider=provider.label)
-    return BadGateway("oidc_provider_error", provider=provider.label, error=error[:60])
+    return BadGateway("oidc_provider_error", provider=provider.label, error=error)
 
 
 def check_return(services: Services, name: str, pending: Pending | None,
