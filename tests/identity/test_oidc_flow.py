@@ -320,3 +320,11 @@ async def test_no_subject_is_stored_in_clear(db: asyncpg.Connection) -> None:
                              "WHERE table_name = 'user_identities'")
     assert {c["column_name"] for c in columns} == {
         "id", "user_id", "provider", "subject_hash", "created_at", "last_used_at"}
+
+
+async def test_my_page_of_a_person_without_password_or_address(client, oidc_mock):
+    assert (await sign_in(client, oidc_mock, "rita-sub", {"name": "Rita"})).status_code == 303
+    page = (await client.get("/me")).text
+    assert "Logget ind som Rita.</p>" in page
+    assert 'action="/me/password"' not in page
+    assert "din profil har ingen adgangskode at skifte" in page
