@@ -68,7 +68,7 @@ class _Cached:
     discovered_at: float = 0.0
     keys: KeySet | None = None
     keys_at: float = 0.0
-    keys_forced_at: float = -KEYS_REFETCH_SECONDS
+    keys_forced_at: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
