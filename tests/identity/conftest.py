@@ -58,6 +58,7 @@ def own(own_provider_server: OwnProvider) -> OwnProvider:
     provider.userinfo, provider.next_claims, provider.next_token = {}, {}, None
     provider.token_requests, provider.userinfo_requests, provider.jwks_requests = [], 0, 0
     provider.auth_methods, provider.hang = ["client_secret_post"], False
+    provider.userinfo_endpoint = True
     provider.release.set()  # lets a request an earlier test held back finish
     provider.release = asyncio.Event()
     return provider

@@ -134,6 +134,8 @@ class OwnProvider:
     userinfo_requests: int = 0
     jwks_requests: int = 0
     auth_methods: list[str] = field(default_factory=lambda: ["client_secret_post"])
+    # Whether the discovery document names a userinfo endpoint.
+    userinfo_endpoint: bool = True
     # The token endpoint does not answer until ``release`` is set (a provider that hangs).
     hang: bool = False
     release: asyncio.Event = field(default_factory=asyncio.Event)
@@ -143,7 +145,7 @@ class OwnProvider:
         return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
     def discovery(self) -> dict[str, Any]:
-        return {
+        document = {
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
@@ -155,6 +157,9 @@ class OwnProvider:
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
         }
+        if not self.userinfo_endpoint:
+            del document["userinfo_endpoint"]
+        return document
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -247,3 +247,12 @@ async def test_time_moves_on_and_the_pending_sign_in_expires(client, own, clock)
     assert answer.status_code == 400
     assert "det tog mere end 10 minutter" in answer.text
     assert own.token_requests == []
+
+
+async def test_a_provider_without_userinfo_goes_by_the_id_token(client, own, clock, db):
+    own.userinfo_endpoint = False  # before ideabox reads the discovery document
+    sent = await begin(client)
+    own.next_claims = claims(own, sent, clock, kommunekode=None)
+    assert (await come_back(client, sent)).status_code == 303
+    assert own.userinfo_requests == 0
+    assert (await signed_in_as(client) or {})["residency_verified"] is False

@@ -161,7 +161,7 @@ async def finish(db: Db, services: Services, name: str, pending: Pending | None,
     if tokens.access_token and _wants_more(provider, claims):
         extra = await services.oidc.userinfo(provider, tokens.access_token)
         # Core 5.3.2: the userinfo must be about the same subject, or it is not used.
-        if extra.get("sub") != claims["sub"]:
+        if extra and extra.get("sub") != claims["sub"]:
             raise invalid(provider, "the userinfo is about another subject")
         claims = {**extra, **claims}
     # Nothing after this point talks to the provider: the transaction is short.
