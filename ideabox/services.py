@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from ideabox.ideas.cache import IdeaCache
+from ideabox.identity.oidc.client import OidcClient
 from ideabox.notifications.mail import Mailer
 from ideabox.platform.background import Background
 from ideabox.platform.cache import Cache, create_client
@@ -35,6 +36,9 @@ class Services:
     ideas: IdeaCache
     mailer: Mailer
     background: Background
+    # The OpenID providers' discovery documents and keys, cached, and the HTTP client
+    # that fetches them (IDEABOX_OIDC_PROVIDERS).
+    oidc: OidcClient
 
     @property
     def promotion_delay(self) -> timedelta:
@@ -66,10 +70,12 @@ async def open_services(settings: Settings, clock: Clock | None = None, *,
     tallies = Tallies(cache, clock)
     services = Services(settings=settings, clock=clock, pool=pool, cache=cache,
                         tallies=tallies, ideas=IdeaCache(tallies), background=background,
-                        mailer=Mailer(settings, pool, background))
+                        mailer=Mailer(settings, pool, background),
+                        oidc=OidcClient(settings.oidc_providers, settings.oidc_timeout))
     try:
         yield services
     finally:
         await background.drain()
+        await services.oidc.close()
         await cache.close()
         await pool.close()

@@ -40,6 +40,7 @@ from ideabox.platform.settings import Settings
 from ideabox.services import Services, open_services
 from ideabox.votes.reconcile import Reconciler
 from ideabox.votes.tallies import Tallies
+from tests.identity.providers import MockProvider, run_mock_provider
 
 _counter = itertools.count(1)
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -81,6 +82,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_mock() -> Iterator[MockProvider]:
+    """The real ``oidc-provider-mock``, a process of its own for the whole session (the
+    OpenID Connect tests and the browser's sign-in through a provider)."""
+    with run_mock_provider() as provider:
+        yield provider
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ from ideabox.platform.messages import MESSAGES
 
 PACKAGE = Path(ideabox.__file__).parent
 ERRORS = {"IdeaboxError", "Invalid", "Unauthorized", "Forbidden", "NotFound", "Conflict",
-          "UnsupportedMediaType", "TooManyRequests", "Unavailable"}
+          "UnsupportedMediaType", "TooManyRequests", "Unavailable", "BadGateway",
+          "GatewayTimeout"}
 
 
 def _raised_codes() -> list[tuple[str, str]]:

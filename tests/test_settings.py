@@ -13,7 +13,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def _readme_default(value: object) -> str:
-    if value is None:
+    if value is None or value == ():
         return "(unset)"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"

@@ -62,6 +62,11 @@ def _settings(request: AnyRequest) -> Settings:
     return settings
 
 
+def _providers(request: AnyRequest) -> list[dict[str, str]]:
+    """The OpenID providers the sign-in page offers, one button each."""
+    return [{"name": p.name, "label": p.label} for p in _settings(request).oidc_providers]
+
+
 async def _signed_in(request: AnyRequest, db: RequestDb, viewer: Viewer, back: str) -> Redirect:
     """Start a browser session (a new secret; the one the browser brought is ended)."""
     settings = _settings(request)
@@ -100,9 +105,10 @@ class SignPages(Controller):
                     values=form, next=back)
 
     @get("/signin")
-    async def signin_form(self, viewer: MaybeSignedIn, next_url: NextParam = None) -> Template:
+    async def signin_form(self, request: AnyRequest, viewer: MaybeSignedIn,
+                          next_url: NextParam = None) -> Template:
         return page("accounts/signin.html", viewer=viewer, errors={}, values={},
-                    next=local_path(next_url))
+                    next=local_path(next_url), providers=_providers(request))
 
     @post("/signin")
     async def signin(self, request: AnyRequest, db: RequestDb,
@@ -124,7 +130,7 @@ class SignPages(Controller):
             return await _signed_in(request, db, found, back)
         form.pop("password", None)
         return page("accounts/signin.html", status=status, viewer=viewer, errors=errors,
-                    values=form, next=back)
+                    values=form, next=back, providers=_providers(request))
 
     @get("/goodbye")
     async def goodbye(self, viewer: MaybeSignedIn) -> Template:
@@ -133,11 +139,16 @@ class SignPages(Controller):
 
     @post("/signout")
     async def signout(self, request: AnyRequest, db: RequestDb) -> Redirect:
-        """End the session on the server and forget the cookie."""
+        """End the session on the server and forget the cookie; a session an OpenID
+        provider started goes on to sign out there too."""
         token = request.cookies.get(SESSION_COOKIE)
-        if token:
-            await service.revoke_session(db.conn, token)
-        return see_other("/", cookies=[expired_session_cookie(_settings(request))])
+        provider = await service.revoke_session(db.conn, token) if token else None
+        settings = _settings(request)
+        # Only for a provider still configured (its page finds out whether it has a
+        # sign-out of its own).
+        known = {p.name for p in settings.oidc_providers}
+        target = f"/signout/oidc/{provider}" if provider in known else "/"
+        return see_other(target, cookies=[expired_session_cookie(settings)])
 
 
 # The lists of my page, each paged by a cursor of the same name.

@@ -200,6 +200,14 @@ class ExportedToken(msgspec.Struct):
     expires_at: datetime | None
 
 
+class ExportedIdentity(msgspec.Struct):
+    """An OpenID provider the person signs in through (never their subject there)."""
+
+    provider: str
+    created_at: datetime
+    last_used_at: datetime
+
+
 class ExportedNotificationSettings(msgspec.Struct):
     email: bool
     language: str | None
@@ -218,3 +226,4 @@ class DataExport(msgspec.Struct):
     notification_settings: list[ExportedNotificationSettings] = msgspec.field(
         default_factory=list)
     moderation_actions: list[ExportedModerationAction] = msgspec.field(default_factory=list)
+    identities: list[ExportedIdentity] = msgspec.field(default_factory=list)

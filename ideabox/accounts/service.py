@@ -18,6 +18,7 @@ from ideabox.accounts.schemas import (
     ExportedComment,
     ExportedFollow,
     ExportedIdea,
+    ExportedIdentity,
     ExportedModerationAction,
     ExportedNotification,
     ExportedNotificationSettings,
@@ -71,9 +72,10 @@ _REPLACE_HASH = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_
 _STORED_HASH = "SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL"
 
 _INSERT_SIGN_IN = """
-INSERT INTO auth_tokens (user_id, kind, token_hash, created_at, last_used_at, expires_at)
+INSERT INTO auth_tokens (user_id, kind, token_hash, created_at, last_used_at, expires_at,
+                         provider)
 VALUES ($1, $2, $3, $5::timestamptz, $5::timestamptz,
-        $5::timestamptz + make_interval(days => $4::int))
+        $5::timestamptz + make_interval(days => $4::int), $6)
 """
 
 _GET_ME = f"""
@@ -131,7 +133,14 @@ async def register_user_without_password(db: Db, email: str, display_name: str) 
     return await _insert_user(db, email, passwords.UNUSABLE, _display_name(display_name))
 
 
-async def _insert_user(db: Db, email: str, password_hash: str, name: str) -> Me:
+async def register_user_from_provider(db: Db, email: str | None, display_name: str) -> Me:
+    """Create the account of a person an OpenID provider signed in, who has none yet: no
+    password (they sign in through the provider), and the e-mail address the provider
+    vouched for, or none; 409 if that address is registered meanwhile."""
+    return await _insert_user(db, email, passwords.UNUSABLE, _display_name(display_name))
+
+
+async def _insert_user(db: Db, email: str | None, password_hash: str, name: str) -> Me:
     row = await db.conn.fetchrow(_INSERT_USER, email, password_hash, name, db.now)
     if row is None:
         raise Conflict("email_taken", field="email")
@@ -156,9 +165,11 @@ async def authenticate(conn: asyncpg.Connection, credentials: Credentials) -> Vi
     return viewer_of(row)
 
 
-async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int) -> Token:
+async def _insert_token(db: Db, viewer: Viewer, kind: str, days: int,
+                        provider: str | None = None) -> Token:
     token = new_token()
-    await db.conn.execute(_INSERT_SIGN_IN, viewer.id, kind, token_hash(token), days, db.now)
+    await db.conn.execute(_INSERT_SIGN_IN, viewer.id, kind, token_hash(token), days, db.now,
+                          provider)
     return Token(token=token)
 
 
@@ -167,19 +178,22 @@ async def create_api_token(db: Db, viewer: Viewer, *, days: int) -> Token:
     return await _insert_token(db, viewer, "api", days)
 
 
-async def create_session(db: Db, viewer: Viewer, *, days: int) -> Token:
-    """A new browser session, expiring after ``days`` without use."""
-    return await _insert_token(db, viewer, "session", days)
+async def create_session(db: Db, viewer: Viewer, *, days: int,
+                         provider: str | None = None) -> Token:
+    """A new browser session, expiring after ``days`` without use; ``provider`` names the
+    OpenID provider it was started through."""
+    return await _insert_token(db, viewer, "session", days, provider)
 
 
-async def start_session(db: Db, viewer: Viewer, *, days: int,
-                        replaces: str | None) -> Session:
-    """A browser session for a fresh sign-in. Always a new secret, never the one the
-    browser brought (no session fixation); that one, if any, is ended."""
+async def start_session(db: Db, viewer: Viewer, *, days: int, replaces: str | None,
+                        provider: str | None = None) -> Session:
+    """A browser session for a fresh sign-in (through ``provider``, or a password). Always
+    a new secret, never the one the browser brought (no session fixation); that one, if
+    any, is ended."""
     async with db.conn.transaction():
         if replaces:
             await revoke_session(db.conn, replaces)
-        token = await create_session(db, viewer, days=days)
+        token = await create_session(db, viewer, days=days, provider=provider)
         return Session(token=token.token, user=await get_me(db.conn, viewer))
 
 
@@ -192,10 +206,13 @@ async def revoke_token(conn: asyncpg.Connection, viewer: Viewer, token_id: int) 
         raise NotFound("sign_in_not_found")
 
 
-async def revoke_session(conn: asyncpg.Connection, token: str) -> None:
-    """End the browser session with this secret, whoever it belonged to (idempotent)."""
-    await conn.execute("DELETE FROM auth_tokens WHERE token_hash = $1 AND kind = 'session'",
-                       token_hash(token))
+async def revoke_session(conn: asyncpg.Connection, token: str) -> str | None:
+    """End the browser session with this secret, whoever it belonged to (idempotent); the
+    OpenID provider it was started through, if any."""
+    provider: str | None = await conn.fetchval(
+        "DELETE FROM auth_tokens WHERE token_hash = $1 AND kind = 'session' "
+        "RETURNING provider", token_hash(token))
+    return provider
 
 
 async def change_password(db: Db, viewer: Viewer, data: PasswordChange, *,
@@ -306,6 +323,11 @@ _EXPORT = {
         FROM auth_tokens WHERE user_id = $1 ORDER BY id""",
     "notification_settings": """
         SELECT email, language FROM notification_settings WHERE user_id = $1""",
+    # Which providers the person signs in through; the subject's hash stays out: it
+    # says nothing to them, and is only of use with the secret key.
+    "identities": """
+        SELECT provider, created_at, last_used_at
+        FROM user_identities WHERE user_id = $1 ORDER BY id""",
     "moderation_actions": """
         SELECT action, idea_id, comment_id, reason, created_at
         FROM moderation_actions WHERE moderator_id = $1 ORDER BY id""",
@@ -355,6 +377,7 @@ async def export_my_data(db: Db, viewer: Viewer) -> DataExport:
                                for row in rows["notification_settings"]],
         moderation_actions=[ExportedModerationAction(**row)
                             for row in rows["moderation_actions"]],
+        identities=[ExportedIdentity(**row) for row in rows["identities"]],
         exported_at=db.now,
     )
 

@@ -44,6 +44,7 @@ from ideabox.ideas import api as ideas_api
 from ideabox.ideas import pages as ideas_pages
 from ideabox.identity import api as identity_api
 from ideabox.identity import pages as identity_pages
+from ideabox.identity.oidc import pages as oidc_pages
 from ideabox.moderation import api as moderation_api
 from ideabox.moderation import pages as moderation_pages
 from ideabox.notifications import api as notifications_api
@@ -84,7 +85,7 @@ def page_routes() -> list[ControllerRouterHandler]:
         *purposes_pages.routes, *ideas_pages.routes, *votes_pages.routes,
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
-        *identity_pages.routes]
+        *identity_pages.routes, *oidc_pages.routes]
     return [pages_router(pages), static_router()]
 
 

@@ -91,3 +91,17 @@ class Unavailable(IdeaboxError):
     def __init__(self, code: str, /, *, retry_after: int = 5) -> None:
         super().__init__(code)
         self.retry_after = retry_after
+
+
+class BadGateway(IdeaboxError):
+    """A service ideabox relies on for the request (an OpenID provider) refused it, could
+    not be reached, or answered something unusable."""
+
+    status_code = 502
+
+
+class GatewayTimeout(IdeaboxError):
+    """A service ideabox relies on for the request (an OpenID provider) did not answer in
+    time."""
+
+    status_code = 504

@@ -61,6 +61,27 @@ MESSAGES: dict[str, str] = {
     "email_taken": N_("An account with this e-mail address already exists"),
     "password_changed_meanwhile": N_("Your password was changed meanwhile; sign in again"),
     "too_many_attempts": N_("Too many attempts; try again later"),
+    # Signing in through an OpenID provider
+    "oidc_provider_unknown": N_("There is no way to sign in called '%(name)s'"),
+    "oidc_denied": N_("The sign-in with %(provider)s was cancelled or refused, so you are "
+                      "not signed in"),
+    "oidc_provider_error": N_("%(provider)s could not sign you in (it answered "
+                              "'%(error)s'); try again, or sign in another way"),
+    "oidc_unreachable": N_("We could not reach %(provider)s; try again in a moment"),
+    "oidc_timeout": N_("%(provider)s did not answer in time; try again in a moment"),
+    "oidc_invalid_response": N_("%(provider)s answered in a way we cannot use, so you are not "
+                                "signed in; try again, and tell the municipality if it "
+                                "happens again"),
+    "oidc_token_invalid": N_("%(provider)s sent an identity we could not verify, so you are "
+                             "not signed in; try again"),
+    "oidc_code_refused": N_("%(provider)s did not accept the sign-in: it may have been used "
+                            "already; start again"),
+    "oidc_state_missing": N_("The sign-in could not be finished: it took longer than "
+                             "%(minutes)s minutes, or it was started in another browser; "
+                             "start again"),
+    "oidc_state_mismatch": N_("The sign-in could not be finished: it is not the one this "
+                              "browser started; start again"),
+    "oidc_state_used": N_("This sign-in has been finished already; start again to sign in"),
     # Who may do what
     "residents_only": N_("This purpose is for residents"),
     "staff_only": N_("This purpose is for the municipality's staff"),

@@ -16,6 +16,8 @@ from typing import Any
 
 import msgspec
 
+from ideabox.platform.oidc import OidcProvider, parse_providers
+
 PREFIX = "IDEABOX_"
 
 
@@ -59,6 +61,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_starttls: bool = True
     accessibility_url: str = "https://www.was.digst.dk/"
     default_language: str = "da"
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    oidc_timeout: float = 10.0
     now: datetime | None = None
 
     @property
@@ -88,6 +92,8 @@ class Setting:
     field: str
     parse: Callable[[str], Any]
     help: str
+    # A value holding secrets is never repeated in the message about it.
+    secret: bool = False
 
     @property
     def env(self) -> str:
@@ -216,6 +222,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Where the footer link \"Tilgængelighedserklæring\" points."),
     Setting("default_language", _choice("da", "en"),
             "Language when the browser asks for neither Danish nor English."),
+    Setting("oidc_providers", parse_providers, "The OpenID Connect providers people sign "
+            "in with, as a JSON array (see \"Signing in with OpenID Connect\"). Unset: "
+            "e-mail and password only.", secret=True),
+    Setting("oidc_timeout", _positive_float, "Seconds to wait for an OpenID provider "
+            "(each discovery, key, token and userinfo request) before the sign-in is "
+            "given up with an error page."),
     Setting("now", _instant, "An ISO 8601 instant (`2026-11-30T23:55:00+01:00`) at which "
             "each ideabox process starts its clock, which then runs on. Unset: the "
             "system clock. For rehearsals and tests, never in production."),
@@ -247,7 +259,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         try:
             values[setting.field] = setting.parse(raw)
         except ValueError as exc:
-            raise SettingsError(f"{setting.env}={raw!r}: {exc}") from None
+            shown = setting.env if setting.secret else f"{setting.env}={raw!r}"
+            raise SettingsError(f"{shown}: {exc}") from None
     values.update(overrides)
     return Settings(**values)
 
