@@ -11,6 +11,8 @@ import httpx
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Role, UserCreate, Viewer
+from ideabox.assisted.schemas import AssistedPerson, AssistedPersonCreate
+from ideabox.assisted.service import register_person
 from ideabox.identity import email as email_verification
 from ideabox.platform.db import Db
 from ideabox.platform.settings import Settings
@@ -61,6 +63,16 @@ async def make_user(
     viewer = await service.get_viewer(db.conn, me.id)
     token = await service.create_api_token(db, viewer, days=TOKEN_DAYS)
     return viewer, token.token
+
+
+async def make_assisted_person(conn: asyncpg.Connection | Db, staff: Viewer, *,
+                               display_name: str | None = None,
+                               resident: bool = False) -> AssistedPerson:
+    """A person without digital access, registered by ``staff`` through the real service."""
+    n = next(_numbers)
+    return await register_person(in_db(conn), staff, AssistedPersonCreate(
+        display_name=display_name or f"Borger {n}",
+        note="Viste sundhedskort ved borgerservice", resident=resident))
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -15,6 +15,15 @@ class _After(msgspec.Struct, forbid_unknown_fields=True):
     id: RowId
 
 
+def contains_pattern(q: str | None) -> str | None:
+    """An ILIKE pattern for text containing what was typed, or None if nothing was."""
+    if not q or not q.strip():
+        return None
+    # Match the words literally: % and _ in what was typed are not wildcards.
+    escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None = None, *,
                        limit: int = 50, cursor: str | None = None) -> Page[Me]:
     """A page of accounts (admins only), oldest first, whose name or e-mail contains
@@ -22,11 +31,7 @@ async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None =
     if not viewer.is_admin:
         raise Forbidden("admins_only_users")
     after = decode_cursor(cursor, _After)
-    pattern = None
-    if q and q.strip():
-        # Match the words literally: % and _ in what was typed are not wildcards.
-        escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+    pattern = contains_pattern(q)
     rows = await conn.fetch(
         f"""
         SELECT {ME_COLUMNS} FROM users u

@@ -19,6 +19,7 @@ from ideabox import __version__
 from ideabox.accounts import api as accounts_api
 from ideabox.accounts import pages as accounts_pages
 from ideabox.accounts.auth import extend_sign_in, resend_session_cookie
+from ideabox.assisted import api as assisted_api
 from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
 from ideabox.exports import api as exports_api
@@ -71,7 +72,8 @@ def api_routes() -> list[ControllerRouterHandler]:
     """Every feature's JSON routes, mounted under /api/v1."""
     return [*accounts_api.routes, *purposes_api.routes, *ideas_api.routes, *votes_api.routes,
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
-            *notifications_api.routes, *exports_api.routes, *moderation_api.routes]
+            *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
+            *assisted_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
