@@ -20,6 +20,7 @@ from ideabox.accounts import api as accounts_api
 from ideabox.accounts import pages as accounts_pages
 from ideabox.accounts.auth import extend_sign_in, resend_session_cookie
 from ideabox.assisted import api as assisted_api
+from ideabox.assisted import pages as assisted_pages
 from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
 from ideabox.exports import api as exports_api
@@ -82,7 +83,8 @@ def page_routes() -> list[ControllerRouterHandler]:
     pages: list[ControllerRouterHandler] = [
         *purposes_pages.routes, *ideas_pages.routes, *votes_pages.routes,
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
-        *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes]
+        *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
+        *assisted_pages.routes]
     return [pages_router(pages), static_router()]
 
 
