@@ -48,29 +48,19 @@ FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL
 
 async def acting_for(conn: asyncpg.Connection, viewer: Viewer, on_behalf_of: int | None,
                      *, source: str = "body") -> Acting:
-    """The viewer's own act, or, with ``on_behalf_of``, staff acting for a person they
-    registered: 403 for anyone but staff and for an ordinary account, 404 naming
-    ``on_behalf_of`` for an unknown one."""
+    """The viewer's own act, or, with ``on_behalf_of``, staff acting for a person
+    registered for assisted participation: 403 for anyone but staff and for an ordinary
+    account, 404 naming ``on_behalf_of`` for an unknown one."""
     if on_behalf_of is None:
         return Acting(person=viewer)
     ensure_may_assist(viewer)
-    found = await find_person(conn, on_behalf_of)
-    if found is None:
+    row = await conn.fetchrow(_PERSON, on_behalf_of)
+    if row is None:
         raise NotFound("assisted_person_not_found", field="on_behalf_of", source=source,
                        id=on_behalf_of)
-    person, assisted = found
-    if not assisted:
+    if not row["assisted"]:
         raise Forbidden("not_assisted", field="on_behalf_of", source=source, id=on_behalf_of)
-    return Acting(person=person, assisted_by=viewer.id)
-
-
-async def find_person(conn: asyncpg.Connection, person_id: int) -> tuple[Viewer, bool] | None:
-    """The account as the services see the one whose act it is, and whether staff
-    registered it for assisted participation; None if there is none (or it was deleted)."""
-    row = await conn.fetchrow(_PERSON, person_id)
-    if row is None:
-        return None
-    return viewer_of(row), row["assisted"]
+    return Acting(person=viewer_of(row), assisted_by=viewer.id)
 
 
 _AUDIT = """

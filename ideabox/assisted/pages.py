@@ -128,9 +128,8 @@ async def _person_page(db: RequestDb, viewer: Viewer, services: Svc, person_id: 
                        cursor: str | None = None, done: str | None = None,
                        status: int = 200, errors: dict[str, str] | None = None,
                        values: dict[str, str] | None = None) -> Template:
-    person = await service.get_person(db.conn, viewer, person_id)
     # Lists as the person would see them: their own votes marked.
-    as_person = await service.person_as_viewer(db.conn, viewer, person_id)
+    person, as_person = await service.get_person_acted_for(db.conn, viewer, person_id)
     # Only the purposes the person may take part in are offered; the services check again.
     audiences = audiences_for(as_person.role)
     rules = eligibilities_of(verified=as_person.verified, resident=as_person.resident)

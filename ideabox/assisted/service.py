@@ -16,8 +16,8 @@ import msgspec
 from ideabox.accounts import passwords
 from ideabox.accounts.directory import contains_pattern
 from ideabox.accounts.schemas import DataExport, User, Viewer
-from ideabox.accounts.service import checked_display_name, export_my_data
-from ideabox.assisted.acting import audit, ensure_may_assist, find_person
+from ideabox.accounts.service import checked_display_name, export_my_data, viewer_of
+from ideabox.assisted.acting import audit, ensure_may_assist
 from ideabox.assisted.schemas import (
     AUDIT_ACTIONS,
     NOTE_LIMITS,
@@ -25,7 +25,7 @@ from ideabox.assisted.schemas import (
     AssistedPersonCreate,
     AuditEntry,
 )
-from ideabox.identity.eligibility import resident_now
+from ideabox.identity.eligibility import person_columns
 from ideabox.platform.db import Db
 from ideabox.platform.errors import NotFound
 from ideabox.platform.pagination import Moment, Page, RowId, decode_cursor, page_of
@@ -56,9 +56,10 @@ INSERT INTO residency_checks (user_id, provider, resident, checked_at)
 VALUES ($1, $2, true, $3)
 """
 
+# With what the services see of the person (``person_columns``), whose acts staff enter.
 _PEOPLE = f"""
 SELECT u.id, u.display_name, u.role, u.created_at AS registered_at, u.assisted_note AS note,
-       {resident_now("u")} AS resident,
+       {person_columns("u")},
        s.id AS staff_id, s.display_name AS staff_name, s.role AS staff_role
 FROM users u JOIN users s ON s.id = u.assisted_by
 WHERE u.assisted_by IS NOT NULL AND u.deleted_at IS NULL
@@ -135,26 +136,27 @@ async def list_people(conn: asyncpg.Connection, viewer: Viewer, q: str | None = 
     return page_of(rows, limit, _person, lambda last: _Before(id=last.id))
 
 
-async def get_person(conn: asyncpg.Connection, viewer: Viewer,
-                     person_id: int) -> AssistedPerson:
-    """One person registered for assisted participation (staff only); 404 for anyone
-    else's id."""
+async def _one(conn: asyncpg.Connection, viewer: Viewer, person_id: int) -> asyncpg.Record:
     ensure_may_assist(viewer)
     row = await conn.fetchrow(_ONE, person_id)
     if row is None:
         raise NotFound("assisted_person_not_found", id=person_id)
-    return _person(row)
+    return row
 
 
-async def person_as_viewer(conn: asyncpg.Connection, viewer: Viewer,
-                           person_id: int) -> Viewer:
-    """The person as the services see the one whose act it is (staff only; 404 unless
-    registered for assisted participation): for reading lists as they would see them."""
-    ensure_may_assist(viewer)
-    found = await find_person(conn, person_id)
-    if found is None or not found[1]:
-        raise NotFound("assisted_person_not_found", id=person_id)
-    return found[0]
+async def get_person(conn: asyncpg.Connection, viewer: Viewer,
+                     person_id: int) -> AssistedPerson:
+    """One person registered for assisted participation (staff only); 404 for anyone
+    else's id."""
+    return _person(await _one(conn, viewer, person_id))
+
+
+async def get_person_acted_for(conn: asyncpg.Connection, viewer: Viewer,
+                               person_id: int) -> tuple[AssistedPerson, Viewer]:
+    """The person as ``get_person`` answers, and as the services see the one whose act it
+    is: for reading lists and exports as they would see them."""
+    row = await _one(conn, viewer, person_id)
+    return _person(row), viewer_of(row)
 
 
 async def person_audit(conn: asyncpg.Connection, viewer: Viewer, person_id: int, *,
@@ -173,5 +175,5 @@ async def person_audit(conn: asyncpg.Connection, viewer: Viewer, person_id: int,
 async def export_person_data(db: Db, viewer: Viewer, person_id: int) -> DataExport:
     """Everything ideabox holds about the person, for staff to hand them (GDPR art. 15):
     they cannot sign in to take it themselves."""
-    person = await person_as_viewer(db.conn, viewer, person_id)
+    _, person = await get_person_acted_for(db.conn, viewer, person_id)
     return await export_my_data(db, person)
