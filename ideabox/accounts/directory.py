@@ -7,7 +7,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Me, Viewer
 from ideabox.accounts.service import ME_COLUMNS
-from ideabox.platform.errors import Forbidden
+from ideabox.platform.errors import Forbidden, Invalid
 from ideabox.platform.pagination import Page, RowId, decode_cursor, page_of
 
 
@@ -16,9 +16,13 @@ class _After(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def contains_pattern(q: str | None) -> str | None:
-    """An ILIKE pattern for text containing what was typed, or None if nothing was."""
+    """An ILIKE pattern for text containing what was typed (the query parameter ``q``),
+    or None if nothing was."""
     if not q or not q.strip():
         return None
+    if "\x00" in q:
+        # PostgreSQL text cannot hold NUL: refused here rather than failing as a 500 there.
+        raise Invalid("q", "nul_characters", source="query")
     # Match the words literally: % and _ in what was typed are not wildcards.
     escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

@@ -136,6 +136,10 @@ async def test_the_list_pages_newest_first_and_finds_by_name(
     literal = await client.get("/api/v1/assisted-people", headers=bearer(token),
                                params={"q": "0% J"})
     assert [p["id"] for p in literal.json()["items"]] == [second.id]
+    nul = await client.get("/api/v1/assisted-people", headers=bearer(token),
+                           params={"q": "Ka\x00ren"})
+    assert nul.status_code == 400
+    assert nul.json()["extra"][0]["key"] == "q" and _code(nul) == "nul_characters"
 
 
 async def test_staff_post_an_idea_for_the_person(
