@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from ideabox.notifications.mail import Mailer, send_notification_emails
 from ideabox.platform.db import Db
 from ideabox.platform.settings import Settings
-from tests.factories import bearer
+from tests.factories import backdate_idea, bearer, make_assisted_person, make_user
 from tests.promotion.scene import Scene, cph
 
 
@@ -199,3 +199,27 @@ async def test_a_message_that_cannot_be_made_or_sent_does_not_stop_the_others(
     assert {m["Subject"] for m in box.messages} == {
         "Sendt videre til forvaltningen: Grønne tage på kommunens bygninger"}
     assert caplog.text.count("could not be made") == 4  # the author's and three voters'
+
+
+async def test_people_without_an_address_are_notified_on_the_site_only(client, db, app, inbox,
+                                                                       caplog):
+    box, _ = inbox
+    scene = await Scene(client, db).build(promote_top_n=1, voters=2)
+    staff, staff_token = await make_user(db, role="staff")
+    person = await make_assisted_person(db, staff)
+    shared = await client.post(f"/api/v1/purposes/{scene.slug}/ideas",
+                               headers=bearer(staff_token),
+                               json={"title": "Bænke ved busstoppestedet", "body": "Tak.",
+                                     "on_behalf_of": person.id})
+    assert shared.status_code == 201, shared.text
+    idea = shared.json()["id"]
+    await backdate_idea(db, idea, cph(2026, 9, 2))
+    await scene.votes(idea, range(2), cph(2026, 9, 3))
+    with caplog.at_level(logging.WARNING):
+        assert (await scene.promote("2026-09")).status_code == 200
+        await _background_done(app)
+    voters = [await _emails(db, viewer.id) for viewer, _ in scene.voters]
+    assert sorted(m["To"] for m in box.messages) == sorted(voters)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert await db.fetchval("SELECT count(*) FROM notifications WHERE user_id = $1",
+                             person.id) == 1
