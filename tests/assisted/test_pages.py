@@ -131,3 +131,14 @@ async def test_the_pages_are_for_staff_and_admins(
     await make_user(db, role="admin", email="admin@kommune.dk")
     await sign_in(admin_browser, "admin@kommune.dk")
     assert (await admin_browser.get(f"/staff/assisted/{person.id}")).status_code == 200
+
+
+async def test_the_admins_list_of_people_shows_no_address_for_a_registered_person(
+        client: httpx.AsyncClient, db: asyncpg.Connection) -> None:
+    admin, _ = await make_user(db, role="admin", email="admin@kommune.dk")
+    await make_assisted_person(db, admin, display_name="Karen Hansen")
+    await sign_in(client, "admin@kommune.dk")
+    people = await client.get("/admin/users", params={"q": "Karen"})
+    assert people.status_code == 200
+    row = re.search(r"<td>Karen Hansen</td>\s*<td>(.*?)</td>", people.text)
+    assert row is not None and "ingen e-mail" in row.group(1) and "None" not in row.group(1)
