@@ -75,7 +75,7 @@ async def _idea(conn: asyncpg.Connection, viewer: Viewer | None,
 async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
                       data: CommentCreate) -> Comment:
     """Comment on an idea, or reply to one of its comments: as the viewer, or, with
-    ``on_behalf_of``, as staff for a person staff registered."""
+    ``on_behalf_of``, as staff for a person registered for assisted participation."""
     acting = await acting_for(db.conn, viewer, data.on_behalf_of)
     author = acting.person
     idea = await _idea(db.conn, author, idea_id)

@@ -98,7 +98,8 @@ async def _purpose_for_posting(conn: asyncpg.Connection, slug: str) -> asyncpg.R
 async def create_idea(db: Db, services: Services, viewer: Viewer, slug: str,
                       data: IdeaCreate) -> Idea:
     """Post an idea for a purpose (if the purpose's audience includes the author): the
-    viewer's own, or, with ``on_behalf_of``, staff's for a person staff registered."""
+    viewer's own, or, with ``on_behalf_of``, one staff enter for a person registered for
+    assisted participation (``assisted.acting``)."""
     acting = await acting_for(db.conn, viewer, data.on_behalf_of)
     author = acting.person
     purpose = await _purpose_for_posting(db.conn, slug)

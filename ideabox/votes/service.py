@@ -132,8 +132,8 @@ def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.
 
 async def cast_vote(db: Db, services: Services, viewer: Viewer, idea_id: int, *,
                     on_behalf_of: int | None = None) -> VoteState:
-    """Vote for an idea (idempotent): the viewer's vote, or, with ``on_behalf_of``, staff's
-    for a person staff registered."""
+    """Vote for an idea (idempotent): the viewer's vote, or, with ``on_behalf_of``, one
+    staff cast for a person registered for assisted participation."""
     acting = await acting_for(db.conn, viewer, on_behalf_of, source="query")
     voter = acting.person
     row = _check(await db.conn.fetchrow(
@@ -148,7 +148,7 @@ async def cast_vote(db: Db, services: Services, viewer: Viewer, idea_id: int, *,
 async def retract_vote(db: Db, services: Services, viewer: Viewer, idea_id: int, *,
                        on_behalf_of: int | None = None) -> VoteState:
     """Take a vote back (idempotent): the viewer's, or, with ``on_behalf_of``, staff take
-    back the vote of a person staff registered."""
+    back the vote of a person registered for assisted participation."""
     acting = await acting_for(db.conn, viewer, on_behalf_of, source="query")
     voter = acting.person
     row = _check(await db.conn.fetchrow(_RETRACT, idea_id, voter.id, list(VOTABLE), db.now,
