@@ -92,11 +92,16 @@ async def make_purpose(conn: asyncpg.Connection | Db, *, slug: str | None = None
 
 
 async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *, title: str | None = None,
-                    body: str = "Sådan kunne det gøres.") -> dict[str, Any]:
-    """An idea posted through the JSON API; returns its JSON."""
+                    body: str = "Sådan kunne det gøres.",
+                    on_behalf_of: int | None = None) -> dict[str, Any]:
+    """An idea posted through the JSON API (by staff for ``on_behalf_of``, a person they
+    help); returns its JSON."""
     n = next(_numbers)
+    data: dict[str, Any] = {"title": title or f"Idé nummer {n}", "body": body}
+    if on_behalf_of is not None:
+        data["on_behalf_of"] = on_behalf_of
     response = await client.post(f"/api/v1/purposes/{slug}/ideas", headers=bearer(token),
-                                 json={"title": title or f"Idé nummer {n}", "body": body})
+                                 json=data)
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result

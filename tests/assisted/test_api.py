@@ -32,6 +32,20 @@ async def _counts(db: asyncpg.Connection) -> tuple[int, int, int, int]:
     return row["ideas"], row["comments"], row["votes"], row["audit"]
 
 
+async def _every_page(client: httpx.AsyncClient, url: str, token: str) -> list[dict[str, Any]]:
+    """Every item of a list, read two at a time by its cursor."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        response = await client.get(url, headers=bearer(token),
+                                    params={"limit": 2, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return items
+
+
 def _code(response: httpx.Response) -> str:
     extra = response.json()["extra"]
     code: str = extra["code"] if isinstance(extra, dict) else extra[0]["code"]
@@ -120,16 +134,8 @@ async def test_the_list_pages_newest_first_and_finds_by_name(
     first = await make_assisted_person(db, staff, display_name="Karen Hansen")
     second = await make_assisted_person(db, staff, display_name="Jens 100% Jensen")
     third = await make_assisted_person(db, staff, display_name="Karen Nielsen")
-    seen, cursor = [], None
-    while True:
-        response = await client.get("/api/v1/assisted-people", headers=bearer(token),
-                                    params={"limit": 2, **({"cursor": cursor} if cursor else {})})
-        assert response.status_code == 200, response.text
-        seen += [person["id"] for person in response.json()["items"]]
-        cursor = response.json()["next_cursor"]
-        if cursor is None:
-            break
-    assert seen == [third.id, second.id, first.id]
+    seen = await _every_page(client, "/api/v1/assisted-people", token)
+    assert [person["id"] for person in seen] == [third.id, second.id, first.id]
     found = await client.get("/api/v1/assisted-people", headers=bearer(token),
                              params={"q": "karen"})
     assert [p["id"] for p in found.json()["items"]] == [third.id, first.id]
@@ -311,11 +317,7 @@ async def test_a_verified_residency_purpose_takes_those_whose_residency_staff_ch
     await make_purpose(db, slug="alle")
     # An idea to vote for, from a resident whose address staff checked.
     neighbour = await make_assisted_person(db, staff, resident=True)
-    shared = await client.post("/api/v1/purposes/kun-borgere/ideas", headers=bearer(token),
-                               json={"title": "Lys på stien", "body": "Tekst",
-                                     "on_behalf_of": neighbour.id})
-    assert shared.status_code == 201, shared.text
-    idea = shared.json()
+    idea = await post_idea(client, token, "kun-borgere", on_behalf_of=neighbour.id)
     before = await _counts(db)
     posted = await client.post("/api/v1/purposes/kun-borgere/ideas", headers=bearer(token), json={
         "title": "Bænke ved havnen", "body": "Tekst", "on_behalf_of": person.id})
@@ -351,22 +353,12 @@ async def test_staff_read_a_persons_audit_log_naming_each_staff_member(
     _, lars_token = await make_user(db, role="admin", display_name="Lars")
     person = await make_assisted_person(db, sara)
     await make_purpose(db, slug="havnen")
-    posted = await client.post("/api/v1/purposes/havnen/ideas", headers=bearer(lars_token),
-                               json={"title": "Bænke ved havnen", "body": "Tekst",
-                                     "on_behalf_of": person.id})
-    idea_id = posted.json()["id"]
+    idea_id = (await post_idea(client, lars_token, "havnen", title="Bænke ved havnen",
+                               on_behalf_of=person.id))["id"]
     await client.put(f"/api/v1/ideas/{idea_id}/vote", headers=bearer(sara_token),
                      params={"on_behalf_of": person.id})
-    entries, cursor = [], None
-    while True:
-        response = await client.get(f"/api/v1/assisted-people/{person.id}/audit",
-                                    headers=bearer(sara_token),
-                                    params={"limit": 2, **({"cursor": cursor} if cursor else {})})
-        assert response.status_code == 200, response.text
-        entries += response.json()["items"]
-        cursor = response.json()["next_cursor"]
-        if cursor is None:
-            break
+    entries = await _every_page(client, f"/api/v1/assisted-people/{person.id}/audit",
+                                sara_token)
     assert [(e["action"], e["actor"]["display_name"], e["idea_title"]) for e in entries] == [
         ("vote_for", "Sara", "Bænke ved havnen"),
         ("post_idea_for", "Lars", "Bænke ved havnen"),
@@ -396,9 +388,7 @@ async def test_the_persons_data_export_holds_what_staff_did_for_them(
     staff, token = await make_user(db, role="staff")
     person = await make_assisted_person(db, staff, display_name="Karen Hansen")
     await make_purpose(db, slug="havnen")
-    posted = await client.post("/api/v1/purposes/havnen/ideas", headers=bearer(token), json={
-        "title": "Bænke ved havnen", "body": "Tekst", "on_behalf_of": person.id})
-    idea_id = posted.json()["id"]
+    idea_id = (await post_idea(client, token, "havnen", on_behalf_of=person.id))["id"]
     await client.put(f"/api/v1/ideas/{idea_id}/vote", headers=bearer(token),
                      params={"on_behalf_of": person.id})
     await client.post(f"/api/v1/ideas/{idea_id}/comments", headers=bearer(token),

@@ -50,12 +50,9 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                                   json={"reason": "Nævner en nabo ved navn."})
         assert response.status_code == 200
         # An idea staff shared for someone, with a vote, so the acting page lists both.
-        response = await api.post(f"/api/v1/purposes/{purpose.slug}/ideas",
-                                  headers=bearer(admin_token),
-                                  json={"title": "Bænke ved busstoppestedet", "body": "Tak.",
-                                        "on_behalf_of": person.id})
-        assert response.status_code == 201
-        response = await api.put(f"/api/v1/ideas/{response.json()['id']}/vote",
+        helped = await post_idea(api, admin_token, purpose.slug,
+                                 title="Bænke ved busstoppestedet", on_behalf_of=person.id)
+        response = await api.put(f"/api/v1/ideas/{helped['id']}/vote",
                                  headers=bearer(admin_token),
                                  params={"on_behalf_of": person.id})
         assert response.status_code == 200

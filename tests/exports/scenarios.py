@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import httpx
 
-from tests.factories import backdate_idea, bearer, make_assisted_person, make_user
+from tests.factories import backdate_idea, bearer, make_assisted_person, make_user, post_idea
 from tests.promotion.scene import Scene, cph
 
 MONTH = "2026-09"
@@ -104,12 +104,8 @@ async def assisted(client: httpx.AsyncClient, db: asyncpg.Connection) -> str:
     scene = await Scene(client, db).build(slug="hjaelp", voters=3, promote_top_n=2)
     staff, staff_token = await make_user(db, role="staff", display_name="Borgerservice")
     person = await make_assisted_person(db, staff, display_name="Karen Hansen")
-    response = await client.post(f"/api/v1/purposes/{scene.slug}/ideas",
-                                 headers=bearer(staff_token),
-                                 json={"title": "Bænke ved busstoppestedet", "body": "Til os.",
-                                       "on_behalf_of": person.id})
-    assert response.status_code == 201, response.text
-    helped = response.json()["id"]
+    helped = (await post_idea(client, staff_token, scene.slug, title="Bænke ved busstoppestedet",
+                              on_behalf_of=person.id))["id"]
     await backdate_idea(db, helped, cph(2026, 9, 4, 11))
     own = await scene.idea("Flere skraldespande i parken", cph(2026, 9, 5, 9))
     await scene.votes(helped, range(3), cph(2026, 9, 12))

@@ -18,7 +18,13 @@ from aiosmtpd.controller import Controller
 from ideabox.notifications.mail import Mailer, send_notification_emails
 from ideabox.platform.db import Db
 from ideabox.platform.settings import Settings
-from tests.factories import backdate_idea, bearer, make_assisted_person, make_user
+from tests.factories import (
+    backdate_idea,
+    bearer,
+    make_assisted_person,
+    make_user,
+    post_idea,
+)
 from tests.promotion.scene import Scene, cph
 
 
@@ -207,12 +213,7 @@ async def test_people_without_an_address_are_notified_on_the_site_only(client, d
     scene = await Scene(client, db).build(promote_top_n=1, voters=2)
     staff, staff_token = await make_user(db, role="staff")
     person = await make_assisted_person(db, staff)
-    shared = await client.post(f"/api/v1/purposes/{scene.slug}/ideas",
-                               headers=bearer(staff_token),
-                               json={"title": "Bænke ved busstoppestedet", "body": "Tak.",
-                                     "on_behalf_of": person.id})
-    assert shared.status_code == 201, shared.text
-    idea = shared.json()["id"]
+    idea = (await post_idea(client, staff_token, scene.slug, on_behalf_of=person.id))["id"]
     await backdate_idea(db, idea, cph(2026, 9, 2))
     await scene.votes(idea, range(2), cph(2026, 9, 3))
     with caplog.at_level(logging.WARNING):
