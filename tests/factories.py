@@ -11,6 +11,8 @@ import httpx
 
 from ideabox.accounts import service
 from ideabox.accounts.schemas import Role, UserCreate, Viewer
+from ideabox.assisted.schemas import AssistedPerson, AssistedPersonCreate
+from ideabox.assisted.service import register_person
 from ideabox.identity import email as email_verification
 from ideabox.platform.db import Db
 from ideabox.platform.settings import Settings
@@ -63,6 +65,16 @@ async def make_user(
     return viewer, token.token
 
 
+async def make_assisted_person(conn: asyncpg.Connection | Db, staff: Viewer, *,
+                               display_name: str | None = None,
+                               resident: bool = False) -> AssistedPerson:
+    """A person without digital access, registered by ``staff`` through the real service."""
+    n = next(_numbers)
+    return await register_person(in_db(conn), staff, AssistedPersonCreate(
+        display_name=display_name or f"Borger {n}",
+        note="Viste sundhedskort ved borgerservice", resident=resident))
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -80,11 +92,16 @@ async def make_purpose(conn: asyncpg.Connection | Db, *, slug: str | None = None
 
 
 async def post_idea(client: httpx.AsyncClient, token: str, slug: str, *, title: str | None = None,
-                    body: str = "Sådan kunne det gøres.") -> dict[str, Any]:
-    """An idea posted through the JSON API; returns its JSON."""
+                    body: str = "Sådan kunne det gøres.",
+                    on_behalf_of: int | None = None) -> dict[str, Any]:
+    """An idea posted through the JSON API (by staff for ``on_behalf_of``, a person they
+    help); returns its JSON."""
     n = next(_numbers)
+    data: dict[str, Any] = {"title": title or f"Idé nummer {n}", "body": body}
+    if on_behalf_of is not None:
+        data["on_behalf_of"] = on_behalf_of
     response = await client.post(f"/api/v1/purposes/{slug}/ideas", headers=bearer(token),
-                                 json={"title": title or f"Idé nummer {n}", "body": body})
+                                 json=data)
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result

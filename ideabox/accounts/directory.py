@@ -7,12 +7,25 @@ import msgspec
 
 from ideabox.accounts.schemas import Me, Viewer
 from ideabox.accounts.service import ME_COLUMNS
-from ideabox.platform.errors import Forbidden
+from ideabox.platform.errors import Forbidden, Invalid
 from ideabox.platform.pagination import Page, RowId, decode_cursor, page_of
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):
     id: RowId
+
+
+def contains_pattern(q: str | None) -> str | None:
+    """An ILIKE pattern for text containing what was typed (the query parameter ``q``),
+    or None if nothing was."""
+    if not q or not q.strip():
+        return None
+    if "\x00" in q:
+        # PostgreSQL text cannot hold NUL: refused here rather than failing as a 500 there.
+        raise Invalid("q", "nul_characters", source="query")
+    # Match the words literally: % and _ in what was typed are not wildcards.
+    escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None = None, *,
@@ -22,11 +35,7 @@ async def search_users(conn: asyncpg.Connection, viewer: Viewer, q: str | None =
     if not viewer.is_admin:
         raise Forbidden("admins_only_users")
     after = decode_cursor(cursor, _After)
-    pattern = None
-    if q and q.strip():
-        # Match the words literally: % and _ in what was typed are not wildcards.
-        escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+    pattern = contains_pattern(q)
     rows = await conn.fetch(
         f"""
         SELECT {ME_COLUMNS} FROM users u

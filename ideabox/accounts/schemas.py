@@ -126,6 +126,8 @@ class Session(msgspec.Struct):
 # What a person gets from GET /me/export: everything ideabox holds about them.
 
 class ExportedIdea(msgspec.Struct):
+    """An idea; ``assisted``: staff posted it for the person."""
+
     id: int
     purpose: str
     title: str
@@ -133,9 +135,12 @@ class ExportedIdea(msgspec.Struct):
     status: str
     created_at: datetime
     updated_at: datetime
+    assisted: bool = False
 
 
 class ExportedComment(msgspec.Struct):
+    """A comment; ``assisted``: staff wrote it for the person."""
+
     id: int
     idea_id: int
     parent_id: int | None
@@ -143,15 +148,18 @@ class ExportedComment(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    assisted: bool = False
 
 
 class ExportedVote(msgspec.Struct):
-    """A vote; ``idea_title`` is null for an idea hidden from the person (``hidden``)."""
+    """A vote; ``idea_title`` is null for an idea hidden from the person (``hidden``);
+    ``assisted``: staff cast it for the person."""
 
     idea_id: int
     idea_title: str | None
     created_at: datetime
     hidden: bool = False
+    assisted: bool = False
 
 
 class ExportedFollow(msgspec.Struct):
@@ -191,6 +199,20 @@ class ExportedModerationAction(msgspec.Struct):
     created_at: datetime
 
 
+class ExportedAssistance(msgspec.Struct):
+    """An entry of the audit log: staff (``actor_id``) registering, or posting,
+    commenting or voting for, a person without digital access (``subject_id``). The
+    person gets the entries about them; the staff member those they made."""
+
+    action: str
+    actor_id: int
+    subject_id: int | None
+    idea_id: int | None
+    comment_id: int | None
+    detail: str | None
+    created_at: datetime
+
+
 class ExportedToken(msgspec.Struct):
     """A sign-in (browser session or API token); never the secret itself."""
 
@@ -227,3 +249,4 @@ class DataExport(msgspec.Struct):
         default_factory=list)
     moderation_actions: list[ExportedModerationAction] = msgspec.field(default_factory=list)
     identities: list[ExportedIdentity] = msgspec.field(default_factory=list)
+    assistance: list[ExportedAssistance] = msgspec.field(default_factory=list)

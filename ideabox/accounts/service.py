@@ -15,6 +15,7 @@ from ideabox.accounts.schemas import (
     DISPLAY_NAME_MAX,
     Credentials,
     DataExport,
+    ExportedAssistance,
     ExportedComment,
     ExportedFollow,
     ExportedIdea,
@@ -113,7 +114,8 @@ async def get_viewer(conn: asyncpg.Connection, user_id: int) -> Viewer:
     return viewer_of(row)
 
 
-def _display_name(raw: str) -> str:
+def checked_display_name(raw: str) -> str:
+    """A display name as people write it, trimmed; 400 naming ``display_name`` if not."""
     if not raw.strip():
         raise Invalid("display_name", "blank")
     return trimmed(raw, "display_name", 1, DISPLAY_NAME_MAX)
@@ -121,7 +123,7 @@ def _display_name(raw: str) -> str:
 
 async def register_user(db: Db, data: UserCreate) -> Me:
     """Create a resident's account; 409 if the e-mail address is already registered."""
-    name = _display_name(data.display_name)
+    name = checked_display_name(data.display_name)
     password_hash = await passwords.hash_password(data.password)
     return await _insert_user(db, data.email, password_hash, name)
 
@@ -130,14 +132,14 @@ async def register_user_without_password(db: Db, email: str, display_name: str) 
     """Create a resident's account that nobody can sign in to (people in demo data);
     409 if the e-mail address is already registered. No argon2 hash is made: hundreds
     of such accounts take milliseconds, not seconds."""
-    return await _insert_user(db, email, passwords.UNUSABLE, _display_name(display_name))
+    return await _insert_user(db, email, passwords.UNUSABLE, checked_display_name(display_name))
 
 
 async def register_user_from_provider(db: Db, email: str | None, display_name: str) -> Me:
     """Create the account of a person an OpenID provider signed in, who has none yet: no
     password (they sign in through the provider), and the e-mail address the provider
     vouched for, or none; 409 if that address is registered meanwhile."""
-    return await _insert_user(db, email, passwords.UNUSABLE, _display_name(display_name))
+    return await _insert_user(db, email, passwords.UNUSABLE, checked_display_name(display_name))
 
 
 async def _insert_user(db: Db, email: str | None, password_hash: str, name: str) -> Me:
@@ -297,15 +299,18 @@ CASE WHEN i.status <> 'hidden' OR i.author_id = $1
 # GDPR: the person's own data. Read straight from the tables, in one snapshot.
 _EXPORT = {
     "ideas": """
-        SELECT i.id, p.slug AS purpose, i.title, i.body, i.status, i.created_at, i.updated_at
+        SELECT i.id, p.slug AS purpose, i.title, i.body, i.status, i.created_at, i.updated_at,
+               i.assisted_by IS NOT NULL AS assisted
         FROM ideas i JOIN purposes p ON p.id = i.purpose_id
         WHERE i.author_id = $1 ORDER BY i.id""",
     "comments": """
-        SELECT id, idea_id, parent_id, body, created_at, updated_at, deleted_at
+        SELECT id, idea_id, parent_id, body, created_at, updated_at, deleted_at,
+               assisted_by IS NOT NULL AS assisted
         FROM comments WHERE author_id = $1 ORDER BY id""",
     # S608 (votes, follows): a constant spliced in; values go as $n.
     "votes": f"""
-        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at, i.status = 'hidden' AS hidden
+        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at, i.status = 'hidden' AS hidden,
+               v.assisted_by IS NOT NULL AS assisted
         FROM votes v JOIN ideas i ON i.id = v.idea_id
         WHERE v.voter_id = $1 ORDER BY v.created_at, v.idea_id""",  # noqa: S608
     "follows": f"""
@@ -331,6 +336,15 @@ _EXPORT = {
     "moderation_actions": """
         SELECT action, idea_id, comment_id, reason, created_at
         FROM moderation_actions WHERE moderator_id = $1 ORDER BY id""",
+    # Assisted participation only: the log's decisions on held votes are a moderator's
+    # review in progress, not the person's data to take away.
+    "assistance": """
+        SELECT action, actor_id, subject_id, idea_id, comment_id, detail, created_at
+        FROM audit_log
+        WHERE (actor_id = $1 OR subject_id = $1)
+          AND action IN ('register_assisted', 'post_idea_for', 'comment_for', 'vote_for',
+                         'retract_vote_for')
+        ORDER BY id""",
 }
 
 # The account stays, so that ideas, comments and votes keep an author and services stay
@@ -378,6 +392,7 @@ async def export_my_data(db: Db, viewer: Viewer) -> DataExport:
         moderation_actions=[ExportedModerationAction(**row)
                             for row in rows["moderation_actions"]],
         identities=[ExportedIdentity(**row) for row in rows["identities"]],
+        assistance=[ExportedAssistance(**row) for row in rows["assistance"]],
         exported_at=db.now,
     )
 

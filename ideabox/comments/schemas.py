@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 
 from ideabox.accounts.schemas import User
+from ideabox.assisted.schemas import OnBehalfOf
 from ideabox.platform.validation import LINES
 
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=5000, description="Markdown",
@@ -18,6 +19,7 @@ CommentId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
 class CommentCreate(msgspec.Struct, forbid_unknown_fields=True):
     body: Body
     parent_id: CommentId | None = None
+    on_behalf_of: OnBehalfOf | None = None
 
 
 class CommentUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,3 +40,5 @@ class Comment(msgspec.Struct):
     edited: bool
     deleted: bool
     replies: list[Comment] = msgspec.field(default_factory=list)
+    # Written for its author by staff (assisted participation).
+    assisted: bool = False

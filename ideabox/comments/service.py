@@ -6,6 +6,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import User, Viewer
+from ideabox.assisted.acting import acting_for, audit_act
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
 from ideabox.ideas.service import may_see
 from ideabox.moderation.log import record_action
@@ -44,7 +45,8 @@ SELECT id FROM up WHERE NOT looped ORDER BY step DESC
 
 _COLUMNS = """
 c.id, c.idea_id, c.parent_id, c.body, c.body_html, c.created_at, c.updated_at,
-c.deleted_at, c.author_id, u.display_name AS author_name, u.role AS author_role
+c.deleted_at, c.author_id, u.display_name AS author_name, u.role AS author_role,
+c.assisted_by IS NOT NULL AS assisted
 """
 
 
@@ -56,7 +58,7 @@ def _comment(row: asyncpg.Record) -> Comment:
         id=row["id"], idea_id=row["idea_id"], parent_id=row["parent_id"], author=author,
         body="" if deleted else row["body"], body_html="" if deleted else row["body_html"],
         created_at=row["created_at"], edited=row["updated_at"] > row["created_at"],
-        deleted=deleted,
+        deleted=deleted, assisted=row["assisted"],
     )
 
 
@@ -72,11 +74,15 @@ async def _idea(conn: asyncpg.Connection, viewer: Viewer | None,
 
 async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
                       data: CommentCreate) -> Comment:
-    """Comment on an idea, or reply to one of its comments."""
-    idea = await _idea(db.conn, viewer, idea_id)
+    """Comment on an idea, or reply to one of its comments: as the viewer, or, with
+    ``on_behalf_of``, as staff for a person registered for assisted participation."""
+    acting = await acting_for(db.conn, viewer, data.on_behalf_of)
+    author = acting.person
+    idea = await _idea(db.conn, author, idea_id)
     if idea["status"] in CLOSED:
         raise Conflict(CLOSED[idea["status"]])
-    ensure_may_participate(viewer, idea["audience"], idea["eligibility"])
+    ensure_may_participate(author, idea["audience"], idea["eligibility"],
+                           assisted=acting.assisted)
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     body_html = await markdown.to_html(body, "body")
     parent_id = data.parent_id
@@ -90,9 +96,10 @@ async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
         parent_id = await _replied_under(db.conn, parent_id)
     comment_id = await db.conn.fetchval(
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html, created_at,
-                                 updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id""",
-        idea_id, parent_id, viewer.id, body, body_html, db.now)
+                                 updated_at, assisted_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id""",
+        idea_id, parent_id, author.id, body, body_html, db.now, acting.assisted_by)
+    await audit_act(db, acting, "comment_for", idea_id=idea_id, comment_id=comment_id)
     # The idea's comment count changed: its cached copy must go.
     services.ideas.changed(db, [idea_id])
     return await get_comment(db.conn, comment_id)

@@ -67,6 +67,8 @@ def _csv_cell(value: Any, excel: bool) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S") if excel else value.isoformat()
     if isinstance(value, str):
         return neutralise(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as JSON writes it
     return str(value)
 
 
@@ -154,6 +156,8 @@ async def write_xlsx(rows: AsyncIterator[ExportRow], path: Path, *,
                 if isinstance(value, datetime):
                     # Excel has no time zones: the local time of the purpose's zone.
                     sheet.write_datetime(line, index, value.replace(tzinfo=None), when)
+                elif isinstance(value, bool):  # before int: a bool is an int too
+                    sheet.write_boolean(line, index, value)
                 elif isinstance(value, int):
                     sheet.write_number(line, index, value)
                 else:

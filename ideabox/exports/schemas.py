@@ -27,6 +27,8 @@ class ExportRow(msgspec.Struct):
     status: str
     response: str | None
     url: str
+    # Posted for its author by staff (assisted participation). New columns go last.
+    assisted: bool
 
 
 COLUMNS: tuple[str, ...] = ExportRow.__struct_fields__

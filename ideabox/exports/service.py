@@ -41,7 +41,8 @@ SELECT p.slug AS purpose, p.timezone, pr.rank, pr.idea_id, i.title,
        -- The administration's answers only: a moderator's reason is not one.
        (SELECT sc.response FROM idea_status_changes sc
         WHERE sc.idea_id = i.id AND sc.response IS NOT NULL AND sc.trigger = 'response'
-        ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1) AS response
+        ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1) AS response,
+       i.assisted_by IS NOT NULL AS assisted
 """ + _FROM + """
 ORDER BY p.slug, pr.rank
 """  # noqa: S608 - constants spliced in; values go as $n
@@ -91,6 +92,7 @@ def _row(record: asyncpg.Record, month: str, base_url: str) -> ExportRow:
         total_votes=record["total_votes"], comments=record["comments"],
         status=record["status"], response=record["response"],
         url=f"{base_url.rstrip('/')}/ideas/{record['idea_id']}",
+        assisted=record["assisted"],
     )
 
 

@@ -19,6 +19,8 @@ from ideabox import __version__
 from ideabox.accounts import api as accounts_api
 from ideabox.accounts import pages as accounts_pages
 from ideabox.accounts.auth import extend_sign_in, resend_session_cookie
+from ideabox.assisted import api as assisted_api
+from ideabox.assisted import pages as assisted_pages
 from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
 from ideabox.exports import api as exports_api
@@ -75,7 +77,7 @@ def api_routes() -> list[ControllerRouterHandler]:
     return [*accounts_api.routes, *purposes_api.routes, *ideas_api.routes, *votes_api.routes,
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
-            *identity_api.routes]
+            *identity_api.routes, *assisted_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -85,7 +87,7 @@ def page_routes() -> list[ControllerRouterHandler]:
         *purposes_pages.routes, *ideas_pages.routes, *votes_pages.routes,
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
-        *identity_pages.routes, *oidc_pages.routes]
+        *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes]
     return [pages_router(pages), static_router()]
 
 

@@ -41,7 +41,7 @@ DOCUMENT_SECONDS = 600
 SELECT = """
 SELECT i.id, i.purpose_id, p.slug AS purpose, p.timezone, i.title, i.body, i.body_html,
        i.author_id, u.display_name AS author_name, u.role AS author_role,
-       i.status, i.created_at, i.updated_at,
+       i.status, i.created_at, i.updated_at, i.assisted_by IS NOT NULL AS assisted,
        (SELECT count(*) FROM comments c
         WHERE c.idea_id = i.id AND c.deleted_at IS NULL) AS comment_count,
        (SELECT to_char(pr.month, 'YYYY-MM') FROM promotions pr WHERE pr.idea_id = i.id)
@@ -68,6 +68,9 @@ class IdeaDocument(msgspec.Struct, frozen=True, array_like=True):
     updated_at: datetime
     comment_count: int
     promoted_month: str | None
+    # No default: a document an older ideabox wrote (during a rolling upgrade) fails to
+    # decode and is read afresh, rather than being taken for an unassisted idea.
+    assisted: bool
 
 
 _encoder = msgspec.msgpack.Encoder()

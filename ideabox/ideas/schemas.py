@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from ideabox.accounts.schemas import User
+from ideabox.assisted.schemas import OnBehalfOf
 from ideabox.platform.validation import LINES, ONE_LINE
 
 Status = Literal["open", "promoted", "under_review", "accepted", "implemented", "rejected",
@@ -25,6 +26,7 @@ Body = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000, description=
 class IdeaCreate(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     body: Body
+    on_behalf_of: OnBehalfOf | None = None
 
 
 class IdeaUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -49,3 +51,5 @@ class Idea(msgspec.Struct):
     voted_by_me: bool
     updated_at: datetime
     promoted_month: str | None = None
+    # Posted for its author by staff (assisted participation).
+    assisted: bool = False

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from ideabox.accounts.schemas import User, Viewer
+from ideabox.assisted.acting import acting_for, audit_act
 from ideabox.ideas.cache import Found, IdeaDocument
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
 from ideabox.platform import markdown
@@ -36,7 +37,7 @@ def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
         status=doc.status, votes=tally.total, votes_this_month=tally.month,
         comment_count=doc.comment_count, created_at=doc.created_at,
         voted_by_me=voted_by_me, updated_at=doc.updated_at,
-        promoted_month=doc.promoted_month,
+        promoted_month=doc.promoted_month, assisted=doc.assisted,
     )
 
 
@@ -96,22 +97,28 @@ async def _purpose_for_posting(conn: asyncpg.Connection, slug: str) -> asyncpg.R
 
 async def create_idea(db: Db, services: Services, viewer: Viewer, slug: str,
                       data: IdeaCreate) -> Idea:
-    """Post an idea for a purpose (if the purpose's audience includes the viewer)."""
+    """Post an idea for a purpose (if the purpose's audience includes the author): the
+    viewer's own, or, with ``on_behalf_of``, one staff enter for a person registered for
+    assisted participation (``assisted.acting``)."""
+    acting = await acting_for(db.conn, viewer, data.on_behalf_of)
+    author = acting.person
     purpose = await _purpose_for_posting(db.conn, slug)
-    ensure_may_participate(viewer, purpose["audience"], purpose["eligibility"])
+    ensure_may_participate(author, purpose["audience"], purpose["eligibility"],
+                           assisted=acting.assisted)
     title = trimmed(data.title, "title", *TITLE_LIMITS)
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     body_html = await markdown.to_html(body, "body")
     row = await db.conn.fetchrow(
         """
         INSERT INTO ideas (purpose_id, author_id, title, body, body_html, created_at,
-                           updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id, created_at
+                           updated_at, assisted_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id, created_at
         """,
-        purpose["id"], viewer.id, title, body, body_html, db.now)
+        purpose["id"], author.id, title, body, body_html, db.now, acting.assisted_by)
     assert row is not None
-    await record_status_change(db, row["id"], None, "open", viewer.id, "posted")
     idea_id: int = row["id"]
+    await record_status_change(db, idea_id, None, "open", author.id, "posted")
+    await audit_act(db, acting, "post_idea_for", idea_id=idea_id)
     services.ideas.changed(db, [idea_id])
     return await get_idea(db.conn, services, viewer, idea_id)
 

@@ -26,12 +26,14 @@ def eligibilities_of(*, verified: bool, resident: bool) -> list[str]:
     return ["verified_email", "verified_residency"] if resident else ["verified_email"]
 
 
-def ensure_eligible(*, verified: bool, resident: bool, eligibility: str) -> None:
-    """Raise Forbidden, saying what to do, unless the person meets ``eligibility``."""
+def ensure_eligible(*, verified: bool, resident: bool, eligibility: str,
+                    assisted: bool = False) -> None:
+    """Raise Forbidden, saying what to do, unless the person meets ``eligibility``.
+    ``assisted``: staff act for the person, who cannot sign in to prove residency."""
     if not verified:
         raise Forbidden("verify_email_first")
     if eligibility == "verified_residency" and not resident:
-        raise Forbidden("residency_needed")
+        raise Forbidden("assisted_residency_needed" if assisted else "residency_needed")
 
 
 def eligible_voter(user: str, *, at: str, rule: str, run: str) -> str:

@@ -40,6 +40,9 @@ LEFT JOIN notification_settings s ON s.user_id = n.user_id
 JOIN ideas i ON i.id = n.idea_id
 JOIN idea_status_changes sc ON sc.id = n.status_change_id
 WHERE n.status_change_id = ANY($1::bigint[]) AND coalesce(s.email, true) AND n.id > $2
+  -- People with no address (registered by staff, or signed in only through MitID) get
+  -- the notification on the site and no mail.
+  AND u.email IS NOT NULL
 ORDER BY n.id
 LIMIT $3
 """

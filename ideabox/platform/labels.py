@@ -1,5 +1,5 @@
-"""Names of the service's codes (statuses, roles, sorts, audiences) as readers see them,
-in the words of the glossary."""
+"""Names of the service's codes (statuses, roles, sorts, audiences, audit actions) as
+readers see them, in the words of the glossary."""
 
 from __future__ import annotations
 
@@ -37,4 +37,13 @@ SORT = {
     "hot": N_("Popular now"),
     "new": N_("Newest"),
     "top": N_("Most votes overall"),
+}
+
+# What staff did for a person, as the audit log shows it (assisted participation).
+AUDIT_ACTION = {
+    "register_assisted": N_("Registered the person"),
+    "post_idea_for": N_("Shared an idea"),
+    "comment_for": N_("Commented"),
+    "vote_for": N_("Voted"),
+    "retract_vote_for": N_("Removed a vote"),
 }

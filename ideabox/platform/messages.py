@@ -53,6 +53,9 @@ MESSAGES: dict[str, str] = {
     "verification_stale": N_("was sent to an address the account no longer has"),
     "verification_already_done": N_("The e-mail address is already confirmed"),
     "no_email_to_verify": N_("The account has no e-mail address to confirm"),
+    "assisted_residency_needed": N_("Only verified residents of the municipality take part "
+                                    "in this purpose, and the person's residency was not "
+                                    "checked when they were registered"),
     # Signing in
     "wrong_credentials": N_("Wrong e-mail or password"),
     "sign_in_needed": N_("Sign in to do this"),
@@ -100,6 +103,10 @@ MESSAGES: dict[str, str] = {
     "author_withdraws": N_("Only the author may withdraw this idea"),
     "author_edits_comment": N_("Only its author may edit a comment"),
     "author_or_moderator_deletes": N_("Only its author or a moderator may delete a comment"),
+    "staff_only_assisted": N_("Only staff and administrators help people without digital "
+                              "access"),
+    "not_assisted": N_("User %(id)s was not registered by staff; staff act only for people "
+                       "registered for assisted participation"),
     # Not found
     "idea_not_found": N_("No idea %(id)s"),
     "purpose_not_found": N_("No purpose '%(slug)s'"),
@@ -108,6 +115,8 @@ MESSAGES: dict[str, str] = {
     "user_not_found": N_("There is no user with id %(id)s"),
     "sign_in_not_found": N_("You have no sign-in with this id"),
     "account_gone": N_("The account no longer exists"),
+    "assisted_person_not_found": N_("No person %(id)s is registered for assisted "
+                                    "participation"),
     "month_not_promoted": N_("%(month)s of '%(slug)s' has not been promoted"),
     "export_not_found": N_("No promotion of %(month)s %(scope)s is on record"),
     # The state forbids it

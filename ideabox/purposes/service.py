@@ -36,13 +36,15 @@ def audiences_for(role: Role) -> list[str]:
     return [audience for audience, roles in PARTICIPANTS.items() if role in roles]
 
 
-def ensure_may_participate(viewer: Viewer, audience: Audience, eligibility: str) -> None:
+def ensure_may_participate(viewer: Viewer, audience: Audience, eligibility: str, *,
+                           assisted: bool = False) -> None:
     """Raise Forbidden unless ``viewer`` may post, vote and comment in a purpose of
-    ``audience`` (their role) and ``eligibility`` (a verified person, or resident)."""
+    ``audience`` (their role) and ``eligibility`` (a verified person, or resident);
+    ``assisted``: staff act for them."""
     if viewer.role not in PARTICIPANTS[audience]:
         raise Forbidden(_REFUSAL[audience])
     ensure_eligible(verified=viewer.verified, resident=viewer.resident,
-                    eligibility=eligibility)
+                    eligibility=eligibility, assisted=assisted)
 
 
 _COLUMNS = """

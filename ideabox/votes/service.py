@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
+from ideabox.assisted.acting import acting_for
 from ideabox.identity.eligibility import eligibilities_of
 from ideabox.platform.cache import CacheUnavailable
 from ideabox.platform.db import Db
@@ -64,13 +65,19 @@ LEFT JOIN idea_tallies before ON before.idea_id = target.id
 # and count it. The row tells
 # which it was. Concurrent votes on one idea queue on its tally row, each counting on
 # from the one before; the vote counts in the month it was cast in, in the purpose's zone.
+# A vote staff cast for someone ($7: the staff member; NULL for a person's own vote) is
+# written to the audit log by the same statement, so an acknowledged vote always has its
+# audit row. Only a change is an act: a repeated PUT writes no second row.
 _CAST = _TARGET + """, cast_vote AS (
-    INSERT INTO votes (idea_id, voter_id, created_at)
-    SELECT id, $2, $5 FROM target
+    INSERT INTO votes (idea_id, voter_id, created_at, assisted_by)
+    SELECT id, $2, $5, $7 FROM target
     WHERE status = ANY($3::text[]) AND audience = ANY($4::text[])
       AND eligibility = ANY($6::text[])
     ON CONFLICT DO NOTHING
     RETURNING idea_id, created_at
+), audited AS (
+    INSERT INTO audit_log (actor_id, action, subject_id, idea_id, created_at)
+    SELECT $7, 'vote_for', $2, idea_id, $5 FROM cast_vote WHERE $7::bigint IS NOT NULL
 ), counted AS (
     INSERT INTO idea_tallies AS t (idea_id, votes, month, month_votes, version)
     SELECT c.idea_id, 1, date_trunc('month', c.created_at AT TIME ZONE target.timezone)::date,
@@ -89,10 +96,15 @@ _CAST = _TARGET + """, cast_vote AS (
 # The retraction is kept (the idea, the voter and both moments) so that a promotion can
 # be verified afterwards against the votes as they stood when it ran, counting only the
 # votes of people who were eligible. A vote taken back leaves the month it was cast in.
+# Staff taking a vote back for someone ($5) is audited as a cast is.
 _RETRACT = _TARGET + """, retracted AS (
     DELETE FROM votes v USING target t
     WHERE v.idea_id = t.id AND v.voter_id = $2 AND t.status = ANY($3::text[])
     RETURNING v.idea_id, v.voter_id, v.created_at
+), audited AS (
+    INSERT INTO audit_log (actor_id, action, subject_id, idea_id, created_at)
+    SELECT $5, 'retract_vote_for', $2, idea_id, $4 FROM retracted
+    WHERE $5::bigint IS NOT NULL
 ), recorded AS (
     INSERT INTO vote_retractions (idea_id, voter_id, cast_at, retracted_at)
     SELECT idea_id, voter_id, created_at, $4 FROM retracted
@@ -118,21 +130,29 @@ def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.
     return row
 
 
-async def cast_vote(db: Db, services: Services, viewer: Viewer, idea_id: int) -> VoteState:
-    """Vote for an idea (idempotent)."""
+async def cast_vote(db: Db, services: Services, viewer: Viewer, idea_id: int, *,
+                    on_behalf_of: int | None = None) -> VoteState:
+    """Vote for an idea (idempotent): the viewer's vote, or, with ``on_behalf_of``, one
+    staff cast for a person registered for assisted participation."""
+    acting = await acting_for(db.conn, viewer, on_behalf_of, source="query")
+    voter = acting.person
     row = _check(await db.conn.fetchrow(
-        _CAST, idea_id, viewer.id, list(VOTABLE), audiences_for(viewer.role), db.now,
-        eligibilities_of(verified=viewer.verified, resident=viewer.resident)),
-        viewer, idea_id)
-    ensure_may_participate(viewer, row["audience"], row["eligibility"])
+        _CAST, idea_id, voter.id, list(VOTABLE), audiences_for(voter.role), db.now,
+        eligibilities_of(verified=voter.verified, resident=voter.resident),
+        acting.assisted_by), voter, idea_id)
+    ensure_may_participate(voter, row["audience"], row["eligibility"],
+                           assisted=acting.assisted)
     return VoteState(voted=True, votes=await _after(db, services.tallies, row))
 
 
-async def retract_vote(db: Db, services: Services, viewer: Viewer,
-                       idea_id: int) -> VoteState:
-    """Take a vote back (idempotent)."""
-    row = _check(await db.conn.fetchrow(_RETRACT, idea_id, viewer.id, list(VOTABLE), db.now),
-                 viewer, idea_id)
+async def retract_vote(db: Db, services: Services, viewer: Viewer, idea_id: int, *,
+                       on_behalf_of: int | None = None) -> VoteState:
+    """Take a vote back (idempotent): the viewer's, or, with ``on_behalf_of``, staff take
+    back the vote of a person registered for assisted participation."""
+    acting = await acting_for(db.conn, viewer, on_behalf_of, source="query")
+    voter = acting.person
+    row = _check(await db.conn.fetchrow(_RETRACT, idea_id, voter.id, list(VOTABLE), db.now,
+                                        acting.assisted_by), voter, idea_id)
     return VoteState(voted=False, votes=await _after(db, services.tallies, row))
 
 

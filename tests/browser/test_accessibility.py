@@ -8,7 +8,14 @@ import httpx
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import axe_violations, screenshot
-from tests.factories import DEFAULT_PASSWORD, bearer, make_purpose, make_user, post_idea
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    bearer,
+    make_assisted_person,
+    make_purpose,
+    make_user,
+    post_idea,
+)
 
 
 async def _sign_in(page: Page, base: str, email: str) -> None:
@@ -25,8 +32,9 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront",
                                  statement="Hvad skal der til, for at havnen bliver et sted "
                                            "for alle?")
-    _, admin_token = await make_user(db, role="admin", email="admin@kommune.dk",
-                                     display_name="Forvaltningen")
+    admin, admin_token = await make_user(db, role="admin", email="admin@kommune.dk",
+                                         display_name="Forvaltningen")
+    person = await make_assisted_person(db, admin, display_name="Karen Hansen")
     _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
     async with httpx.AsyncClient(base_url=base) as api:
         idea = await post_idea(api, token, purpose.slug, title="Flere bænke ved vandet",
@@ -41,6 +49,13 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                                   headers=bearer(admin_token),
                                   json={"reason": "Nævner en nabo ved navn."})
         assert response.status_code == 200
+        # An idea staff shared for someone, with a vote, so the acting page lists both.
+        helped = await post_idea(api, admin_token, purpose.slug,
+                                 title="Bænke ved busstoppestedet", on_behalf_of=person.id)
+        response = await api.put(f"/api/v1/ideas/{helped['id']}/vote",
+                                 headers=bearer(admin_token),
+                                 params={"on_behalf_of": person.id})
+        assert response.status_code == 200
 
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
@@ -50,6 +65,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "admin": "/admin", "admin-users": "/admin/users", "admin-purpose": "/admin/purposes/new",
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
         "admin-exports": "/admin/exports", "admin-moderation": "/admin/moderation",
+        "staff-assisted": "/staff/assisted", "staff-acting": f"/staff/assisted/{person.id}",
     }
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
@@ -77,7 +93,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await _sign_in(page, base, "admin@kommune.dk")
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
-                 "admin-moderation"):
+                 "admin-moderation", "staff-assisted", "staff-acting"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -97,11 +113,16 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.get_by_role("button", name="Skift adgangskode").click()
     await expect(page.locator(".error-summary")).to_be_visible()
     await check("me-password-errors")
+    # Registering a person with the form's errors shown.
+    await page.goto(base + pages["staff-assisted"])
+    await page.get_by_role("button", name="Registrér borgeren").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("staff-assisted-errors")
 
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})
     for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users",
-                 "admin-moderation"):
+                 "admin-moderation", "staff-assisted", "staff-acting"):
         await page.goto(base + pages[name])
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"

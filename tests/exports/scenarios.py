@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import httpx
 
-from tests.factories import bearer, make_user
+from tests.factories import backdate_idea, bearer, make_assisted_person, make_user, post_idea
 from tests.promotion.scene import Scene, cph
 
 MONTH = "2026-09"
@@ -98,6 +98,22 @@ async def formulas(client: httpx.AsyncClient, db: asyncpg.Connection) -> str:
     return scene.slug
 
 
+async def assisted(client: httpx.AsyncClient, db: asyncpg.Connection) -> str:
+    """One idea posted for its author by staff (assisted participation), one the author's
+    own: the column tells them apart."""
+    scene = await Scene(client, db).build(slug="hjaelp", voters=3, promote_top_n=2)
+    staff, staff_token = await make_user(db, role="staff", display_name="Borgerservice")
+    person = await make_assisted_person(db, staff, display_name="Karen Hansen")
+    helped = (await post_idea(client, staff_token, scene.slug, title="Bænke ved busstoppestedet",
+                              on_behalf_of=person.id))["id"]
+    await backdate_idea(db, helped, cph(2026, 9, 4, 11))
+    own = await scene.idea("Flere skraldespande i parken", cph(2026, 9, 5, 9))
+    await scene.votes(helped, range(3), cph(2026, 9, 12))
+    await scene.votes(own, range(2), cph(2026, 9, 13))
+    await _promote(scene)
+    return scene.slug
+
+
 Scenario = Callable[[httpx.AsyncClient, asyncpg.Connection], Awaitable[str]]
 SCENARIOS: dict[str, Scenario] = {"empty": empty, "one": one, "many": many, "danish": danish,
-                                  "formulas": formulas}
+                                  "formulas": formulas, "assisted": assisted}

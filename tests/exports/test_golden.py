@@ -72,6 +72,8 @@ def _from_csv(data: bytes, excel: bool) -> list[dict[str, Any]]:
         item: dict[str, Any] = dict(zip(COLUMNS, row, strict=True))
         for column in ("rank", "idea_id", "votes_in_month", "total_votes", "comments"):
             item[column] = int(item[column])
+        assert item["assisted"] in ("true", "false")
+        item["assisted"] = item["assisted"] == "true"
         for column in ("title", "author", "response", "status", "purpose", "month", "url"):
             item[column] = _unneutralise(item[column]) or None
         stamp = item["posted_at"]
@@ -121,8 +123,17 @@ async def test_every_format_matches_its_golden_file_and_they_agree(name, client,
     assert _from_csv(downloads["csv-excel"], excel=True) == from_csv
     assert _from_json(downloads["json"]) == from_csv
     assert _from_xlsx(downloads["xlsx"]) == from_csv
-    expected_rows = {"empty": 0, "one": 1, "many": 8, "danish": 1, "formulas": 5}[name]
+    expected_rows = {"empty": 0, "one": 1, "many": 8, "danish": 1, "formulas": 5,
+                     "assisted": 2}[name]
     assert len(from_csv) == expected_rows
+    # Added columns come after the ones API.md fixes.
+    assert COLUMNS[:13] == ("month", "purpose", "rank", "idea_id", "title", "author",
+                            "posted_at", "votes_in_month", "total_votes", "comments",
+                            "status", "response", "url")
+    assert COLUMNS[13:] == ("assisted",)
+    if name == "assisted":
+        assert [(row["author"], row["assisted"]) for row in from_csv] == [
+            ("Karen Hansen", True), ("Anna Jensen", False)]
 
 
 async def test_formula_cells_are_neutralised_in_csv_and_kept_exact_elsewhere(client, db):

@@ -13,7 +13,13 @@ import pytest
 from ideabox.notifications.mail import Mailer, send_notification_emails
 from ideabox.platform.db import Db
 from ideabox.platform.settings import Settings
-from tests.factories import bearer
+from tests.factories import (
+    backdate_idea,
+    bearer,
+    make_assisted_person,
+    make_user,
+    post_idea,
+)
 from tests.mailbox import Inbox, free_port, smtp_server, text_of
 from tests.promotion.scene import Scene, cph
 
@@ -159,3 +165,22 @@ async def test_a_message_that_cannot_be_made_or_sent_does_not_stop_the_others(
     assert {m["Subject"] for m in box.messages} == {
         "Sendt videre til forvaltningen: Grønne tage på kommunens bygninger"}
     assert caplog.text.count("could not be made") == 4  # the author's and three voters'
+
+
+async def test_people_without_an_address_are_notified_on_the_site_only(client, db, app, inbox,
+                                                                       caplog):
+    box, _ = inbox
+    scene = await Scene(client, db).build(promote_top_n=1, voters=2)
+    staff, staff_token = await make_user(db, role="staff")
+    person = await make_assisted_person(db, staff)
+    idea = (await post_idea(client, staff_token, scene.slug, on_behalf_of=person.id))["id"]
+    await backdate_idea(db, idea, cph(2026, 9, 2))
+    await scene.votes(idea, range(2), cph(2026, 9, 3))
+    with caplog.at_level(logging.WARNING):
+        assert (await scene.promote("2026-09")).status_code == 200
+        await _background_done(app)
+    voters = [await _emails(db, viewer.id) for viewer, _ in scene.voters]
+    assert sorted(m["To"] for m in box.messages) == sorted(voters)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert await db.fetchval("SELECT count(*) FROM notifications WHERE user_id = $1",
+                             person.id) == 1

@@ -1,0 +1,2 @@
+"""Assisted participation: staff register a person without digital access, and post,
+comment and vote for them; every act names the staff member in the audit log."""
