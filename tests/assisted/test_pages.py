@@ -78,10 +78,10 @@ async def test_staff_register_a_person_and_act_for_them(
 
     # Readers see that the idea was submitted with help.
     page = await another_browser(client).get(f"/ideas/{idea['id']}")
-    assert "Indsendt med hjælp fra kommunen" in page.text
+    assert "Indtastet af medarbejder på borgerens vegne" in page.text
     english = await another_browser(client).get(f"/ideas/{idea['id']}",
                                                 headers={"Accept-Language": "en"})
-    assert "Submitted with help from the municipality" in english.text
+    assert "Entered by staff for the resident" in english.text
 
 
 async def test_the_form_comes_back_with_its_errors_and_nothing_registered(

@@ -182,7 +182,7 @@ async def test_pages_show_a_banner_with_a_resend_button_until_confirmed(client, 
                                                  "next": "/"})
     assert signed_up.status_code == 303
     front = await client.get("/")
-    banner = {"da": "Bekræft din e-mailadresse", "en": "Confirm your e-mail address"}[lang]
+    banner = {"da": "Bekræft din e-mail", "en": "Confirm your email"}[lang]
     assert banner in front.text and 'action="/me/email-verification"' in front.text
     resent = await submit(client, "/me/email-verification", {"next": "/"})
     assert resent.status_code == 200
