@@ -26,6 +26,7 @@ from ideabox.assisted.schemas import (
     AuditEntry,
 )
 from ideabox.identity.eligibility import person_columns
+from ideabox.identity.residency import record_residency
 from ideabox.platform.db import Db
 from ideabox.platform.errors import NotFound
 from ideabox.platform.pagination import Moment, Page, RowId, decode_cursor, page_of
@@ -49,11 +50,6 @@ INSERT INTO users (email, password_hash, display_name, created_at, verified_at, 
                    assisted_note)
 VALUES (NULL, $1, $2, $3, $3, $4, $5)
 RETURNING id
-"""
-
-_RESIDENT = """
-INSERT INTO residency_checks (user_id, provider, resident, checked_at)
-VALUES ($1, $2, true, $3)
 """
 
 # With what the services see of the person (``person_columns``), whose acts staff enter.
@@ -119,7 +115,7 @@ async def register_person(db: Db, viewer: Viewer, data: AssistedPersonCreate) ->
         person_id: int = await conn.fetchval(_INSERT, passwords.UNUSABLE, name, db.now,
                                              viewer.id, note)
         if data.resident:
-            await conn.execute(_RESIDENT, person_id, RESIDENCY_PROVIDER, db.now)
+            await record_residency(db, person_id, vouched_by=RESIDENCY_PROVIDER, resident=True)
         await audit(db, viewer.id, "register_assisted", person_id,
                     detail="resident" if data.resident else None)
     return await get_person(conn, viewer, person_id)

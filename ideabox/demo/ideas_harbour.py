@@ -246,4 +246,5 @@ COMMENTS = (
 HARBOUR = PurposeText(
     key="harbour", slug="en-bedre-havnefront", title="En bedre havnefront",
     statement=STATEMENT, audience="residents", ideas=IDEAS, comments=COMMENTS,
+    eligibility="verified_residency",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ideabox.identity.eligibility import Eligibility
 from ideabox.purposes.schemas import Audience
 from ideabox.responses.schemas import Answer
 
@@ -69,3 +70,6 @@ class PurposeText:
     audience: Audience
     ideas: tuple[IdeaText, ...]
     comments: tuple[str, ...]  # comments that suit any idea of the purpose
+    # Verified residents only, or everyone with a confirmed e-mail (the demo's residents
+    # are all vouched for as living in the municipality).
+    eligibility: Eligibility = "verified_email"

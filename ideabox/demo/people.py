@@ -13,6 +13,7 @@ from ideabox.accounts import service
 from ideabox.accounts.schemas import UserCreate, Viewer
 from ideabox.demo.plan import ADMIN, TRY_RESIDENT, TRY_STAFF, Plan
 from ideabox.identity import email as email_verification
+from ideabox.identity.residency import record_residency
 from ideabox.platform.db import Db
 
 
@@ -33,8 +34,11 @@ async def create_people(db: Db, plan: Plan, admin: UserCreate,
             me = await service.register_user_without_password(db, person.email, person.name)
         if me.role != person.role:
             me = await service.assign_role(db.conn, me.id, person.role)
-        # The demo's people are invented; their addresses count as confirmed.
+        # The demo's people are invented; their addresses count as confirmed, and its
+        # residents as living in the municipality (the harbour purpose asks for that).
         await email_verification.mark_verified(db, me.id, "demo")
+        if me.role == "resident":
+            await record_residency(db, me.id, vouched_by="demo", resident=True)
         viewers.append(await service.get_viewer(db.conn, me.id))
         advance(index + 1, len(plan.people))
     return viewers

@@ -31,7 +31,7 @@ async def create_purposes(db: Db, services: Services, plan: Plan,
         db.now = morning + timedelta(minutes=10 * n)
         await create_purpose(db, services.settings, viewers[ADMIN], PurposeCreate(
             slug=purpose.slug, title=purpose.title, statement=purpose.statement,
-            audience=purpose.audience, timezone=TIMEZONE))
+            audience=purpose.audience, timezone=TIMEZONE, eligibility=purpose.eligibility))
 
 
 async def post_ideas(db: Db, services: Services, plan: Plan, viewers: list[Viewer],

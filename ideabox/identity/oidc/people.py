@@ -17,6 +17,7 @@ from typing import Any
 from ideabox.accounts import service as accounts
 from ideabox.accounts.schemas import DISPLAY_NAME_MAX, Viewer
 from ideabox.identity.email import mark_verified
+from ideabox.identity.residency import record_residency
 from ideabox.platform.db import Db
 from ideabox.platform.oidc import OidcProvider
 from ideabox.platform.validation import EMAIL_PATTERN
@@ -96,11 +97,6 @@ RETURNING email
 # role away.
 _MAKE_STAFF = "UPDATE users SET role = 'staff' WHERE id = $1 AND role = 'resident' RETURNING id"
 
-_RESIDENCY = """
-INSERT INTO residency_checks (user_id, provider, resident, checked_at) VALUES ($1, $2, $3, $4)
-"""
-
-
 async def sign_in_person(db: Db, services: Services, provider: OidcProvider,
                          claims: dict[str, Any]) -> Viewer:
     """The person a provider's verified claims describe, their account found, linked or
@@ -130,6 +126,6 @@ async def sign_in_person(db: Db, services: Services, provider: OidcProvider,
             # Their ideas show the author's role; the cached copies must go.
             services.ideas.author_changed(db, user_id)
         if provider.residence_claim:
-            await conn.execute(_RESIDENCY, user_id, provider.name,
-                               is_resident(claims, provider), db.now)
+            await record_residency(db, user_id, vouched_by=provider.name,
+                                   resident=is_resident(claims, provider))
         return await accounts.get_viewer(conn, user_id)
