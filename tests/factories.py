@@ -105,6 +105,18 @@ async def backdate_idea(conn: asyncpg.Connection, idea_id: int, posted_at: datet
                        "WHERE idea_id = $1 AND trigger = 'posted'", idea_id, posted_at)
 
 
+async def backdate_people(conn: asyncpg.Connection, user_ids: list[int],
+                          joined: datetime) -> None:
+    """Move accounts (and their confirmation, if they have one) back in time, for tests of
+    months: a vote cast in the past must be of a person verified by then, as every vote
+    cast through ideabox is."""
+    await conn.execute("""
+        UPDATE users SET created_at = $2::timestamptz,
+            verified_at = CASE WHEN verified_at IS NOT NULL THEN $2::timestamptz END,
+            email_verified_at = CASE WHEN email_verified_at IS NOT NULL THEN $2::timestamptz END
+        WHERE id = ANY($1::bigint[])""", user_ids, joined)
+
+
 async def backdate_votes(conn: asyncpg.Connection, idea_id: int, voter_ids: list[int],
                          cast_at: datetime) -> None:
     """Move some votes of an idea back in time, for tests of months (and count the idea's
@@ -113,3 +125,11 @@ async def backdate_votes(conn: asyncpg.Connection, idea_id: int, voter_ids: list
                        "WHERE idea_id = $1 AND voter_id = ANY($2::bigint[])",
                        idea_id, voter_ids, cast_at)
     await recount(conn, [idea_id])
+
+
+async def record_residency(conn: asyncpg.Connection, user_id: int, resident: bool,
+                           checked_at: datetime, provider: str = "mitid") -> None:
+    """What a sign-in through an identity provider with a residence claim records: whether
+    the person lived in the municipality then."""
+    await conn.execute("INSERT INTO residency_checks (user_id, provider, resident, checked_at) "
+                       "VALUES ($1, $2, $3, $4)", user_id, provider, resident, checked_at)

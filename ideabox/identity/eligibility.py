@@ -26,31 +26,45 @@ def eligibilities_of(*, verified: bool, resident: bool) -> list[str]:
     return ["verified_email", "verified_residency"] if resident else ["verified_email"]
 
 
+def missing(*, verified: bool, resident: bool, eligibility: str) -> str | None:
+    """What the person lacks to meet ``eligibility``, as the code of the refusal that
+    says what to do; None if nothing."""
+    if not verified:
+        return "verify_email_first"
+    if eligibility == "verified_residency" and not resident:
+        return "residency_needed"
+    return None
+
+
 def ensure_eligible(*, verified: bool, resident: bool, eligibility: str) -> None:
     """Raise Forbidden, saying what to do, unless the person meets ``eligibility``."""
-    if not verified:
-        raise Forbidden("verify_email_first")
-    if eligibility == "verified_residency" and not resident:
-        raise Forbidden("residency_needed")
+    lacking = missing(verified=verified, resident=resident, eligibility=eligibility)
+    if lacking is not None:
+        raise Forbidden(lacking)
 
 
 def eligible_voter(user: str, *, at: str, rule: str, run: str) -> str:
-    """A SQL condition: the person ``user`` (a users row's alias) was eligible at ``at``
-    under the purpose rule ``rule`` and had no votes held at ``run`` (SQL expressions,
-    usually ``$n`` parameters; ``rule`` NULL means a run from before eligibility, when
-    every account counted)."""
-    return f"""(
-        {rule} IS NULL
-        OR ({user}.verified_at <= {at}
-            AND ({user}.deleted_at IS NULL OR {user}.deleted_at > {at})
-            AND ({rule} <> 'verified_residency' OR coalesce((
-                SELECT rc.resident FROM residency_checks rc
-                WHERE rc.user_id = {user}.id AND rc.checked_at <= {at}
-                ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1), false))
-            AND NOT EXISTS (
-                SELECT 1 FROM vote_holds h
-                WHERE h.user_id = {user}.id AND h.held_at <= {run}
-                  AND (h.released_at IS NULL OR h.released_at > {run}))))"""  # noqa: S608 - aliases and $n
+    """A SQL condition, never NULL: the person ``user`` (a users row's alias) was eligible
+    at ``at`` under the purpose rule ``rule`` and had no votes held at ``run`` (SQL
+    expressions, usually ``$n`` parameters; ``rule`` NULL means a run from before
+    eligibility, when every account counted).
+
+    It reads only the person's row and parameters, so over many votes PostgreSQL checks
+    each voter once (the condition goes down to the scan of ``users``), not each vote.
+    The holds are a short list: read once per statement (a hashed subplan); the
+    residency check is one probe of its index per person, and only in a purpose that
+    asks for residency."""
+    return f"""coalesce({rule} IS NULL OR (
+        {user}.verified_at <= {at}
+        AND ({user}.deleted_at IS NULL OR {user}.deleted_at > {at})
+        AND ({rule} <> 'verified_residency' OR (
+            SELECT rc.resident FROM residency_checks rc
+            WHERE rc.user_id = {user}.id AND rc.checked_at <= {at}
+            ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1))
+        AND {user}.id NOT IN (
+            SELECT h.user_id FROM vote_holds h
+            WHERE h.held_at <= {run} AND (h.released_at IS NULL OR h.released_at > {run}))
+    ), false)"""  # noqa: S608 - aliases and $n
 
 
 def resident_now(user: str) -> str:
