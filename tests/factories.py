@@ -42,16 +42,18 @@ async def make_user(
     display_name: str | None = None,
     password: str = DEFAULT_PASSWORD,
     verified: bool = True,
+    signup_address: bytes | None = None,
 ) -> tuple[Viewer, str]:
     """A new user with ``role`` and a bearer API token for them; their e-mail address
-    confirmed by its link, unless not ``verified``."""
+    confirmed by its link, unless not ``verified``; made from the client address whose
+    keyed hash is ``signup_address``."""
     n = next(_numbers)
     db = in_db(conn)
     me = await service.register_user(db, UserCreate(
         email=email or f"user{n}@example.dk",
         password=password,
         display_name=display_name or f"Bruger {n}",
-    ))
+    ), signup_address=signup_address)
     if role != me.role:
         me = await service.assign_role(db.conn, me.id, role)
     if verified:

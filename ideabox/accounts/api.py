@@ -64,7 +64,8 @@ class AccountController(Controller):
     async def sign_up(self, request: AnyRequest, db: RequestDb, data: JSONBody[UserCreate]) -> Me:
         """Create an account (role `resident`); 409 if the e-mail is already registered."""
         await ratelimit.signup(request)
-        return await service.register_user(db, data)
+        return await service.register_user(db, data,
+                                           signup_address=ratelimit.signup_address(request))
 
     @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token",
           responses=errors(400, 401, 415, 429))

@@ -85,7 +85,8 @@ class SignPages(Controller):
         try:
             data = forms.parse(form, UserCreate, lang(request))
             await ratelimit.signup(request)
-            me = await service.register_user(db, data)
+            me = await service.register_user(
+                db, data, signup_address=ratelimit.signup_address(request))
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:
