@@ -110,6 +110,13 @@ async def test_a_deleted_accounts_votes_stop_counting_from_its_deletion(
     assert [(i.idea_id, i.votes_in_month, i.total_votes) for i in second.items] == [
         (october, 1, 1)]
     assert second.votes_not_counted == 1
+    # The administration's page says what was counted, and what not.
+    page = (await client.get("/admin/promotions", params={"purpose": scene.slug,
+                                                          "month": "2026-10"},
+                             headers=bearer(scene.admin_token))).text
+    assert ("Talt med: stemmer fra dem, der kunne være med ved månedens udgang (alle med en "
+            "bekræftet e-mail), og ingen, som en moderator holder tilbage.") in page
+    assert "1 stemme i måneden på de idéer, der var med, talte ikke med." in page
     for month in (SEPTEMBER, OCTOBER):
         assert (await _verify(db, scene.slug, month)).ok
 

@@ -132,7 +132,7 @@ def environment() -> Environment:
     env.globals.update(
         current_lang=_current_lang, status_label=_label(labels.STATUS),
         role_label=_label(labels.ROLE), audience_label=_label(labels.AUDIENCE),
-        sort_label=_label(labels.SORT),
+        sort_label=_label(labels.SORT), eligibility_label=_label(labels.ELIGIBILITY),
     )
     env.globals["static"] = static_url
     return env
