@@ -57,10 +57,12 @@ def eligible_voter(user: str, *, at: str, rule: str, run: str) -> str:
     return f"""coalesce({rule} IS NULL OR (
         {user}.verified_at <= {at}
         AND ({user}.deleted_at IS NULL OR {user}.deleted_at > {at})
-        AND ({rule} <> 'verified_residency' OR (
-            SELECT rc.resident FROM residency_checks rc
-            WHERE rc.user_id = {user}.id AND rc.checked_at <= {at}
-            ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1))
+        AND ({rule} <> 'verified_residency' OR {user}.id IN (
+            SELECT latest.user_id FROM (
+                SELECT DISTINCT ON (rc.user_id) rc.user_id, rc.resident
+                FROM residency_checks rc WHERE rc.checked_at <= {at}
+                ORDER BY rc.user_id, rc.checked_at DESC, rc.id DESC) latest
+            WHERE latest.resident))
         AND {user}.id NOT IN (
             SELECT h.user_id FROM vote_holds h
             WHERE h.held_at <= {run} AND (h.released_at IS NULL OR h.released_at > {run}))

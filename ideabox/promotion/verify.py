@@ -39,16 +39,19 @@ WITH status_then AS (
     SELECT i.id, i.created_at
     FROM ideas i LEFT JOIN status_then s ON s.idea_id = i.id
     WHERE i.purpose_id = $1 AND i.created_at < $3 AND coalesce(s.to_status, 'open') = 'open'
+), excluded AS MATERIALIZED (
+    SELECT u.id FROM users u
+    WHERE NOT {eligible_voter("u", at="$3", rule="$7::text", run="$4")}
 ), standing AS (
-    SELECT v.idea_id, v.created_at,
-           {eligible_voter("u", at="$3", rule="$7::text", run="$4")} AS counts
-    FROM votes v JOIN open_then o ON o.id = v.idea_id JOIN users u ON u.id = v.voter_id
+    SELECT v.idea_id, v.created_at, x.id IS NULL AS counts
+    FROM votes v JOIN open_then o ON o.id = v.idea_id
+    LEFT JOIN excluded x ON x.id = v.voter_id
     WHERE v.created_at < $3
     UNION ALL
-    SELECT r.idea_id, r.cast_at,
-           r.voter_id IS NULL OR {eligible_voter("u", at="$3", rule="$7::text", run="$4")}
+    -- A retraction that names no voter (recorded before they were named) counts.
+    SELECT r.idea_id, r.cast_at, x.id IS NULL
     FROM vote_retractions r JOIN open_then o ON o.id = r.idea_id
-    LEFT JOIN users u ON u.id = r.voter_id
+    LEFT JOIN excluded x ON x.id = r.voter_id
     WHERE r.cast_at < $3 AND r.retracted_at > $4
 ), counted AS (
     SELECT o.id, o.created_at,
