@@ -49,20 +49,19 @@ def eligible_voter(user: str, *, at: str, rule: str, run: str) -> str:
     expressions, usually ``$n`` parameters; ``rule`` NULL means a run from before
     eligibility, when every account counted).
 
-    It reads only the person's row and parameters, so over many votes PostgreSQL checks
-    each voter once (the condition goes down to the scan of ``users``), not each vote.
-    The holds are a short list: read once per statement (a hashed subplan); the
-    residency check is one probe of its index per person, and only in a purpose that
-    asks for residency."""
+    Its cost is per person it is asked of: the residency check is one probe of its index
+    (only in a purpose that asks for residency; a set of every resident, hashed once,
+    would be faster until it outgrew memory, and PostgreSQL would then read all the
+    checks again for each person), and the holds, a short list moderators write by hand,
+    are read once per statement. Over many votes, ask it once per person, not per vote
+    (see the promotion's ranking)."""
     return f"""coalesce({rule} IS NULL OR (
         {user}.verified_at <= {at}
         AND ({user}.deleted_at IS NULL OR {user}.deleted_at > {at})
-        AND ({rule} <> 'verified_residency' OR {user}.id IN (
-            SELECT latest.user_id FROM (
-                SELECT DISTINCT ON (rc.user_id) rc.user_id, rc.resident
-                FROM residency_checks rc WHERE rc.checked_at <= {at}
-                ORDER BY rc.user_id, rc.checked_at DESC, rc.id DESC) latest
-            WHERE latest.resident))
+        AND ({rule} <> 'verified_residency' OR coalesce((
+            SELECT rc.resident FROM residency_checks rc
+            WHERE rc.user_id = {user}.id AND rc.checked_at <= {at}
+            ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1), false))
         AND {user}.id NOT IN (
             SELECT h.user_id FROM vote_holds h
             WHERE h.held_at <= {run} AND (h.released_at IS NULL OR h.released_at > {run}))
