@@ -35,7 +35,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
-from datetime import date  # noqa: E402
+from datetime import UTC, date, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
 import asyncpg  # noqa: E402
@@ -68,15 +68,16 @@ async def explain_ranking(url: str, month: date) -> dict[str, Any]:
     conn: asyncpg.Connection = await asyncpg.connect(url)
     try:
         purpose = await conn.fetchrow(
-            "SELECT id, promote_top_n, min_votes FROM purposes WHERE slug = 'bench-stor'")
+            "SELECT id, promote_top_n, min_votes, eligibility FROM purposes "
+            "WHERE slug = 'bench-stor'")
         start, end = month_bounds(month, CPH)
         votes = await conn.fetchval("SELECT count(*) FROM votes WHERE created_at >= $1 "
                                     "AND created_at < $2", start, end)
+        args = (purpose["id"], start, end, purpose["promote_top_n"], purpose["min_votes"],
+                purpose["eligibility"], datetime.now(UTC))
         plan = await conn.fetchval("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + RANK_QUERY,
-                                   purpose["id"], start, end, purpose["promote_top_n"],
-                                   purpose["min_votes"])
-        text = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + RANK_QUERY, purpose["id"], start,
-                                end, purpose["promote_top_n"], purpose["min_votes"])
+                                   *args)
+        text = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + RANK_QUERY, *args)
     finally:
         await conn.close()
     top = json.loads(plan)[0]
@@ -93,8 +94,8 @@ async def promote_months(stack: Stack, loaded: Loaded) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     async with connected(settings) as state:
         async with state.pool.acquire() as conn:
-            purpose = await conn.fetchrow("SELECT id, promote_top_n, min_votes FROM purposes "
-                                          "WHERE slug = $1", loaded.big_slug)
+            purpose = await conn.fetchrow("SELECT id, promote_top_n, min_votes, eligibility "
+                                          "FROM purposes WHERE slug = $1", loaded.big_slug)
             # Write out what the load left dirty, so it is not counted as promotion time.
             await conn.execute("CHECKPOINT")
         for month in loaded.months:
@@ -105,7 +106,8 @@ async def promote_months(stack: Stack, loaded: Loaded) -> list[dict[str, Any]]:
                 # Planned as the promotion plans it.
                 async with conn.transaction(), planned_for_these_parameters(conn):
                     await conn.fetch(RANK_QUERY, purpose["id"], start, end,
-                                     purpose["promote_top_n"], purpose["min_votes"])
+                                     purpose["promote_top_n"], purpose["min_votes"],
+                                     purpose["eligibility"], state.clock.now())
                 ranking = time.perf_counter() - began
             began = time.perf_counter()
             result = await promote_on_own(state, loaded.big_slug, month,

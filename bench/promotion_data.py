@@ -10,6 +10,11 @@ Two parts in one database:
   100 ideas each (1,000 ideas to promote), in the next month all 100 do, on 100 other
   ideas each (10,000), so the same export can be measured at two sizes.
 
+Every vote's person is checked by the promotion, so the people are as the costliest
+case has them: the big purpose is for verified residents only, and every person has a
+residency check (95 % resident; 2 % moved away during the window, a second check saying
+so); 1 % deleted their account during the window, and 100 have their votes held.
+
 For speed, the votes table's indexes and foreign keys are dropped during the load and
 rebuilt from their own definitions afterwards (a sorted build beats 10 million random
 inserts); what they enforce is true by construction: one vote per (idea, voter), every
@@ -41,6 +46,7 @@ STRIDE = 7_919
 EXPORT_PURPOSES = 100
 EXPORT_IDEAS = 200
 EXPORT_TOP_N = 100
+HELD = 100
 
 
 @dataclass
@@ -152,12 +158,27 @@ async def load(url: str, *, ideas: int, votes: int, months: int, seed: int = 7,
             first_user = await _next_id(conn, "users")
             user_ids = list(range(first_user, first_user + users + 1))
             staff_id = user_ids[-1]
+            joined = start - timedelta(days=90)
+            # The export purposes' voters and the staff member stay eligible.
+            ordinary = user_ids[10:-1]
+            deleted = {uid: start + (end - start) * rng.random()
+                       for uid in rng.sample(ordinary, len(ordinary) // 100)}
             await _copy(conn, "users", ["id", "email", "password_hash", "display_name", "role",
-                                        "created_at"],
+                                        "created_at", "verified_at", "deleted_at"],
                         [(uid, f"bench-{uid}@example.org", NO_PASSWORD, f"Borger {uid}",
-                          "staff" if uid == staff_id else "resident", start - timedelta(days=90))
+                          "staff" if uid == staff_id else "resident", joined, joined,
+                          deleted.get(uid))
                          for uid in user_ids])
             await _move_sequence(conn, "users")
+            checks = [(uid, "mitid", uid in user_ids[:10] or rng.random() < 0.95, joined)
+                      for uid in user_ids]
+            checks += [(uid, "mitid", False, start + (end - start) * rng.random())
+                       for uid in rng.sample(ordinary, len(ordinary) // 50)]
+            await _copy(conn, "residency_checks", ["user_id", "provider", "resident",
+                                                   "checked_at"], checks)
+            await _copy(conn, "vote_holds", ["user_id", "reason", "held_by", "held_at"],
+                        [(uid, "Bølge af nye profiler", staff_id, start)
+                         for uid in rng.sample(ordinary, HELD)])
             staff_token = new_token()
             await _copy(conn, "auth_tokens", ["user_id", "kind", "token_hash"],
                         [(staff_id, "api", token_hash(staff_token))])
@@ -168,10 +189,11 @@ async def load(url: str, *, ideas: int, votes: int, months: int, seed: int = 7,
             statement, statement_html = _paragraphs(rng, 1)
             await _copy(conn, "purposes", ["id", "slug", "title", "statement", "statement_html",
                                            "promote_top_n", "min_votes", "timezone",
-                                           "created_at"],
+                                           "created_at", "eligibility"],
                         [(pid, slug, f"Formål {slug}", statement, statement_html,
                           3 if slug == "bench-stor" else EXPORT_TOP_N, 1, CPH,
-                          start - timedelta(days=90))
+                          start - timedelta(days=90),
+                          "verified_residency" if slug == "bench-stor" else "verified_email")
                          for pid, slug in zip(purpose_ids, slugs, strict=True)])
             await _move_sequence(conn, "purposes")
 

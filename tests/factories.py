@@ -44,16 +44,18 @@ async def make_user(
     display_name: str | None = None,
     password: str = DEFAULT_PASSWORD,
     verified: bool = True,
+    signup_address: bytes | None = None,
 ) -> tuple[Viewer, str]:
     """A new user with ``role`` and a bearer API token for them; their e-mail address
-    confirmed by its link, unless not ``verified``."""
+    confirmed by its link, unless not ``verified``; made from the client address whose
+    keyed hash is ``signup_address``."""
     n = next(_numbers)
     db = in_db(conn)
     me = await service.register_user(db, UserCreate(
         email=email or f"user{n}@example.dk",
         password=password,
         display_name=display_name or f"Bruger {n}",
-    ))
+    ), signup_address=signup_address)
     if role != me.role:
         me = await service.assign_role(db.conn, me.id, role)
     if verified:
@@ -122,6 +124,18 @@ async def backdate_idea(conn: asyncpg.Connection, idea_id: int, posted_at: datet
                        "WHERE idea_id = $1 AND trigger = 'posted'", idea_id, posted_at)
 
 
+async def backdate_people(conn: asyncpg.Connection, user_ids: list[int],
+                          joined: datetime) -> None:
+    """Move accounts (and their confirmation, if they have one) back in time, for tests of
+    months: a vote cast in the past must be of a person verified by then, as every vote
+    cast through ideabox is."""
+    await conn.execute("""
+        UPDATE users SET created_at = $2::timestamptz,
+            verified_at = CASE WHEN verified_at IS NOT NULL THEN $2::timestamptz END,
+            email_verified_at = CASE WHEN email_verified_at IS NOT NULL THEN $2::timestamptz END
+        WHERE id = ANY($1::bigint[])""", user_ids, joined)
+
+
 async def backdate_votes(conn: asyncpg.Connection, idea_id: int, voter_ids: list[int],
                          cast_at: datetime) -> None:
     """Move some votes of an idea back in time, for tests of months (and count the idea's
@@ -130,3 +144,11 @@ async def backdate_votes(conn: asyncpg.Connection, idea_id: int, voter_ids: list
                        "WHERE idea_id = $1 AND voter_id = ANY($2::bigint[])",
                        idea_id, voter_ids, cast_at)
     await recount(conn, [idea_id])
+
+
+async def record_residency(conn: asyncpg.Connection, user_id: int, resident: bool,
+                           checked_at: datetime, provider: str = "mitid") -> None:
+    """What a sign-in through an identity provider with a residence claim records: whether
+    the person lived in the municipality then."""
+    await conn.execute("INSERT INTO residency_checks (user_id, provider, resident, checked_at) "
+                       "VALUES ($1, $2, $3, $4)", user_id, provider, resident, checked_at)

@@ -70,7 +70,8 @@ class AccountController(Controller):
         Danish by default); until it is followed, the account may read and follow ideas
         but not vote, post or comment (`email_verified: false`)."""
         await ratelimit.signup(request)
-        return await signup.sign_up(db, services, data, language_of(request))
+        return await signup.sign_up(db, services, data, language_of(request),
+                                    signup_address=ratelimit.signup_address(request))
 
     @post("/tokens", status_code=201, opt=NO_CSRF, summary="Create an API token",
           responses=errors(400, 401, 415, 429))

@@ -92,7 +92,8 @@ class SignPages(Controller):
         try:
             data = forms.parse(form, UserCreate, lang(request))
             await ratelimit.signup(request)
-            me = await signup.sign_up(db, services, data, lang(request))
+            me = await signup.sign_up(db, services, data, lang(request),
+                                      signup_address=ratelimit.signup_address(request))
         except forms.FormInvalid as exc:
             errors = exc.errors
         except IdeaboxError as exc:

@@ -54,8 +54,8 @@ ME_COLUMNS = f"""
 
 # The unique index on email decides a race between two sign-ups with one address.
 _INSERT_USER = f"""
-INSERT INTO users AS u (email, password_hash, display_name, created_at)
-VALUES (lower($1), $2, $3, $4)
+INSERT INTO users AS u (email, password_hash, display_name, created_at, signup_address)
+VALUES (lower($1), $2, $3, $4, $5)
 ON CONFLICT (email) DO NOTHING
 RETURNING {ME_COLUMNS}
 """  # noqa: S608 - a constant spliced in; values go as $n
@@ -121,11 +121,14 @@ def checked_display_name(raw: str) -> str:
     return trimmed(raw, "display_name", 1, DISPLAY_NAME_MAX)
 
 
-async def register_user(db: Db, data: UserCreate) -> Me:
-    """Create a resident's account; 409 if the e-mail address is already registered."""
+async def register_user(db: Db, data: UserCreate, *,
+                        signup_address: bytes | None = None) -> Me:
+    """Create a resident's account; 409 if the e-mail address is already registered.
+    ``signup_address``: the keyed hash of the client address it was made from, for the
+    moderators' signals (``ideabox.http.ratelimit.signup_address``)."""
     name = checked_display_name(data.display_name)
     password_hash = await passwords.hash_password(data.password)
-    return await _insert_user(db, data.email, password_hash, name)
+    return await _insert_user(db, data.email, password_hash, name, signup_address)
 
 
 async def register_user_without_password(db: Db, email: str, display_name: str) -> Me:
@@ -142,8 +145,10 @@ async def register_user_from_provider(db: Db, email: str | None, display_name: s
     return await _insert_user(db, email, passwords.UNUSABLE, checked_display_name(display_name))
 
 
-async def _insert_user(db: Db, email: str | None, password_hash: str, name: str) -> Me:
-    row = await db.conn.fetchrow(_INSERT_USER, email, password_hash, name, db.now)
+async def _insert_user(db: Db, email: str | None, password_hash: str, name: str,
+                       signup_address: bytes | None = None) -> Me:
+    row = await db.conn.fetchrow(_INSERT_USER, email, password_hash, name, db.now,
+                                 signup_address)
     if row is None:
         raise Conflict("email_taken", field="email")
     return _me(row)
@@ -355,6 +360,7 @@ UPDATE users SET email = 'deleted-' || id || '@invalid',
                  display_name = 'Slettet bruger',
                  password_hash = $2,
                  role = 'resident',
+                 signup_address = NULL,
                  deleted_at = $3
 WHERE id = $1 AND deleted_at IS NULL
 """

@@ -71,7 +71,7 @@ class ExportsController(Controller):
         """The recorded promotion of a month with each idea's current services; 404 if no
         promotion of that month is on record. Columns: see the README, "Exports"."""
         scope = await service.find_scope(db.conn, user, parse_month(month, source="query"),
-                                         purpose)
+                                         purpose, now=db.now)
         rows = service.rows_from_pool(services.pool, scope, services.settings.base_url)
         name = formats.filename(month_label(scope.month), scope.purpose, fmt)
         chunks = await _started(formats.stream_export(rows, fmt))

@@ -26,7 +26,8 @@ async def _export(services: Services, month_text: str, slug: str | None, fmt: Fo
                                  param_hint="--month") from None
     async with services.pool.acquire() as conn, conn.transaction(readonly=True):
         try:
-            scope = await service.find_scope(conn, None, month, slug)
+            scope = await service.find_scope(conn, None, month, slug,
+                                               now=services.clock.now())
         except IdeaboxError as exc:
             raise click.ClickException(exc.detail) from None
         total = await service.count_rows(conn, scope)

@@ -48,3 +48,5 @@ class ExportScope(msgspec.Struct, frozen=True):
     purpose_id: int | None
     purpose: str | None
     include_hidden: bool
+    # The instant the idea's votes are counted at (``total_votes``): who is eligible then.
+    now: datetime

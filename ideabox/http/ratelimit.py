@@ -147,6 +147,21 @@ def _address(request: Request[Any, Any, Any]) -> str:
     return counted_address(request.app.state.client_address(request))
 
 
+def signup_address(request: Request[Any, Any, Any]) -> bytes | None:
+    """The client address an account is made from, as the moderators' signals keep it:
+    an HMAC under the secret key of the address a limit counts (an IPv6 address by its
+    /64), so that accounts from one address can be told apart from others without the
+    address itself being stored (GDPR). None when the client gave no address."""
+    counted = _address(request)
+    try:
+        ipaddress.ip_network(counted)
+    except ValueError:
+        return None
+    secret = (request.app.state.settings.secret_key or "").encode()
+    # Its own label, so that the value never equals a rate-limit key of the same input.
+    return hmac.new(secret, b"signup-address\0" + counted.encode(), hashlib.sha256).digest()
+
+
 async def _hit_all(cache: Cache, limits: list[tuple[str, str, int]], window: int
                    ) -> list[Counted]:
     """Count one request against each ``(name, ident, limit)`` in turn. A request one of

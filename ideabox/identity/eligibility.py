@@ -26,33 +26,50 @@ def eligibilities_of(*, verified: bool, resident: bool) -> list[str]:
     return ["verified_email", "verified_residency"] if resident else ["verified_email"]
 
 
+def missing(*, verified: bool, resident: bool, eligibility: str,
+            assisted: bool = False) -> str | None:
+    """What the person lacks to meet ``eligibility``, as the code of the refusal that
+    says what to do; None if nothing. ``assisted``: staff act for the person, who cannot
+    sign in to prove residency."""
+    if not verified:
+        return "verify_email_first"
+    if eligibility == "verified_residency" and not resident:
+        return "assisted_residency_needed" if assisted else "residency_needed"
+    return None
+
+
 def ensure_eligible(*, verified: bool, resident: bool, eligibility: str,
                     assisted: bool = False) -> None:
-    """Raise Forbidden, saying what to do, unless the person meets ``eligibility``.
-    ``assisted``: staff act for the person, who cannot sign in to prove residency."""
-    if not verified:
-        raise Forbidden("verify_email_first")
-    if eligibility == "verified_residency" and not resident:
-        raise Forbidden("assisted_residency_needed" if assisted else "residency_needed")
+    """Raise Forbidden, saying what to do, unless the person meets ``eligibility``."""
+    lacking = missing(verified=verified, resident=resident, eligibility=eligibility,
+                      assisted=assisted)
+    if lacking is not None:
+        raise Forbidden(lacking)
 
 
 def eligible_voter(user: str, *, at: str, rule: str, run: str) -> str:
-    """A SQL condition: the person ``user`` (a users row's alias) was eligible at ``at``
-    under the purpose rule ``rule`` and had no votes held at ``run`` (SQL expressions,
-    usually ``$n`` parameters; ``rule`` NULL means a run from before eligibility, when
-    every account counted)."""
-    return f"""(
-        {rule} IS NULL
-        OR ({user}.verified_at <= {at}
-            AND ({user}.deleted_at IS NULL OR {user}.deleted_at > {at})
-            AND ({rule} <> 'verified_residency' OR coalesce((
-                SELECT rc.resident FROM residency_checks rc
-                WHERE rc.user_id = {user}.id AND rc.checked_at <= {at}
-                ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1), false))
-            AND NOT EXISTS (
-                SELECT 1 FROM vote_holds h
-                WHERE h.user_id = {user}.id AND h.held_at <= {run}
-                  AND (h.released_at IS NULL OR h.released_at > {run}))))"""  # noqa: S608 - aliases and $n
+    """A SQL condition, never NULL: the person ``user`` (a users row's alias) was eligible
+    at ``at`` under the purpose rule ``rule`` and had no votes held at ``run`` (SQL
+    expressions, usually ``$n`` parameters; ``rule`` NULL means a run from before
+    eligibility, when every account counted).
+
+    Its cost is per person it is asked of: the residency check is one probe of its index
+    (only in a purpose that asks for residency; a set of every resident, hashed once,
+    would be faster until it outgrew memory, and PostgreSQL would then read all the
+    checks again for each person), and the holds, a short list moderators write by hand,
+    are read once per statement. Over many votes, ask it once per person, not per vote
+    (see the promotion's ranking)."""
+    return f"""coalesce({rule} IS NULL OR (
+        {user}.verified_at <= {at}
+        AND ({user}.deleted_at IS NULL OR {user}.deleted_at > {at})
+        AND ({rule} <> 'verified_residency' OR coalesce((
+            SELECT rc.resident FROM residency_checks rc
+            WHERE rc.user_id = {user}.id AND rc.checked_at <= {at}
+            ORDER BY rc.checked_at DESC, rc.id DESC LIMIT 1), false))
+        AND {user}.id NOT IN (
+            SELECT h.user_id FROM vote_holds h
+            WHERE h.held_at <= {run} AND (h.released_at IS NULL OR h.released_at > {run}))
+    ), false)"""  # noqa: S608 - aliases and $n
 
 
 def resident_now(user: str) -> str:

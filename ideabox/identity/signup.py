@@ -12,10 +12,12 @@ from ideabox.platform.errors import Conflict
 from ideabox.services import Services
 
 
-async def sign_up(db: Db, services: Services, data: UserCreate, language: str) -> Me:
-    """Create a resident's account, its address not yet confirmed, and mail the link."""
+async def sign_up(db: Db, services: Services, data: UserCreate, language: str, *,
+                  signup_address: bytes | None = None) -> Me:
+    """Create a resident's account, its address not yet confirmed, and mail the link.
+    ``signup_address``: the keyed hash of the client address (the moderators' signals)."""
     async with db.conn.transaction():
-        me = await accounts.register_user(db, data)
+        me = await accounts.register_user(db, data, signup_address=signup_address)
         link = await email.start(db, me.id)
     if link is not None:
         send_after_commit(services, db, link, language)

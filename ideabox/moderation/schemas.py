@@ -50,3 +50,81 @@ class HiddenIdea(msgspec.Struct):
     hidden_by: User | None
     previous_status: Status | None
     reason: str | None
+
+
+# Signals: bursts of new accounts voting alike, and holding their votes out of the count.
+
+BurstKind = Literal["address", "window"]
+HoldAction = Literal["hold_votes", "release_votes"]
+MAX_ID = 2**63 - 1
+AccountIds = Annotated[
+    list[Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]],
+    msgspec.Meta(min_length=1, max_length=500,
+                 description="The accounts' ids (1-500 of them); an id named twice counts once")]
+HoldReason = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=1000,
+    description="Why (plain text, 1-1,000 characters); moderators read it in the log",
+    extra_json_schema=LINES)]
+
+
+class BurstAccount(msgspec.Struct):
+    id: int
+    display_name: str
+    created_at: datetime
+    held: bool  # its votes are held out of the count now
+
+
+class BurstIdea(msgspec.Struct):
+    id: int
+    title: str
+    status: Status
+    voters: int  # how many of the burst's accounts voted for it
+
+
+class Burst(msgspec.Struct):
+    """Accounts made from one client address (``address``), or many made within a short
+    while (``window``), that voted for the same ideas: the accounts, oldest first, and
+    the ideas they have in common, the most shared first."""
+
+    kind: BurstKind
+    first_created_at: datetime
+    last_created_at: datetime
+    accounts: list[BurstAccount]
+    ideas: list[BurstIdea]
+
+
+class VoteHoldChange(msgspec.Struct, forbid_unknown_fields=True):
+    """Hold the votes of these accounts out of the count pending review, or release them."""
+
+    user_ids: AccountIds
+    reason: HoldReason
+
+
+class VoteHoldResult(msgspec.Struct):
+    """Which of the accounts named were held (or released) now, and which were so already
+    (or were not held)."""
+
+    changed: list[int]
+    unchanged: list[int]
+
+
+class VoteHold(msgspec.Struct):
+    """The votes of an account held out of the count now: since when, by whom and why."""
+
+    id: int
+    account: User
+    account_created_at: datetime
+    held_by: User
+    held_at: datetime
+    reason: str
+
+
+class HoldDecision(msgspec.Struct):
+    """A moderator held or released an account's votes: who, whose, when and why."""
+
+    id: int
+    action: HoldAction
+    moderator: User
+    account: User
+    created_at: datetime
+    reason: str | None

@@ -32,6 +32,12 @@ AUDIENCE = {
     "staff": N_("The municipality's staff"),
 }
 
+# Who may take part in a purpose beyond its audience (``purposes.eligibility``).
+ELIGIBILITY = {
+    "verified_email": N_("Everyone with a confirmed e-mail address"),
+    "verified_residency": N_("Residents of the municipality only"),
+}
+
 SORT = {
     "top_month": N_("Most votes this month"),
     "hot": N_("Popular now"),

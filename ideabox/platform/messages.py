@@ -39,6 +39,7 @@ MESSAGES: dict[str, str] = {
     "choose_one": N_("must be one of the options"),
     "not_an_email": N_("is not an e-mail address"),
     "wrong_form": N_("is not in the expected form"),
+    "choose_accounts": N_("choose at least one account"),
     # Identity and eligibility
     "verify_email_first": N_("Confirm your e-mail address first: follow the link in the "
                              "mail we sent you, or ask for a new one on your page"),

@@ -47,6 +47,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signin_window_seconds: int = 900
     signups_per_address: int = 20
     writes_per_minute: int = 120
+    signal_accounts: int = 10
+    signal_window_minutes: int = 60
+    signal_address_accounts: int = 3
     session_days: int = 30
     api_token_days: int = 90
     shutdown_seconds: int = 15
@@ -117,6 +120,13 @@ def _positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
         raise ValueError("expected a whole number of at least 1")
+    return value
+
+
+def _several(raw: str) -> int:
+    value = int(raw)
+    if value < 2:
+        raise ValueError("expected a whole number of at least 2")
     return value
 
 
@@ -203,6 +213,14 @@ SETTINGS: tuple[Setting, ...] = (
             "per hour (a library or citizens' service desk shares one address)."),
     Setting("writes_per_minute", _positive_int, "Write requests (posts, votes, comments) "
             "allowed per person per minute."),
+    Setting("signal_accounts", _several, "A burst for the moderators: this many accounts "
+            "made within `IDEABOX_SIGNAL_WINDOW_MINUTES` of each other that voted for the "
+            "same idea."),
+    Setting("signal_window_minutes", _positive_int, "The window of "
+            "`IDEABOX_SIGNAL_ACCOUNTS`."),
+    Setting("signal_address_accounts", _several, "A burst for the moderators: this many "
+            "accounts made from one client address (an IPv6 address by its /64) that voted "
+            "for the same idea."),
     Setting("session_days", _positive_int, "Days a browser session lasts without use."),
     Setting("api_token_days", _positive_int, "Days an API token lasts without use."),
     Setting("shutdown_seconds", _positive_int, "Seconds `ideabox serve` gives a worker to "

@@ -48,6 +48,9 @@ def _print_promotion(result: Promotion) -> None:
     when = result.ran_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     click.echo(f"{result.purpose} {result.month}: {len(result.items)} idea(s) promoted "
                f"({result.trigger}, {when})")
+    if result.votes_not_counted:
+        click.echo(f"  {result.votes_not_counted} vote(s) in the month did not count: their "
+                   f"people were not eligible at the month's end, or their votes were held")
     for item in result.items:
         click.echo(f"  {item.rank:>3}. idea {item.idea_id}: {item.votes_in_month} vote(s) in "
                    f"the month, {item.total_votes} in all — {item.title}")

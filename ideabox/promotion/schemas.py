@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from ideabox.identity.eligibility import Eligibility
 from ideabox.platform.months import MONTH_PATTERN
 
 # The years are checked by ``parse_month``, which says which are allowed; the OpenAPI
@@ -41,6 +42,13 @@ class Promotion(msgspec.Struct):
     items: list[PromotedIdea]
     ran_at: datetime
     trigger: str
+    # The rule the votes were counted by: those of people eligible at the month's end
+    # under it, not held when the promotion ran. Null for a month promoted before
+    # eligibility existed, when every vote counted.
+    eligibility: Eligibility | None = None
+    # The month's votes for the ideas in the running that did not count by that rule
+    # (null before eligibility existed).
+    votes_not_counted: int | None = None
 
 
 class Difference(msgspec.Struct):

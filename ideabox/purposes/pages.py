@@ -68,7 +68,8 @@ class PurposeAdminPages(Controller):
         require_admin(user)
         return page("admin/purpose_form.html", viewer=user, purpose=None, errors={},
                     values={"audience": "everyone", "promote_top_n": "3", "min_votes": "1",
-                            "timezone": "Europe/Copenhagen"})
+                            "timezone": "Europe/Copenhagen",
+                            "eligibility": "verified_email"})
 
     @post("/new")
     async def create(self, request: AnyRequest, db: RequestDb, writer: Writer,
@@ -93,7 +94,8 @@ class PurposeAdminPages(Controller):
         purpose = await service.get_purpose(db, services.settings, slug)
         values = {"title": purpose.title, "statement": purpose.statement,
                   "audience": purpose.audience, "promote_top_n": str(purpose.promote_top_n),
-                  "min_votes": str(purpose.min_votes), "timezone": purpose.timezone}
+                  "min_votes": str(purpose.min_votes), "timezone": purpose.timezone,
+                  "eligibility": purpose.eligibility}
         return page("admin/purpose_form.html", viewer=user, purpose=purpose, errors={},
                     values=values)
 

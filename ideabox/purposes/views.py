@@ -9,6 +9,7 @@ from ideabox.http.pages.render import page
 from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
 from ideabox.ideas import listing
 from ideabox.ideas.schemas import Sort
+from ideabox.identity.eligibility import missing
 from ideabox.purposes import service
 
 PAGE_SIZE = 20
@@ -23,7 +24,11 @@ async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug
     shown_sort = sort if q and q.strip() else sort or "top_month"
     ideas = await listing.list_ideas(db.conn, services, viewer, slug, sort=shown_sort,
                                      q=q, limit=PAGE_SIZE, cursor=cursor)
-    may_post = viewer is not None and viewer.role in service.PARTICIPANTS[purpose.audience]
+    in_audience = viewer is not None and viewer.role in service.PARTICIPANTS[purpose.audience]
+    # What the signed-in person still has to do to take part, said beside the form.
+    lacking = missing(verified=viewer.verified, resident=viewer.resident,
+                      eligibility=purpose.eligibility) if viewer is not None else None
     return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
-                ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor, may_post=may_post,
-                errors=errors or {}, values=values or {})
+                ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor,
+                may_post=in_audience and lacking is None, in_audience=in_audience,
+                lacking=lacking, errors=errors or {}, values=values or {})

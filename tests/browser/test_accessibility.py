@@ -3,6 +3,8 @@ violations. Screenshots of each page, wide and 320 px narrow, go to test-artifac
 
 from __future__ import annotations
 
+import hashlib
+
 import asyncpg
 import httpx
 from playwright.async_api import Browser, Page, expect
@@ -15,6 +17,7 @@ from tests.factories import (
     make_purpose,
     make_user,
     post_idea,
+    vote_as,
 )
 
 
@@ -56,6 +59,16 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                                  headers=bearer(admin_token),
                                  params={"on_behalf_of": person.id})
         assert response.status_code == 200
+        # Three accounts from one address voting alike, one of them held: a burst, a
+        # hold and a decision on the signals page.
+        address = hashlib.sha256(b"198.51.100.1").digest()
+        people = [await make_user(db, display_name=f"Ny borger {n}", signup_address=address)
+                  for n in range(3)]
+        await vote_as(api, [t for _, t in people], idea["id"])
+        response = await api.post("/api/v1/moderation/signals/holds",
+                                  headers=bearer(admin_token),
+                                  json={"user_ids": [people[0][0].id], "reason": "Ens stemmer."})
+        assert response.status_code == 200
 
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
@@ -66,6 +79,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
         "admin-exports": "/admin/exports", "admin-moderation": "/admin/moderation",
         "staff-assisted": "/staff/assisted", "staff-acting": f"/staff/assisted/{person.id}",
+        "admin-signals": "/admin/signals",
     }
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
@@ -93,7 +107,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await _sign_in(page, base, "admin@kommune.dk")
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
-                 "admin-moderation", "staff-assisted", "staff-acting"):
+                 "admin-moderation", "staff-assisted", "staff-acting", "admin-signals"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -106,6 +120,11 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.locator("#moderation summary").click()
     await expect(page.get_by_label("Begrundelse")).to_be_visible()
     await check("idea-moderation")
+    # The signals page's form with its errors shown.
+    await page.goto(base + pages["admin-signals"])
+    await page.get_by_role("button", name="Hold deres stemmer tilbage").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("admin-signals-errors")
     # My page's password form with its errors shown.
     await page.goto(base + pages["me"])
     await page.get_by_label("Nuværende adgangskode").fill("not my password")

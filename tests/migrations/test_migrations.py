@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import date
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from ideabox.platform.migrations import MigrationError, default_dir, discover, migrate, pending
+from ideabox.promotion.verify import verify_purpose
 from tests.conftest import with_database
 
 
@@ -233,5 +235,55 @@ async def test_accounts_made_before_verification_count_as_confirmed(empty_databa
                                 "email_verified_via FROM users ORDER BY id")
         assert [tuple(r) for r in rows] == [(1, True, True, "before_verification"),
                                             (2, True, True, "before_verification")]
+    finally:
+        await conn.close()
+
+
+async def test_a_promotion_recorded_before_eligibility_still_verifies(empty_database,
+                                                                      tmp_path: Path):
+    """0007 and 0010 leave a run recorded before eligibility without a rule, and
+    ``promote --verify`` then counts every vote, as that promotion did: the vote of an
+    account deleted during the month, and a vote taken back after the run by someone
+    the retraction did not yet name."""
+    folder = _migrations_before("0007", tmp_path / "sql")
+    conn = await asyncpg.connect(empty_database)
+    try:
+        await migrate(conn, folder)
+        await conn.execute("""
+            INSERT INTO users (id, email, password_hash, display_name, created_at, deleted_at)
+            OVERRIDING SYSTEM VALUE
+            SELECT n, 'u' || n || '@example.dk', '!', 'U' || n, '2026-08-01 10:00+02',
+                   CASE WHEN n = 4 THEN timestamptz '2026-09-20 10:00+02' END
+            FROM generate_series(1, 5) n;
+            INSERT INTO purposes (id, slug, title, statement, statement_html)
+            OVERRIDING SYSTEM VALUE VALUES (1, 'havn', 'Havnen', 'Hvad?', '<p>Hvad?</p>');
+            INSERT INTO ideas (id, purpose_id, author_id, title, body, body_html, status,
+                               created_at)
+            OVERRIDING SYSTEM VALUE VALUES
+                (1, 1, 1, 'Bænke ved vandet', 'x', '<p>x</p>', 'promoted', '2026-09-02 10:00+02');
+            INSERT INTO votes (idea_id, voter_id, created_at)
+            SELECT 1, n, '2026-09-10 12:00+02' FROM generate_series(1, 4) n;
+            INSERT INTO vote_retractions (idea_id, cast_at, retracted_at)
+            VALUES (1, '2026-09-11 12:00+02', '2026-10-05 12:00+02');
+            INSERT INTO promotion_runs (purpose_id, month, trigger, promote_top_n, min_votes,
+                                        ran_at)
+            VALUES (1, '2026-09-01', 'promotion:schedule', 3, 1, '2026-10-01 00:05+02');
+            INSERT INTO promotions (purpose_id, month, rank, idea_id, votes_in_month,
+                                    total_votes)
+            VALUES (1, '2026-09-01', 1, 1, 5, 5);
+            INSERT INTO idea_status_changes (idea_id, from_status, to_status, trigger,
+                                             created_at)
+            VALUES (1, NULL, 'open', 'posted', '2026-09-02 10:00+02'),
+                   (1, 'open', 'promoted', 'promotion:schedule', '2026-10-01 00:05+02');
+        """)
+        assert await migrate(conn) == [m.version for m in discover() if m.version >= "0007"]
+        run = await conn.fetchrow("SELECT eligibility, votes_not_counted FROM promotion_runs")
+        assert tuple(run) == (None, None)
+        purpose = await conn.fetchrow("SELECT id, slug, timezone FROM purposes")
+        result = await verify_purpose(conn, purpose, date(2026, 9, 1))
+        assert result.ok, result.differences
+        # Had the run counted by the rule, the deleted account's vote would not count.
+        await conn.execute("UPDATE promotion_runs SET eligibility = 'verified_email'")
+        assert not (await verify_purpose(conn, purpose, date(2026, 9, 1))).ok
     finally:
         await conn.close()

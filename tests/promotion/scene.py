@@ -16,6 +16,7 @@ from ideabox.ideas.service import set_status
 from ideabox.platform.db import Db
 from tests.factories import (
     backdate_idea,
+    backdate_people,
     backdate_votes,
     bearer,
     make_purpose,
@@ -25,6 +26,7 @@ from tests.factories import (
 )
 
 CPH = ZoneInfo("Europe/Copenhagen")
+LONG_AGO = datetime(2026, 1, 1, tzinfo=CPH)
 
 
 def cph(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
@@ -45,16 +47,19 @@ class Scene:
 
     async def build(self, *, slug: str = "havnen", voters: int = 6, author: str = "Anna Jensen",
                     **purpose: Any) -> Scene:
-        """The purpose (created as if long ago), an admin, an author and some voters."""
+        """The purpose, an admin, an author and some voters, all made as if long ago (the
+        people verified then, so that votes moved back in time count)."""
         made = await make_purpose(self.db, slug=slug, **purpose)
         self.slug = made.slug
         await self.db.execute("UPDATE purposes SET created_at = $2 WHERE id = $1", made.id,
-                              cph(2026, 1, 1, 0, 0))
+                              LONG_AGO)
         self.admin, self.admin_token = await make_user(self.db, role="admin",
                                                        display_name="Forvaltningen")
         self.author, self.author_token = await make_user(self.db, display_name=author)
         for n in range(voters):
             self.voters.append(await make_user(self.db, display_name=f"Vælger {n + 1}"))
+        await backdate_people(self.db, [self.admin.id, self.author.id,
+                                        *(viewer.id for viewer, _ in self.voters)], LONG_AGO)
         return self
 
     async def idea(self, title: str, posted_at: datetime, *, token: str | None = None) -> int:

@@ -25,6 +25,7 @@ _ON_A_PAGE: dict[str, str] = {
     "too_small": N_("Must be at least %(n)s."),
     "too_big": N_("Must be at most %(n)s."),
     "choose_one": N_("Choose one of the options."),
+    "choose_accounts": N_("Choose at least one account."),
     "not_an_email": N_("Write an e-mail address, such as anna@example.dk."),
     "wrong_form": N_("This is not in the expected form."),
 }

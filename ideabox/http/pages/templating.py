@@ -133,6 +133,7 @@ def environment() -> Environment:
         current_lang=_current_lang, status_label=_label(labels.STATUS),
         role_label=_label(labels.ROLE), audience_label=_label(labels.AUDIENCE),
         sort_label=_label(labels.SORT), audit_label=_label(labels.AUDIT_ACTION),
+        eligibility_label=_label(labels.ELIGIBILITY),
     )
     env.globals["static"] = static_url
     return env
