@@ -125,14 +125,16 @@ async def _load(conn: asyncpg.Connection, sizes: Sizes, rng: random.Random,
     # Users: 2 % staff, the rest residents; each gets one API token.
     first_user = await _next_id(conn, "users")
     user_ids = list(range(first_user, first_user + sizes.users))
+    # Everybody has confirmed their address when they signed up, so their votes count.
     users = [
         (uid, f"bench-{uid}@example.org", NO_PASSWORD, f"Borger {uid}",
-         "staff" if rng.random() < 0.02 else "resident",
-         now - timedelta(days=rng.uniform(90, 720)))
+         "staff" if rng.random() < 0.02 else "resident", joined, joined, joined, "demo")
         for uid in user_ids
+        for joined in [now - timedelta(days=rng.uniform(90, 720))]
     ]
     await _copy(conn, "users", ["id", "email", "password_hash", "display_name", "role",
-                                "created_at"], users)
+                                "created_at", "verified_at", "email_verified_at",
+                                "email_verified_via"], users)
     await _move_sequence(conn, "users")
 
     tokens = [new_token() for _ in user_ids]

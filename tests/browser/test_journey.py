@@ -112,6 +112,9 @@ async def test_from_idea_to_answer(browser: Browser, live_server: str, app: Lite
     await db.execute("UPDATE ideas SET created_at = $1 WHERE purpose_id = $2", moment,
                      purpose.id)
     await db.execute("UPDATE votes SET created_at = $1", moment)
+    # So do the people: a vote counts only from someone verified by the month's end.
+    await db.execute("UPDATE users SET created_at = least(created_at, $1), "
+                     "verified_at = least(verified_at, $1)", moment)
     await recount(db, [r["id"] for r in await db.fetch("SELECT id FROM ideas")])
 
     # The administration sends the month on and answers.
