@@ -13,10 +13,12 @@ from email.policy import default
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import msgspec
 from aiosmtpd.controller import Controller
 from litestar import Litestar
 
 from ideabox.platform.postbox import outbox_dir
+from ideabox.platform.settings import Settings
 
 
 class Inbox:
@@ -46,6 +48,13 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def with_smtp(settings: Settings, port: int, base_url: str) -> Settings:
+    """``settings`` sending mail to the test SMTP server on ``port``."""
+    return msgspec.structs.replace(settings, smtp_host="127.0.0.1", smtp_port=port,
+                                   smtp_starttls=False, smtp_from="ideabox <ideer@kommune.dk>",
+                                   base_url=base_url)
 
 
 def smtp_server() -> Iterator[tuple[Inbox, int]]:

@@ -42,14 +42,11 @@ from ideabox.http.routing import (
     Writer,
     errors,
 )
-from ideabox.http.security import CSRF_ALWAYS
+from ideabox.http.security import CSRF_ALWAYS, NO_CSRF
 from ideabox.identity import signup
 from ideabox.platform.pagination import Page
 from ideabox.platform.settings import Settings
 
-# These two authenticate by what is in the body, never by a cookie, so a forged
-# cross-site request gains nothing; API clients have no CSRF cookie to send.
-NO_CSRF = {"exclude_from_csrf": True}
 # Signing in is checked even though the browser brings no session yet: otherwise a
 # hostile page could sign a visitor in to the attacker's account (login CSRF).
 CHECK_CSRF = {CSRF_ALWAYS: True}

@@ -54,6 +54,10 @@ class CSRFUnlessBearerMiddleware(CSRFMiddleware):
 
 
 CSRF_ALWAYS = "csrf_always"
+# The route option of a route that authenticates by what is in its body (a password, a
+# confirmation token), never by a cookie: a forged cross-site request gains nothing,
+# and API clients have no CSRF cookie to send.
+NO_CSRF = {"exclude_from_csrf": True}
 _SESSION_COOKIE_PREFIX = SESSION_COOKIE.encode() + b"="
 
 

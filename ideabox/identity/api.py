@@ -12,10 +12,8 @@ from ideabox.accounts.schemas import Me
 from ideabox.http import ratelimit
 from ideabox.http.pages.templating import language_of
 from ideabox.http.routing import BEARER, AnyRequest, RequestDb, SignedIn, Svc, errors
+from ideabox.http.security import NO_CSRF
 from ideabox.identity import email, signup
-
-# The token in the body is the credential: a forged cross-site request cannot know it.
-NO_CSRF = {"exclude_from_csrf": True}
 
 
 class Confirmation(msgspec.Struct, forbid_unknown_fields=True):

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import msgspec
 import pytest
 
 from ideabox.platform.postbox import outbox_dir
 from ideabox.platform.settings import Settings
-from tests.mailbox import Inbox, app_of, link_in, smtp_server, text_of, token_of
+from tests.mailbox import Inbox, app_of, link_in, smtp_server, text_of, token_of, with_smtp
 from tests.web.forms import submit
 
 PASSWORD = "correct horse battery"
@@ -24,9 +23,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def settings(settings: Settings, inbox: tuple[Inbox, int]) -> Settings:
-    return msgspec.structs.replace(settings, smtp_host="127.0.0.1", smtp_port=inbox[1],
-                                   smtp_starttls=False, smtp_from="ideabox <ideer@kommune.dk>",
-                                   base_url="http://ideer.kommune.dk:8000")
+    return with_smtp(settings, inbox[1], "http://ideer.kommune.dk:8000")
 
 
 async def test_the_mail_reaches_the_smtp_server_and_its_link_confirms(client, inbox, db):

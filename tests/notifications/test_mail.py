@@ -20,7 +20,7 @@ from tests.factories import (
     make_user,
     post_idea,
 )
-from tests.mailbox import Inbox, free_port, smtp_server, text_of
+from tests.mailbox import Inbox, free_port, smtp_server, text_of, with_smtp
 from tests.promotion.scene import Scene, cph
 
 
@@ -31,9 +31,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def settings(settings: Settings, inbox: tuple[Inbox, int]) -> Settings:
-    return msgspec.structs.replace(settings, smtp_host="127.0.0.1", smtp_port=inbox[1],
-                                   smtp_starttls=False, smtp_from="ideabox <ideer@kommune.dk>",
-                                   base_url="https://ideer.kommune.dk")
+    return with_smtp(settings, inbox[1], "https://ideer.kommune.dk")
 
 
 async def _background_done(app) -> None:
