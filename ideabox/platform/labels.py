@@ -6,6 +6,7 @@ from __future__ import annotations
 from ideabox.platform.i18n import N_
 
 STATUS = {
+    "pending_review": N_("Awaiting review"),
     "open": N_("Open for votes"),
     "promoted": N_("Sent to the administration"),
     "under_review": N_("Under review"),

@@ -69,7 +69,8 @@ class PurposeAdminPages(Controller):
         return page("admin/purpose_form.html", viewer=user, purpose=None, errors={},
                     values={"audience": "everyone", "promote_top_n": "3", "min_votes": "1",
                             "timezone": "Europe/Copenhagen",
-                            "eligibility": "verified_email"})
+                            "eligibility": "verified_email", "answer_within_days": "30",
+                            "report_threshold": "3", "review_before_publishing": "false"})
 
     @post("/new")
     async def create(self, request: AnyRequest, db: RequestDb, writer: Writer,
@@ -95,7 +96,10 @@ class PurposeAdminPages(Controller):
         values = {"title": purpose.title, "statement": purpose.statement,
                   "audience": purpose.audience, "promote_top_n": str(purpose.promote_top_n),
                   "min_votes": str(purpose.min_votes), "timezone": purpose.timezone,
-                  "eligibility": purpose.eligibility}
+                  "eligibility": purpose.eligibility,
+                  "answer_within_days": str(purpose.answer_within_days),
+                  "report_threshold": str(purpose.report_threshold),
+                  "review_before_publishing": str(purpose.review_before_publishing).lower()}
         return page("admin/purpose_form.html", viewer=user, purpose=purpose, errors={},
                     values=values)
 

@@ -20,6 +20,10 @@ Statement = Annotated[str, msgspec.Meta(min_length=1, max_length=5000,
 TopN = Annotated[int, msgspec.Meta(ge=1, le=100)]
 MinVotes = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 TimeZone = Annotated[str, msgspec.Meta(max_length=64, examples=["Europe/Copenhagen"])]
+AnswerWithinDays = Annotated[int, msgspec.Meta(
+    ge=0, le=365, description="days the administration has to answer a promoted idea")]
+ReportThreshold = Annotated[int, msgspec.Meta(
+    ge=1, le=100, description="distinct reporters that hide an item pending review")]
 
 
 class PurposeCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,6 +35,9 @@ class PurposeCreate(msgspec.Struct, forbid_unknown_fields=True):
     min_votes: MinVotes = 1
     timezone: TimeZone = "Europe/Copenhagen"
     eligibility: Eligibility = "verified_email"
+    answer_within_days: AnswerWithinDays = 30
+    report_threshold: ReportThreshold = 3
+    review_before_publishing: bool = False
 
 
 class PurposeUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -43,6 +50,9 @@ class PurposeUpdate(msgspec.Struct, forbid_unknown_fields=True):
     min_votes: MinVotes | msgspec.UnsetType = msgspec.UNSET
     timezone: TimeZone | msgspec.UnsetType = msgspec.UNSET
     eligibility: Eligibility | msgspec.UnsetType = msgspec.UNSET
+    answer_within_days: AnswerWithinDays | msgspec.UnsetType = msgspec.UNSET
+    report_threshold: ReportThreshold | msgspec.UnsetType = msgspec.UNSET
+    review_before_publishing: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class Purpose(msgspec.Struct):
@@ -61,3 +71,9 @@ class Purpose(msgspec.Struct):
     # Who may vote, post and comment beyond the audience: people with a verified e-mail
     # address, or verified residents only (an OpenID provider's residence claim).
     eligibility: Eligibility = "verified_email"
+    # The administration answers a promoted idea within this many days of its promotion.
+    answer_within_days: int = 30
+    # This many distinct reporters hide an idea or comment until a moderator decides.
+    report_threshold: int = 3
+    # New ideas wait for a moderator's approval before anyone else sees them.
+    review_before_publishing: bool = False

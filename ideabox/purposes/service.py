@@ -49,7 +49,8 @@ def ensure_may_participate(viewer: Viewer, audience: Audience, eligibility: str,
 
 _COLUMNS = """
     p.id, p.slug, p.title, p.statement, p.statement_html, p.audience, p.promote_top_n,
-    p.min_votes, p.timezone, p.created_at, p.eligibility,
+    p.min_votes, p.timezone, p.created_at, p.eligibility, p.answer_within_days,
+    p.report_threshold, p.review_before_publishing,
     (SELECT count(*) FROM ideas i
      WHERE i.purpose_id = p.id AND i.status NOT IN ('hidden', 'withdrawn')) AS idea_count
 """
@@ -85,13 +86,15 @@ async def create_purpose(db: Db, settings: Settings, viewer: Viewer,
             """
             INSERT INTO purposes (slug, title, statement, statement_html, audience,
                                   promote_top_n, min_votes, timezone, created_by, created_at,
-                                  eligibility)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                  eligibility, answer_within_days, report_threshold,
+                                  review_before_publishing)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             """,
             data.slug, trimmed(data.title, "title", 3, 140), statement,
             statement_html,
             data.audience, data.promote_top_n, data.min_votes, data.timezone, viewer.id, db.now,
-            data.eligibility,
+            data.eligibility, data.answer_within_days, data.report_threshold,
+            data.review_before_publishing,
         )
     except asyncpg.UniqueViolationError:
         raise Conflict("slug_taken", slug=data.slug) from None
