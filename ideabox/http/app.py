@@ -66,6 +66,9 @@ from ideabox.services import Services, open_services
 from ideabox.votes import api as votes_api
 from ideabox.votes import pages as votes_pages
 from ideabox.votes.reconcile import reconcile_forever
+from ideabox.webhooks import api as webhooks_api
+from ideabox.webhooks import pages as webhooks_pages
+from ideabox.webhooks.delivery import deliver_webhooks_forever
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +80,7 @@ def api_routes() -> list[ControllerRouterHandler]:
     return [*accounts_api.routes, *purposes_api.routes, *ideas_api.routes, *votes_api.routes,
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
-            *identity_api.routes, *assisted_api.routes]
+            *identity_api.routes, *assisted_api.routes, *webhooks_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -87,14 +90,15 @@ def page_routes() -> list[ControllerRouterHandler]:
         *purposes_pages.routes, *ideas_pages.routes, *votes_pages.routes,
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
-        *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes]
+        *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
+        *webhooks_pages.routes]
     return [pages_router(pages), static_router()]
 
 
 def background_tasks() -> list[BackgroundTask]:
     """Long-running work one instance could do for all, run by each worker when
     IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice)."""
-    return [reconcile_forever, promote_forever]
+    return [reconcile_forever, promote_forever, deliver_webhooks_forever]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:

@@ -54,3 +54,17 @@ AUDIT_ACTION = {
     "vote_for": N_("Voted"),
     "retract_vote_for": N_("Removed a vote"),
 }
+
+# What a webhook endpoint can be told (ideabox.webhooks), and how its deliveries stand.
+WEBHOOK_EVENT = {
+    "idea.published": N_("An idea is published"),
+    "idea.promoted": N_("An idea is sent to the administration"),
+    "idea.answered": N_("The administration answers an idea"),
+    "idea.status_changed": N_("An idea changes status"),
+}
+
+DELIVERY_STATUS = {
+    "pending": N_("Waiting"),
+    "delivered": N_("Delivered"),
+    "failed": N_("Failed"),
+}
