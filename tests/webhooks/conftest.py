@@ -15,7 +15,7 @@ from tests.webhooks.receiver import Receiver, receiving
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, webhook_allow_private_addresses=True,
-                                   base_url="https://ideer.kommune.dk")
+                                   base_url="https://ideer.kommune.dk", cookie_secure=False)
 
 
 @pytest.fixture
