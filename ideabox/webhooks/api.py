@@ -23,7 +23,6 @@ from ideabox.webhooks.paths import DeliveryId, WebhookId
 from ideabox.webhooks.schemas import Delivery, Webhook, WebhookCreate, WebhookUpdate
 
 
-
 class WebhooksController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]

@@ -58,7 +58,7 @@ class WebhookPages(Controller):
             errors["events"] = messages.text(lang(request), "choose_events")
         if not errors:
             data = WebhookCreate(url=values["url"], events=[e for e in EVENT_TYPES
-                                                            if e in events],  # type: ignore[misc]
+                                                            if e in events],
                                  description=values.get("description", ""),
                                  purpose=values.get("purpose") or None)
             try:

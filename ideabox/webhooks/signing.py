@@ -14,7 +14,7 @@ import msgspec
 
 from ideabox import __version__
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a label in front of the random part
 
 
 def new_secret() -> str:

@@ -4,11 +4,16 @@ with backoff on the one clock, giving up after a day, and "send again"."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from tests.factories import bearer
+from tests.factories import bearer, make_purpose, make_user, post_idea
 from tests.promotion.scene import Scene, cph
 from tests.webhooks.helpers import API, deliver, deliveries, register
 from tests.webhooks.receiver import verify
@@ -206,3 +211,31 @@ async def test_a_paused_endpoint_keeps_its_deliveries_waiting(scene, client, app
     assert resumed.status_code == 200
     assert await deliver(app) == 1
     assert receiver.types() == ["idea.published"]
+
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def readme_verify(now: float) -> Callable[..., bool]:
+    """The README's verification example, run as written, with its clock at ``now``."""
+    code = re.search(r"```python\n(import hashlib, hmac, time\n.*?)```", README, re.S)
+    assert code is not None
+    namespace: dict[str, Any] = {}
+    exec(code.group(1), namespace)  # noqa: S102 - the README's own example
+    namespace["time"] = SimpleNamespace(time=lambda: now)
+    verify_function: Callable[..., bool] = namespace["verify"]
+    return verify_function
+
+
+async def test_the_readmes_example_verifies_a_real_delivery(client, app, clock, db, receiver):
+    _, admin = await make_user(db, role="admin")
+    _, author = await make_user(db)
+    purpose = await make_purpose(db, slug="havnen")
+    hook = await register(client, admin, receiver.url)
+    await post_idea(client, author, purpose.slug)
+    assert await deliver(app) == 1
+    (request,) = receiver.requests
+    now = clock.now().timestamp()
+    assert readme_verify(now)(hook["secret"], request.headers, request.body)
+    assert not readme_verify(now)("whsec_other", request.headers, request.body)
+    assert not readme_verify(now + 301)(hook["secret"], request.headers, request.body)
