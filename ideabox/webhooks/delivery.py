@@ -87,13 +87,18 @@ async def _post(services: Services, client: httpx.AsyncClient, row: asyncpg.Reco
     headers = signing.headers(event_id, row["type"], row["attempts"] + 1, row["secret"],
                               int(now.timestamp()), payload)
     try:
-        if not settings.webhook_allow_private_addresses:
-            await ensure_public(row["url"])
-        async with client.stream("POST", row["url"], content=payload, headers=headers,
-                                 timeout=settings.webhook_timeout) as response:
-            code = response.status_code
+        # The whole attempt, the name's look-up included, within the timeout: the row
+        # stays locked meanwhile.
+        async with asyncio.timeout(settings.webhook_timeout):
+            if not settings.webhook_allow_private_addresses:
+                await ensure_public(row["url"])
+            async with client.stream("POST", row["url"], content=payload, headers=headers,
+                                     timeout=settings.webhook_timeout) as response:
+                code = response.status_code
     except AddressRefused as exc:
         return None, str(exc)[:ERROR_LENGTH]
+    except TimeoutError:
+        return None, f"no answer within {settings.webhook_timeout:g} s"
     except httpx.HTTPError as exc:
         return None, (f"{type(exc).__name__}: {exc}" if str(exc)
                       else type(exc).__name__)[:ERROR_LENGTH]

@@ -8,13 +8,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 import msgspec
 
 from ideabox.http.app import background_tasks, create_app
 from ideabox.platform.clock import FrozenClock
 from ideabox.platform.settings import Settings
 from ideabox.services import open_services
-from ideabox.webhooks.delivery import deliver_webhooks_forever
+from ideabox.webhooks.delivery import attempt_one, deliver_webhooks_forever
 from tests.conftest import running
 from tests.factories import bearer, make_purpose, make_user, post_idea
 from tests.webhooks.helpers import API, deliveries, register
@@ -107,3 +108,20 @@ async def test_a_restart_mid_delivery_loses_nothing(client, db, settings, clock,
     assert firsts == ["idea.published", "idea.published", "idea.status_changed"]
     # The attempt cut short was never recorded: each row says one attempt.
     assert [r["attempts"] for r in rows] == [1, 1, 1]
+
+
+async def test_a_receiver_that_does_not_answer_is_a_failed_attempt(client, db, settings, clock,
+                                                                   receiver):
+    settings = msgspec.structs.replace(settings, webhook_timeout=0.5)
+    purpose = await make_purpose(db, slug="havnen")
+    _, admin = await make_user(db, role="admin")
+    _, author = await make_user(db)
+    await register(client, admin, receiver.url)
+    await post_idea(client, author, purpose.slug)
+    receiver.hold.set()
+    async with open_services(settings, clock) as services, httpx.AsyncClient() as http:
+        assert await attempt_one(services, http)
+    (row,) = await deliveries(db)
+    assert (row["status"], row["attempts"], row["last_status_code"]) == ("pending", 1, None)
+    assert row["last_error"]
+    assert row["next_attempt_at"] > clock.now()
