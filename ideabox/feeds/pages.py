@@ -35,7 +35,7 @@ LangParam = Annotated[FeedLang | None, QueryParameter(
     description="The feed's language: da or en (unset: the reader's)")]
 KindParam = Annotated[Kind, QueryParameter(
     description="all (default), ideas (only new ideas) or answers (only the "
-                              "administration's answers)")]
+                "administration's answers)")]
 
 
 @get("/purposes/{slug:str}/feed.atom", opt=NO_CSRF, include_in_schema=False,
