@@ -8,7 +8,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,13 +32,17 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     # Status codes to answer, in turn; then 200.
     answers: list[int] = field(default_factory=list)
+    # Or: the status code for each request, by what it is.
+    decide: Callable[[Received], int] | None = None
     # While set, each request is held here until ``release`` is set.
     hold: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     arrived: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answer(self) -> int:
+    def answer(self, request: Received) -> int:
+        if self.decide is not None:
+            return self.decide(request)
         with self.lock:
             return self.answers.pop(0) if self.answers else 200
 
@@ -54,12 +58,13 @@ def receiving() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
+            received = Received(dict(self.headers.items()), body)
             with receiver.lock:
-                receiver.requests.append(Received(dict(self.headers.items()), body))
+                receiver.requests.append(received)
             receiver.arrived.set()
             if receiver.hold.is_set():
                 receiver.release.wait(30)
-            code = receiver.answer()
+            code = receiver.answer(received)
             self.send_response(code)
             self.send_header("Content-Length", "0")
             self.end_headers()
