@@ -297,7 +297,7 @@ async def ensure_admin(db: Db, data: UserCreate) -> tuple[Me, bool]:
 # not theirs to see unless they wrote it or moderate (the rule of ideas.service.may_see):
 # it may be why the idea was hidden.
 _SEEN_TITLE = """
-CASE WHEN i.status <> 'hidden' OR i.author_id = $1
+CASE WHEN i.status NOT IN ('hidden', 'pending_review') OR i.author_id = $1
           OR (SELECT role IN ('moderator', 'admin') FROM users WHERE id = $1)
      THEN i.title END AS idea_title"""
 
@@ -314,12 +314,14 @@ _EXPORT = {
         FROM comments WHERE author_id = $1 ORDER BY id""",
     # S608 (votes, follows): a constant spliced in; values go as $n.
     "votes": f"""
-        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at, i.status = 'hidden' AS hidden,
+        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at,
+               i.status IN ('hidden', 'pending_review') AS hidden,
                v.assisted_by IS NOT NULL AS assisted
         FROM votes v JOIN ideas i ON i.id = v.idea_id
         WHERE v.voter_id = $1 ORDER BY v.created_at, v.idea_id""",  # noqa: S608
     "follows": f"""
-        SELECT f.idea_id, {_SEEN_TITLE}, f.created_at, i.status = 'hidden' AS hidden
+        SELECT f.idea_id, {_SEEN_TITLE}, f.created_at,
+               i.status IN ('hidden', 'pending_review') AS hidden
         FROM follows f JOIN ideas i ON i.id = f.idea_id
         WHERE f.user_id = $1 ORDER BY f.created_at, f.idea_id""",  # noqa: S608
     "notifications": """

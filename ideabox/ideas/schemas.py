@@ -11,10 +11,11 @@ from ideabox.accounts.schemas import User
 from ideabox.assisted.schemas import OnBehalfOf
 from ideabox.platform.validation import LINES, ONE_LINE
 
-Status = Literal["pending_review", "open", "promoted", "under_review", "accepted", "implemented", "rejected",
-                 "withdrawn", "hidden"]
-# Ideas waiting for review, withdrawn and hidden ideas are never listed, so a list is never asked for them.
-ListedStatus = Literal["pending_review", "open", "promoted", "under_review", "accepted", "implemented",
+Status = Literal["pending_review", "open", "promoted", "under_review", "accepted",
+                 "implemented", "rejected", "withdrawn", "hidden"]
+# Ideas waiting for review, withdrawn and hidden ideas are never listed, so a list is never
+# asked for them.
+ListedStatus = Literal["open", "promoted", "under_review", "accepted", "implemented",
                        "rejected"]
 Sort = Literal["top_month", "top", "hot", "new"]
 
@@ -53,3 +54,7 @@ class Idea(msgspec.Struct):
     promoted_month: str | None = None
     # Posted for its author by staff (assisted participation).
     assisted: bool = False
+    # Awaiting review (``pending_review``): when the review is expected, from the time
+    # reviews took lately; null otherwise. ``created_at`` becomes the moment of
+    # publication when the idea is approved.
+    review_expected_at: datetime | None = None
