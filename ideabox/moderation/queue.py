@@ -269,19 +269,45 @@ async def ask_second_look(db: Db, viewer: Viewer, *, idea_id: int | None = None,
     return case
 
 
-async def second_look_state(conn: asyncpg.Connection, viewer: Viewer | None, idea_id: int,
-                            comment_id: int | None = None) -> str | None:
-    """For an item's author: ``open`` if a second look is waiting, ``available`` if they may
-    ask for one, ``used`` if they asked once; None otherwise (or for anyone else)."""
+class Marks(msgspec.Struct):
+    """What the idea's page shows one reader about reports: the items (None: the idea,
+    else a comment's id) they reported, and for their own items with a decision against
+    them, the second look: ``available``, ``open`` (waiting) or ``used``."""
+
+    reported: set[int | None] = msgspec.field(default_factory=set)
+    looks: dict[int | None, str] = msgspec.field(default_factory=dict)
+
+
+_OWN_CASES = """
+SELECT mc.comment_id, mc.kind, mc.closed_at, mc.decision
+FROM moderation_cases mc
+JOIN ideas i ON i.id = mc.idea_id
+LEFT JOIN comments c ON c.id = mc.comment_id
+WHERE mc.idea_id = $2 AND coalesce(c.author_id, i.author_id) = $1
+ORDER BY mc.id
+"""
+
+
+async def marks_for(conn: asyncpg.Connection, viewer: Viewer | None, idea_id: int) -> Marks:
+    """The reader's reports and second looks on an idea and its comments."""
+    marks = Marks()
     if viewer is None:
-        return None
-    cases = await conn.fetch(
-        "SELECT kind, closed_at, decision FROM moderation_cases WHERE idea_id = $1 "
-        "AND comment_id IS NOT DISTINCT FROM $2 ORDER BY id DESC", idea_id, comment_id)
-    if any(c["kind"] == "second_look" and c["closed_at"] is None for c in cases):
-        return "open"
-    if any(c["kind"] == "second_look" for c in cases):
-        return "used"
-    if cases and cases[0]["closed_at"] is not None and cases[0]["decision"] in AGAINST:
-        return "available"
-    return None
+        return marks
+    marks.reported = {r["comment_id"] for r in await conn.fetch(
+        "SELECT comment_id FROM reports WHERE reporter_id = $1 AND idea_id = $2",
+        viewer.id, idea_id)}
+    latest: dict[int | None, asyncpg.Record] = {}
+    asked: dict[int | None, bool] = {}
+    for row in await conn.fetch(_OWN_CASES, viewer.id, idea_id):
+        key = row["comment_id"]
+        latest[key] = row
+        if row["kind"] == "second_look":
+            asked[key] = True
+    for key, row in latest.items():
+        if row["kind"] == "second_look" and row["closed_at"] is None:
+            marks.looks[key] = "open"
+        elif asked.get(key):
+            marks.looks[key] = "used"
+        elif row["closed_at"] is not None and row["decision"] in AGAINST:
+            marks.looks[key] = "available"
+    return marks
