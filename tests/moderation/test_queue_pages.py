@@ -38,8 +38,7 @@ async def test_a_reader_reports_an_idea_and_sees_reported(client, idea_url) -> N
     # No reason chosen: the page again, naming the field.
     missing = await submit(client, f"{idea_url}/report", {"text": "Se her"})
     assert missing.status_code == 400
-    assert "Hvorfor anmelder du den?" in missing.text and "report-idea-reason-error" in missing.text \
-        and "error-summary" in missing.text
+    assert "report-idea-reason-error" in missing.text and "error-summary" in missing.text
     done = await submit(client, f"{idea_url}/report", {"reason": "spam", "text": "Reklame"})
     assert done.status_code == 303 and done.headers["location"] == f"{idea_url}#report"
     # The threshold is 1: hidden pending review, and the reader can no longer see it.
