@@ -173,12 +173,14 @@ async def _for_change(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) ->
 
 async def update_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
                       data: IdeaUpdate) -> Idea:
-    """Edit an idea: its author while it is open, an administrator at any time."""
+    """Edit an idea: its author while it is open (or awaiting review), an administrator at
+    any time."""
     row = await _for_change(db.conn, viewer, idea_id)
     if not viewer.is_admin:
         if row["author_id"] != viewer.id:
             raise Forbidden("author_or_admin_edits")
-        if row["status"] != "open":
+        # Awaiting review, the author may still correct it.
+        if row["status"] not in ("open", "pending_review"):
             raise Conflict("edit_only_open")
     changes: dict[str, Any] = {}
     if isinstance(data.title, str):

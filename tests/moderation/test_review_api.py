@@ -138,3 +138,12 @@ async def test_a_purpose_without_review_publishes_at_once(client, db):
     _, token = await make_user(db)
     idea = await post_idea(client, token, purpose.slug)
     assert idea["status"] == "open" and idea["review_expected_at"] is None
+
+
+async def test_the_author_may_correct_an_idea_awaiting_review(client, scene):
+    idea = scene["idea"]["id"]
+    edited = await client.patch(f"{API}/ideas/{idea}", json={"body": "Bussen bør være gratis "
+                                                                   "for alle over 65."},
+                                headers=bearer(scene["author_token"]))
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["status"] == "pending_review"
