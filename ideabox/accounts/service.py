@@ -23,6 +23,7 @@ from ideabox.accounts.schemas import (
     ExportedModerationAction,
     ExportedNotification,
     ExportedNotificationSettings,
+    ExportedReport,
     ExportedStatusChange,
     ExportedToken,
     ExportedVote,
@@ -343,6 +344,9 @@ _EXPORT = {
     "moderation_actions": """
         SELECT action, idea_id, comment_id, reason, created_at
         FROM moderation_actions WHERE moderator_id = $1 ORDER BY id""",
+    "reports": """
+        SELECT idea_id, comment_id, reason, text, created_at
+        FROM reports WHERE reporter_id = $1 ORDER BY id""",
     # Assisted participation only: the log's decisions on held votes are a moderator's
     # review in progress, not the person's data to take away.
     "assistance": """
@@ -401,6 +405,7 @@ async def export_my_data(db: Db, viewer: Viewer) -> DataExport:
                             for row in rows["moderation_actions"]],
         identities=[ExportedIdentity(**row) for row in rows["identities"]],
         assistance=[ExportedAssistance(**row) for row in rows["assistance"]],
+        reports=[ExportedReport(**row) for row in rows["reports"]],
         exported_at=db.now,
     )
 

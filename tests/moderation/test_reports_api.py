@@ -288,3 +288,10 @@ async def test_a_decision_the_case_does_not_take_is_400_naming_decision(client, 
     assert "decision" in answer.text
     blank = await _decide(client, scene["moderator_token"], case["id"], "keep", "  ")
     assert blank.status_code == 400 and "reason" in blank.text
+
+
+async def test_ones_reports_are_in_ones_data_export(client, scene):
+    await _report(client, scene["tokens"][0], "ideas", scene["idea"], "off_topic", "Forkert")
+    data = (await client.get(f"{API}/me/export", headers=bearer(scene["tokens"][0]))).json()
+    assert [(r["idea_id"], r["comment_id"], r["reason"], r["text"]) for r in data["reports"]] \
+        == [(scene["idea"], None, "off_topic", "Forkert")]
