@@ -33,7 +33,7 @@ JOIN purposes p ON p.id = pr.purpose_id
 JOIN ideas i ON i.id = pr.idea_id
 JOIN users u ON u.id = i.author_id
 WHERE pr.month = $1 AND ($2::bigint IS NULL OR pr.purpose_id = $2)
-  AND ($3 OR i.status <> 'hidden')
+  AND ($3 OR i.status NOT IN ('hidden', 'pending_review'))
 """
 
 # An idea's votes in all, as the promotion counts them: each vote's person is looked up

@@ -11,6 +11,7 @@ from ideabox.comments.service import list_comments
 from ideabox.http.pages.render import page
 from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
 from ideabox.ideas import service
+from ideabox.moderation.queue import marks_for
 from ideabox.notifications.service import get_following
 from ideabox.purposes.service import get_purpose
 from ideabox.responses.service import idea_history
@@ -34,8 +35,10 @@ async def idea_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, idea_id
 
 
 async def idea_story(db: RequestDb, viewer: MaybeSignedIn, idea_id: int) -> dict[str, Any]:
-    """What became of the idea (its status changes and the administration's answers), and
-    whether the reader follows it."""
+    """What became of the idea (its status changes and the administration's answers),
+    whether the reader follows it, and what they reported or may ask to have looked at
+    again."""
     history = await idea_history(db.conn, viewer, idea_id)
     following = (await get_following(db.conn, viewer, idea_id)).following if viewer else False
-    return {"history": history.items, "following": following}
+    return {"history": history.items, "following": following,
+            "marks": await marks_for(db.conn, viewer, idea_id)}

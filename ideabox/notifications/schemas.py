@@ -10,8 +10,11 @@ import msgspec
 from ideabox.ideas.schemas import Status
 
 # promoted, answered: told to author, voters and followers; hidden, unhidden: a
-# moderator hid the idea or showed it again, told to its author alone.
-Kind = Literal["promoted", "answered", "hidden", "unhidden"]
+# moderator hid the idea or showed it again (or reports hid it), told to its author
+# alone. kept, hidden, edit_requested, published, not_published: a moderator's decision
+# in the queue about the author's idea or comment (comment_id), told to its author.
+Kind = Literal["promoted", "answered", "hidden", "unhidden", "kept", "edit_requested",
+               "published", "not_published"]
 Language = Literal["da", "en"]
 
 
@@ -26,6 +29,8 @@ class Notification(msgspec.Struct):
     read_at: datetime | None
     # The change's text: the administration's answer, or the moderator's reason.
     response: str | None = None
+    # A decision about one of the idea's comments: that comment.
+    comment_id: int | None = None
 
 
 class NotificationPage(msgspec.Struct):

@@ -27,7 +27,7 @@ MESSAGES: dict[str, str] = {
     "month_range": N_("must be a month from %(first)s to %(last)s"),
     "cursor_foreign": N_("is not a cursor this list gave out"),
     "cursor_other_sort": N_("belongs to a list with another sort"),
-    "status_not_listed": N_("withdrawn and hidden ideas are not listed"),
+    "status_not_listed": N_("withdrawn, hidden and unpublished ideas are not listed"),
     "timezone_unknown": N_("is not a known time zone, e.g. Europe/Copenhagen"),
     "parent_elsewhere": N_("is not a comment on this idea"),
     "password_wrong": N_("is not your current password"),
@@ -104,6 +104,8 @@ MESSAGES: dict[str, str] = {
     "author_withdraws": N_("Only the author may withdraw this idea"),
     "author_edits_comment": N_("Only its author may edit a comment"),
     "author_or_moderator_deletes": N_("Only its author or a moderator may delete a comment"),
+    "own_item_report": N_("You cannot report what you wrote yourself"),
+    "author_asks_second_look": N_("Only its author may ask for a second look"),
     "staff_only_assisted": N_("Only staff and administrators help people without digital "
                               "access"),
     "not_assisted": N_("User %(id)s was not registered by staff; staff act only for people "
@@ -113,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "purpose_not_found": N_("No purpose '%(slug)s'"),
     "comment_not_found": N_("No comment %(id)s"),
     "notification_not_found": N_("No notification %(id)s"),
+    "case_not_found": N_("No case %(id)s in the moderation queue"),
     "user_not_found": N_("There is no user with id %(id)s"),
     "sign_in_not_found": N_("You have no sign-in with this id"),
     "account_gone": N_("The account no longer exists"),
@@ -125,6 +128,7 @@ MESSAGES: dict[str, str] = {
     "timezone_fixed": N_("The time zone cannot change once a month has been promoted"),
     "idea_withdrawn": N_("The idea was withdrawn by its author"),
     "idea_hidden": N_("The idea was hidden by a moderator"),
+    "idea_pending_review": N_("The idea is awaiting review and is not published yet"),
     "voting_closed_implemented": N_("Voting has closed: the idea has been implemented"),
     "voting_closed_rejected": N_("Voting has closed: the administration has declined the "
                                  "idea"),
@@ -134,7 +138,17 @@ MESSAGES: dict[str, str] = {
     "withdraw_only_open": N_("Only an open idea can be withdrawn"),
     "comment_deleted_reply": N_("That comment was deleted; it cannot be replied to"),
     "comment_deleted_edit": N_("A deleted comment cannot be edited"),
+    "comment_hidden_reply": N_("That comment is hidden pending review; it cannot be replied "
+                               "to"),
     "already_hidden": N_("The idea is already hidden"),
+    "already_reported": N_("You have reported this already"),
+    "comment_deleted_report": N_("That comment was deleted; there is nothing to report"),
+    "decision_not_for_case": N_("This case takes one of: %(allowed)s"),
+    "case_closed": N_("This case has been decided already"),
+    "not_pending_review": N_("The idea is not awaiting review"),
+    "second_look_used": N_("You have asked for a second look at this once already"),
+    "case_open": N_("The moderators have this in their queue already"),
+    "nothing_to_look_at": N_("No moderator's decision against this is on record"),
     "not_hidden": N_("The idea is not hidden"),
     "hidden_status_unknown": N_("The idea's status before it was hidden is not on record"),
     "month_not_ended": N_("%(month)s has not ended yet in %(timezone)s; it can be promoted "

@@ -52,7 +52,8 @@ _COLUMNS = """
     p.min_votes, p.timezone, p.created_at, p.eligibility, p.answer_within_days,
     p.report_threshold, p.review_before_publishing,
     (SELECT count(*) FROM ideas i
-     WHERE i.purpose_id = p.id AND i.status NOT IN ('hidden', 'withdrawn')) AS idea_count
+     WHERE i.purpose_id = p.id
+       AND i.status NOT IN ('hidden', 'withdrawn', 'pending_review')) AS idea_count
 """
 
 

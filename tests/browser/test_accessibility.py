@@ -148,3 +148,79 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         await check(f"{name}-320")
     await context.close()
     assert found == {}
+
+
+async def test_reports_review_and_the_queue_pass_axe(browser: Browser, live_server: str,
+                                                     axe_source: str,
+                                                     db: asyncpg.Connection) -> None:
+    base = live_server
+    await make_purpose(db, slug="havnen", title="En bedre havnefront")
+    await make_purpose(db, slug="forslag", title="Borgerforslag", review_before_publishing=True)
+    await make_user(db, role="moderator", email="mads@kommune.dk", display_name="Mads")
+    _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
+    _, reader = await make_user(db, email="rie@example.dk", display_name="Rie")
+    async with httpx.AsyncClient(base_url=base) as api:
+        idea = await post_idea(api, token, "havnen", title="Flere bænke ved vandet")
+        comment = await api.post(f"/api/v1/ideas/{idea['id']}/comments",
+                                 headers=bearer(token), json={"body": "Gerne i skyggen."})
+        assert comment.status_code == 201
+        reported = await post_idea(api, token, "havnen", title="En anmeldt idé")
+        response = await api.post(f"/api/v1/ideas/{reported['id']}/reports",
+                                  headers=bearer(reader),
+                                  json={"reason": "spam", "text": "Reklame for en butik"})
+        assert response.status_code == 201
+        pending = await post_idea(api, token, "forslag", title="Gratis bus for ældre")
+
+    context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
+    page = await context.new_page()
+    found: dict[str, list[dict[str, object]]] = {}
+
+    async def check(name: str) -> None:
+        violations = await axe_violations(page, axe_source)
+        if violations:
+            found[name] = violations
+        await screenshot(page, name)
+
+    # A reader: the report forms on an idea and a comment, opened, then with errors.
+    await _sign_in(page, base, "rie@example.dk")
+    await page.goto(f"{base}/ideas/{idea['id']}")
+    await page.locator("#report-idea summary").click()
+    await expect(page.get_by_text("Hvorfor anmelder du den?").first).to_be_visible()
+    await check("idea-report")
+    await page.locator("#report-idea").get_by_role("button", name="Anmeld").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("idea-report-errors")
+    await page.goto(f"{base}/ideas/{idea['id']}")
+    await page.locator("#report-idea summary").click()
+    await page.locator("#report-idea").get_by_label("Spam eller reklame").check()
+    await page.locator("#report-idea").get_by_role("button", name="Anmeld").click()
+    await expect(page.get_by_text("Tak. En moderator ser på det.")).to_be_visible()
+    await check("idea-reported")
+    await page.context.clear_cookies()
+
+    # The author: an idea awaiting review, with the expected time.
+    await _sign_in(page, base, "anna@example.dk")
+    await page.goto(f"{base}/ideas/{pending['id']}")
+    await expect(page.get_by_text("Forventes godkendt senest", exact=False)).to_be_visible()
+    await check("idea-pending-review")
+    await page.context.clear_cookies()
+
+    # A moderator: the queue, and a decision with its errors.
+    await _sign_in(page, base, "mads@kommune.dk")
+    await page.goto(f"{base}/admin/moderation/queue")
+    await check("admin-queue")
+    await page.get_by_role("button", name="Afgør").first.click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("admin-queue-errors")
+    await page.set_viewport_size({"width": 320, "height": 640})
+    await page.goto(f"{base}/admin/moderation/queue")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the queue scrolls sideways at 320 px ({width} px wide)"
+    await check("admin-queue-320")
+    # English.
+    await page.context.add_cookies([{"name": "lang", "value": "en", "url": base}])
+    await page.goto(f"{base}/admin/moderation/queue")
+    await expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+    await check("admin-queue-en")
+    await context.close()
+    assert found == {}

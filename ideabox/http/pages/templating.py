@@ -134,6 +134,8 @@ def environment() -> Environment:
         role_label=_label(labels.ROLE), audience_label=_label(labels.AUDIENCE),
         sort_label=_label(labels.SORT), audit_label=_label(labels.AUDIT_ACTION),
         eligibility_label=_label(labels.ELIGIBILITY),
+        report_reason_label=_label(labels.REPORT_REASON), report_reasons=labels.REPORT_REASON,
+        case_kind_label=_label(labels.CASE_KIND), decision_label=_label(labels.DECISION),
     )
     env.globals["static"] = static_url
     return env
