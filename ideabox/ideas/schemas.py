@@ -53,3 +53,8 @@ class Idea(msgspec.Struct):
     promoted_month: str | None = None
     # Posted for its author by staff (assisted participation).
     assisted: bool = False
+    # The answer deadline (``ideabox.ideas.deadline``); null and false until promoted.
+    promoted_at: datetime | None = None
+    answer_due: datetime | None = None
+    answered_at: datetime | None = None
+    overdue: bool = False

@@ -95,25 +95,31 @@ class _Before(msgspec.Struct, forbid_unknown_fields=True):
 # not see the idea (everyone but its author and moderators), like the idea itself.
 _VISIBLE = "(i.status <> 'hidden' OR i.author_id = $1 OR $2)"
 
-_SELECT = """
-SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status, sc.to_status,
-       n.created_at, n.read_at, sc.response
+# A notification is about a status change, or is a reminder of an answer deadline
+# (``ideabox.outcomes.reminders``), which is about the idea as it stands.
+_ABOUT = "(n.status_change_id IS NOT NULL OR n.kind IN ('due_soon', 'overdue'))"
+
+_SELECT = f"""
+SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status,
+       coalesce(sc.to_status, i.status) AS to_status, n.created_at, n.read_at, sc.response,
+       (n.payload ->> 'answer_due')::timestamptz AS answer_due
 FROM notifications n
 JOIN ideas i ON i.id = n.idea_id
-JOIN idea_status_changes sc ON sc.id = n.status_change_id
-"""
+LEFT JOIN idea_status_changes sc ON sc.id = n.status_change_id
+WHERE {_ABOUT}
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 _LIST = _SELECT + f"""
-WHERE n.user_id = $1 AND {_VISIBLE} AND ($3::bigint IS NULL OR n.id < $3)
+  AND n.user_id = $1 AND {_VISIBLE} AND ($3::bigint IS NULL OR n.id < $3)
 ORDER BY n.id DESC
 LIMIT $4
 """
 
-_ONE = _SELECT + f"WHERE n.user_id = $1 AND {_VISIBLE} AND n.id = $3"
+_ONE = _SELECT + f"AND n.user_id = $1 AND {_VISIBLE} AND n.id = $3"
 
 _UNREAD = f"""
 SELECT count(*) FROM notifications n JOIN ideas i ON i.id = n.idea_id
-WHERE n.user_id = $1 AND n.read_at IS NULL AND n.status_change_id IS NOT NULL
+WHERE n.user_id = $1 AND n.read_at IS NULL AND {_ABOUT}
   AND {_VISIBLE}
 """  # noqa: S608 - a constant spliced in; values go as $n
 
