@@ -92,3 +92,35 @@ async def test_an_answer_within_zero_days_is_due_at_once(client, db, clock):
                                              "answered_at": None, "overdue": False}
     clock.advance(timedelta(minutes=1))
     assert (await _deadline(client, idea))["overdue"] is True
+
+
+async def test_the_idea_page_and_the_lists_show_the_deadline(scene, client, clock):
+    idea = await scene.idea("Flere bænke langs havnen", cph(2026, 10, 2))
+    await scene.votes(idea, range(3), cph(2026, 10, 5))
+    before = await client.get(f"/ideas/{idea}")
+    assert "Svarfrist" not in before.text
+    assert (await scene.promote("2026-10")).status_code == 200
+
+    clock.set(NOW + timedelta(days=3, hours=2))
+    page = await client.get(f"/ideas/{idea}")
+    assert "Sendt videre til forvaltningen for 3 dage siden." in page.text
+    assert "<strong>Svarfrist:</strong> 16. december 2026" in page.text
+    assert "badge--overdue" not in page.text
+    assert "badge--overdue" not in (await client.get(f"/purposes/{scene.slug}")).text
+
+    clock.set(NOW + timedelta(days=31))
+    page = await client.get(f"/ideas/{idea}")
+    assert "Sendt videre til forvaltningen for 31 dage siden." in page.text
+    assert 'badge--overdue">Svarfristen er overskredet<' in page.text
+    english = await client.get(f"/ideas/{idea}", headers={"Accept-Language": "en"})
+    assert "Sent to the administration 31 days ago." in english.text
+    assert "<strong>Answer due:</strong> December 16, 2026" in english.text
+    assert 'badge--overdue">Overdue<' in english.text
+    for listing in (f"/purposes/{scene.slug}", f"/purposes/{scene.slug}?sort=new", "/"):
+        shown = await client.get(listing)
+        assert shown.text.count('badge--overdue">Svarfristen er overskredet<') == 1, listing
+
+    assert (await scene.respond(idea, "accepted", "Vi sætter bænke op.")).status_code == 201
+    page = await client.get(f"/ideas/{idea}")
+    assert "Besvaret efter 31 dage." in page.text
+    assert "badge--overdue" not in page.text

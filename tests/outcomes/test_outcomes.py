@@ -79,7 +79,7 @@ async def test_the_page_in_danish(client, months):
                   "Badetrappe ved kajen", "Lys på gangbroen"):
         assert title in text
     assert "En idé der blev skjult" not in text
-    assert text.count("Svarfristen er overskredet") == 1
+    assert text.count('badge--overdue">Svarfristen er overskredet<') == 1
     assert "Median antal dage til svar" in text and "12" in text
     assert "31. oktober 2026" in text  # the overdue idea's deadline
     # The purpose's page leads here.
