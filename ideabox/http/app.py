@@ -25,6 +25,7 @@ from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
 from ideabox.exports import api as exports_api
 from ideabox.exports import pages as exports_pages
+from ideabox.feeds import pages as feeds_pages
 from ideabox.http.api_docs import SwaggerPage
 from ideabox.http.dependencies import DEPENDENCIES
 from ideabox.http.errors import EXCEPTION_HANDLERS
@@ -85,14 +86,15 @@ def api_routes() -> list[ControllerRouterHandler]:
 
 def page_routes() -> list[ControllerRouterHandler]:
     """Every feature's HTML routes (under the HTML error pages and the CSRF rule of
-    ``pages_router``), and the static files."""
+    ``pages_router``), the feeds (public, cookie-free, beside the pages they follow),
+    and the static files."""
     pages: list[ControllerRouterHandler] = [
         *purposes_pages.routes, *ideas_pages.routes, *votes_pages.routes,
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
         *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
         *outcomes_pages.routes]
-    return [pages_router(pages), static_router()]
+    return [pages_router(pages), *feeds_pages.routes, static_router()]
 
 
 def background_tasks() -> list[BackgroundTask]:

@@ -11,10 +11,11 @@ from ideabox.accounts.schemas import User
 from ideabox.assisted.schemas import OnBehalfOf
 from ideabox.platform.validation import LINES, ONE_LINE
 
-Status = Literal["pending_review", "open", "promoted", "under_review", "accepted", "implemented", "rejected",
-                 "withdrawn", "hidden"]
-# Ideas waiting for review, withdrawn and hidden ideas are never listed, so a list is never asked for them.
-ListedStatus = Literal["pending_review", "open", "promoted", "under_review", "accepted", "implemented",
+Status = Literal["pending_review", "open", "promoted", "under_review", "accepted",
+                 "implemented", "rejected", "withdrawn", "hidden"]
+# Ideas awaiting review, withdrawn and hidden ideas are never listed, so a list is never
+# asked for them.
+ListedStatus = Literal["open", "promoted", "under_review", "accepted", "implemented",
                        "rejected"]
 Sort = Literal["top_month", "top", "hot", "new"]
 
