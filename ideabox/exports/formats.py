@@ -124,13 +124,13 @@ def encode(rows: AsyncIterator[ExportRow], fmt: Format,
 
 
 _WIDTHS = {"title": 60, "author": 24, "posted_at": 20, "response": 60, "url": 36,
-           "purpose": 20, "status": 14}
+           "purpose": 20, "status": 14, "answer_due": 20, "answered_at": 20}
 
 
 async def write_xlsx(rows: AsyncIterator[ExportRow], path: Path, *,
                      on_row: RowCallback | None = None) -> None:
     """An XLSX workbook at ``path``: a bold header row, texts always as text (never
-    formulas), ``posted_at`` as a real date and time; rows flushed to disk as written."""
+    formulas), timestamps as real dates and times; rows flushed to disk as written."""
     workbook = xlsxwriter.Workbook(str(path), {
         "constant_memory": True,
         "tmpdir": str(path.parent),

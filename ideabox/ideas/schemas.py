@@ -58,3 +58,8 @@ class Idea(msgspec.Struct):
     # reviews took lately; null otherwise. ``created_at`` becomes the moment of
     # publication when the idea is approved.
     review_expected_at: datetime | None = None
+    # The answer deadline (``ideabox.ideas.deadline``); null and false until promoted.
+    promoted_at: datetime | None = None
+    answer_due: datetime | None = None
+    answered_at: datetime | None = None
+    overdue: bool = False

@@ -12,6 +12,7 @@ import asyncpg
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.assisted.acting import acting_for, audit_act
 from ideabox.ideas.cache import Found, IdeaDocument
+from ideabox.ideas.deadline import deadline
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
 from ideabox.platform import markdown
 from ideabox.platform.db import Db
@@ -36,7 +37,9 @@ def may_see(viewer: Viewer | None, status: str, author_id: int) -> bool:
     return viewer is not None and (viewer.is_moderator or viewer.id == author_id)
 
 
-def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
+def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool, now: datetime) -> Idea:
+    # Whether the answer is overdue depends on the time of reading, not of caching.
+    due = deadline(doc.promoted_at, doc.answer_within_days, doc.answered_at, now)
     return Idea(
         id=doc.id, purpose=doc.purpose, title=doc.title, body=doc.body,
         body_html=doc.body_html,
@@ -45,6 +48,8 @@ def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
         comment_count=doc.comment_count, created_at=doc.created_at,
         voted_by_me=voted_by_me, updated_at=doc.updated_at,
         promoted_month=doc.promoted_month, assisted=doc.assisted,
+        promoted_at=due.promoted_at, answer_due=due.answer_due, answered_at=due.answered_at,
+        overdue=due.overdue,
     )
 
 
@@ -55,7 +60,9 @@ async def cached_idea(services: Services, idea_id: int) -> Idea | None:
     if idea_id not in found.ideas:
         return None
     doc, tally = found.ideas[idea_id]
-    return None if doc.status in SECLUDED else _idea(doc, tally, voted_by_me=False)
+    if doc.status in SECLUDED:
+        return None
+    return _idea(doc, tally, voted_by_me=False, now=services.now())
 
 
 async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
@@ -79,7 +86,8 @@ async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: View
         rows = await conn.fetch("SELECT idea_id FROM votes WHERE voter_id = $1 "
                                 "AND idea_id = ANY($2::bigint[])", viewer.id, list(idea_ids))
         voted = {row["idea_id"] for row in rows}
-    return [_idea(doc, tally, idea_id in voted)
+    now = services.now()
+    return [_idea(doc, tally, idea_id in voted, now)
             for idea_id in idea_ids if idea_id in found.ideas
             for doc, tally in [found.ideas[idea_id]]
             if may_see(viewer, doc.status, doc.author_id)]

@@ -115,18 +115,21 @@ class _Before(msgspec.Struct, forbid_unknown_fields=True):
 # not see the idea (everyone but its author and moderators), like the idea itself.
 _VISIBLE = "(i.status NOT IN ('hidden', 'pending_review') OR i.author_id = $1 OR $2)"
 
-# A notification is about a status change, or about a moderator's decision (which may
-# have made a status change of its own).
+# A notification is about a status change, about a moderator's decision (which may have
+# made a status change of its own), or is a reminder of an answer deadline
+# (``ideabox.outcomes.reminders``), which is about the idea as it stands.
 _SELECT = """
 SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status,
-       coalesce(sc.to_status, n.payload->>'to_status') AS to_status,
-       n.created_at, n.read_at, coalesce(m.reason, sc.response) AS response, m.comment_id
+       coalesce(sc.to_status, n.payload->>'to_status', i.status) AS to_status,
+       n.created_at, n.read_at, coalesce(m.reason, sc.response) AS response, m.comment_id,
+       (n.payload ->> 'answer_due')::timestamptz AS answer_due
 FROM notifications n
 JOIN ideas i ON i.id = n.idea_id
 LEFT JOIN moderation_actions m ON m.id = n.moderation_action_id
 LEFT JOIN idea_status_changes sc ON sc.id = coalesce(n.status_change_id, m.status_change_id)
 """
-_TOLD = "(n.status_change_id IS NOT NULL OR n.moderation_action_id IS NOT NULL)"
+_TOLD = ("(n.status_change_id IS NOT NULL OR n.moderation_action_id IS NOT NULL"
+         " OR n.kind IN ('due_soon', 'overdue'))")
 
 _LIST = _SELECT + f"""
 WHERE n.user_id = $1 AND {_TOLD} AND {_VISIBLE} AND ($3::bigint IS NULL OR n.id < $3)

@@ -4,14 +4,19 @@ violations. Screenshots of each page, wide and 320 px narrow, go to test-artifac
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import asyncpg
 import httpx
 from playwright.async_api import Browser, Page, expect
 
+from ideabox.platform.clock import FrozenClock
 from tests.browser.conftest import axe_violations, screenshot
 from tests.factories import (
     DEFAULT_PASSWORD,
+    backdate_idea,
+    backdate_people,
+    backdate_votes,
     bearer,
     make_assisted_person,
     make_purpose,
@@ -19,6 +24,7 @@ from tests.factories import (
     post_idea,
     vote_as,
 )
+from tests.promotion.scene import cph
 
 
 async def _sign_in(page: Page, base: str, email: str) -> None:
@@ -30,15 +36,17 @@ async def _sign_in(page: Page, base: str, email: str) -> None:
 
 
 async def test_every_page_type_passes_axe(browser: Browser, live_server: str, axe_source: str,
-                                          db: asyncpg.Connection) -> None:
+                                          db: asyncpg.Connection, clock: FrozenClock) -> None:
     base = live_server
+    # An answer due at once, so that the promoted idea below is overdue a minute later
+    # and the pages show the mark.
     purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront",
                                  statement="Hvad skal der til, for at havnen bliver et sted "
-                                           "for alle?")
+                                           "for alle?", answer_within_days=0)
     admin, admin_token = await make_user(db, role="admin", email="admin@kommune.dk",
                                          display_name="Forvaltningen")
     person = await make_assisted_person(db, admin, display_name="Karen Hansen")
-    _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
+    anna, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
     async with httpx.AsyncClient(base_url=base) as api:
         idea = await post_idea(api, token, purpose.slug, title="Flere bænke ved vandet",
                                body="Med **ryglæn**, hver 100 meter.")
@@ -69,6 +77,16 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                                   headers=bearer(admin_token),
                                   json={"user_ids": [people[0][0].id], "reason": "Ens stemmer."})
         assert response.status_code == 200
+        # The idea and Anna's vote moved to October, and October promoted: the idea page
+        # shows its answer deadline, and "What happened" has a month to show.
+        await backdate_people(db, [anna.id], cph(2026, 1, 1))
+        await backdate_idea(db, idea["id"], cph(2026, 10, 2))
+        await backdate_votes(db, idea["id"], [anna.id], cph(2026, 10, 5))
+        response = await api.post("/api/v1/purposes/havnen/promotions",
+                                  headers=bearer(admin_token), json={"month": "2026-10"})
+        assert response.status_code == 200
+        assert [item["idea_id"] for item in response.json()["items"]] == [idea["id"]]
+        clock.advance(timedelta(minutes=1))
 
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
@@ -79,7 +97,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
         "admin-exports": "/admin/exports", "admin-moderation": "/admin/moderation",
         "staff-assisted": "/staff/assisted", "staff-acting": f"/staff/assisted/{person.id}",
-        "admin-signals": "/admin/signals",
+        "admin-signals": "/admin/signals", "what-happened": "/purposes/havnen/what-happened",
     }
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
@@ -95,7 +113,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
             found[name] = violations
         await screenshot(page, name)
 
-    for name in ("front", "purpose", "idea", "signin", "signup", "not-found", "no-route"):
+    for name in ("front", "purpose", "idea", "signin", "signup", "not-found", "no-route",
+                 "what-happened"):
         await page.goto(base + pages[name])
         await check(name)
     # A form with its errors shown.
