@@ -7,8 +7,10 @@ import hashlib
 
 import asyncpg
 import httpx
+from litestar import Litestar
 from playwright.async_api import Browser, Page, expect
 
+from ideabox.overview.counting import refresh_overview
 from tests.browser.conftest import axe_violations, screenshot
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -30,7 +32,7 @@ async def _sign_in(page: Page, base: str, email: str) -> None:
 
 
 async def test_every_page_type_passes_axe(browser: Browser, live_server: str, axe_source: str,
-                                          db: asyncpg.Connection) -> None:
+                                          db: asyncpg.Connection, app: Litestar) -> None:
     base = live_server
     purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront",
                                  statement="Hvad skal der til, for at havnen bliver et sted "
@@ -70,6 +72,10 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                                   json={"user_ids": [people[0][0].id], "reason": "Ens stemmer."})
         assert response.status_code == 200
 
+    # The overview's figures, counted as the background refresh would.
+    services = app.state.services
+    await refresh_overview(services.pool, services.clock.now())
+
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
         "idea": f"/ideas/{idea['id']}", "signin": "/signin", "signup": "/signup",
@@ -79,7 +85,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
         "admin-exports": "/admin/exports", "admin-moderation": "/admin/moderation",
         "staff-assisted": "/staff/assisted", "staff-acting": f"/staff/assisted/{person.id}",
-        "admin-signals": "/admin/signals",
+        "admin-signals": "/admin/signals", "admin-overview": "/admin/overview",
+        "admin-overview-purpose": "/admin/overview?purpose=havnen&months=6",
     }
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
@@ -107,7 +114,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await _sign_in(page, base, "admin@kommune.dk")
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
-                 "admin-moderation", "staff-assisted", "staff-acting", "admin-signals"):
+                 "admin-moderation", "staff-assisted", "staff-acting", "admin-signals",
+                 "admin-overview", "admin-overview-purpose"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -141,7 +149,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})
     for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users",
-                 "admin-moderation", "staff-assisted", "staff-acting"):
+                 "admin-moderation", "staff-assisted", "staff-acting", "admin-overview"):
         await page.goto(base + pages[name])
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
