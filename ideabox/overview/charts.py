@@ -69,10 +69,10 @@ def value(month: MonthFigures, field: str) -> int | float | None:
 
 def _step(top: float, whole: bool) -> float:
     """A round step (1, 2 or 5 times a power of ten) giving about four grid lines."""
-    raw = top / 4 if top > 0 else 1
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    return max(step, 1) if whole else step
+    raw = top / 4 if top > 0 else 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    step: float = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return max(step, 1.0) if whole else step
 
 
 def _month_of(label: str) -> date:
@@ -127,15 +127,15 @@ def render_chart(figure: Figure, months: Sequence[MonthFigures], lang: str) -> M
         f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{ORANGE}"/>'
         f'<line x1="0" y1="0" x2="0" y2="6" stroke="{INK}" stroke-width="1.5"/></pattern></defs>',
     ]
-    ticks = int(round(top / step))
+    ticks = round(top / step)
     for n in range(ticks + 1):
-        amount = step * n
+        tick = step * n
         dashes = ' stroke-dasharray="2 3"' if n else ""
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(amount):.1f}" '
-                     f'y2="{y(amount):.1f}" stroke="{GRID}" stroke-width="{1 if n else 1.5}"'
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" '
+                     f'y2="{y(tick):.1f}" stroke="{GRID}" stroke-width="{1 if n else 1.5}"'
                      f'{dashes}/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y(amount) + 4:.1f}" text-anchor="end" '
-                     f'font-size="11" fill="{INK}">{escape(format_number(lang, amount))}</text>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" '
+                     f'font-size="11" fill="{INK}">{escape(format_number(lang, tick))}</text>')
     fills = (BLUE, f"url(#{ident}-hatch)")
     band = plot_w / max(len(months), 1)
     every = max(1, math.ceil(len(months) / 12))
@@ -144,12 +144,12 @@ def render_chart(figure: Figure, months: Sequence[MonthFigures], lang: str) -> M
         amounts = [value(month, s.field) for s in figure.series]
         if stacked or len(amounts) == 1:
             width, start = band * 0.6, left + band * 0.2
-            floor = 0.0
+            floor: float = 0
             for amount, fill in zip(amounts, fills, strict=False):
                 if amount:
                     parts.append(_bar(start, y(floor + amount), width,
                                       y(floor) - y(floor + amount), fill))
-                    floor += amount
+                    floor = floor + amount
             if len(months) <= 24 and (amounts[0] is not None):
                 parts.append(f'<text x="{start + width / 2:.1f}" y="{y(floor) - 4:.1f}" '
                              f'text-anchor="middle" font-size="10" fill="{INK}">'
