@@ -15,7 +15,7 @@ from ideabox.platform.months import current_month, month_label, previous_month
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60
 
-_READ = """
+READ_QUERY = """
 SELECT month, ideas, votes, comments, participants, residents, verified, promotions,
        answers, median_days_to_answer, overdue, computed_at
 FROM overview_months
@@ -46,7 +46,7 @@ async def read_overview(conn: asyncpg.Connection, viewer: Viewer, slug: str | No
     first = last
     for _ in range(months):
         first = previous_month(first)
-    rows = await conn.fetch(_READ, key, first, last)
+    rows = await conn.fetch(READ_QUERY, key, first, last)
     figures = [_figures(row) for row in rows]
     return Overview(purpose=slug, timezone=tz,
                     as_of=max((f.computed_at for f in figures), default=None), months=figures)
