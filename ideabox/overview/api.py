@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, MediaType, get
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import (
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
@@ -24,6 +33,26 @@ FigureName = Annotated[str, Parameter(description="The figure: " + ", ".join(
     f.name for f in BY_NAME.values()), max_length=40)]
 
 
+@dataclass
+class FileOperation(Operation):
+    """The file's 200 in the formats it is sent in (Litestar describes one media type)."""
+
+    def __post_init__(self) -> None:
+        answer = (self.responses or {}).get("200")
+        if not isinstance(answer, OpenAPIResponse):
+            return
+        text = Schema(type=OpenAPIType.STRING)
+        xlsx = files.MEDIA_TYPES["xlsx"]
+        answer.content = {
+            "text/csv": OpenAPIMediaType(schema=text),
+            xlsx: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING,
+                                                 content_media_type=xlsx)),
+        }
+        answer.headers = {"Content-Disposition": OpenAPIHeader(
+            schema=text, description='attachment; filename="overview-havnen-votes.csv": the '
+                                     "purpose (or all), the figure and the format's ending")}
+
+
 class OverviewController(Controller):
     path = "/overview"
     tags = ["overview"]
@@ -37,7 +66,7 @@ class OverviewController(Controller):
         return await read_overview(db.conn, user, purpose, months=months, now=db.now)
 
     @get("/{figure:str}", summary="One figure of the overview as CSV or XLSX",
-         security=BEARER, responses={
+         security=BEARER, operation_class=FileOperation, responses={
              200: ResponseSpec(str, media_type=MediaType.TEXT, generate_examples=False,
                                description="The figure's months as a download"),
              **errors(400, 401, 403, 404)})
