@@ -70,6 +70,12 @@ WITH scope AS (
     SELECT key, person FROM posted
     UNION SELECT key, person FROM cast_votes
     UNION SELECT key, person FROM said
+), idea_counts AS (
+    SELECT key, count(*) AS n FROM posted GROUP BY key
+), vote_counts AS (
+    SELECT key, count(*) AS n FROM cast_votes GROUP BY key
+), comment_counts AS (
+    SELECT key, count(*) AS n FROM said GROUP BY key
 ), persons AS (
     SELECT p.key, count(*) AS participants,
            count(*) FILTER (WHERE u.role = 'resident') AS residents,
@@ -113,13 +119,14 @@ INSERT INTO overview_months AS o (purpose_id, month, ideas, votes, comments, par
                                   residents, verified, promotions, answers,
                                   median_days_to_answer, overdue, computed_at)
 SELECT k.key, $6::date,
-       coalesce((SELECT count(*) FROM posted x WHERE x.key = k.key), 0),
-       coalesce((SELECT count(*) FROM cast_votes x WHERE x.key = k.key), 0),
-       coalesce((SELECT count(*) FROM said x WHERE x.key = k.key), 0),
+       coalesce(ic.n, 0), coalesce(vc.n, 0), coalesce(cc.n, 0),
        coalesce(pe.participants, 0), coalesce(pe.residents, 0), coalesce(pe.verified, 0),
        coalesce(pr.promotions, 0), coalesce(an.answers, 0), an.median_days,
        coalesce(pr.overdue, 0), $4
 FROM keys k
+LEFT JOIN idea_counts ic ON ic.key = k.key
+LEFT JOIN vote_counts vc ON vc.key = k.key
+LEFT JOIN comment_counts cc ON cc.key = k.key
 LEFT JOIN persons pe ON pe.key = k.key
 LEFT JOIN answers an ON an.key = k.key
 LEFT JOIN promotions pr ON pr.key = k.key
