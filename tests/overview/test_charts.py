@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ideabox.overview.charts import BY_NAME, BLUE, describe, render_chart
+from ideabox.overview.charts import BLUE, BY_NAME, describe, render_chart
 from ideabox.overview.schemas import MonthFigures
 
 COUNTED = datetime(2026, 11, 16, 9, tzinfo=UTC)
