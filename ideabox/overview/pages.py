@@ -11,16 +11,16 @@ from litestar.response import Stream, Template
 from litestar.types import ControllerRouterHandler
 
 from ideabox.http.pages.render import lang, page
-from ideabox.http.routing import AnyRequest, RequestDb, SignedIn, Svc
+from ideabox.http.routing import AnyRequest, RequestDb, SignedIn
 from ideabox.overview import files
 from ideabox.overview.charts import FIGURES, render_chart
 from ideabox.overview.service import (
     DEFAULT_MONTHS,
     MAX_MONTHS,
     ensure_may_see_overview,
+    purpose_choices,
     read_overview,
 )
-from ideabox.purposes.service import list_purposes
 
 PurposeParam = Annotated[str | None, QueryParameter(max_length=60)]
 MonthsParam = Annotated[int, QueryParameter(ge=1, le=MAX_MONTHS)]
@@ -30,7 +30,7 @@ MONTH_CHOICES = (6, 12, 24, 36)
 
 
 @get("/admin/overview")
-async def overview_page(request: AnyRequest, db: RequestDb, user: SignedIn, services: Svc,
+async def overview_page(request: AnyRequest, db: RequestDb, user: SignedIn,
                         purpose: PurposeParam = None,
                         months: MonthsParam = DEFAULT_MONTHS) -> Template:
     """Figures per month of one purpose or all, each as a chart, a table and files."""
@@ -50,12 +50,12 @@ async def overview_page(request: AnyRequest, db: RequestDb, user: SignedIn, serv
                   for ending, label in (("-excel.csv", "CSV (Excel, ;)"), (".csv", "CSV"),
                                         (".xlsx", "Excel (XLSX)"))],
     } for figure in FIGURES]
-    purposes = await list_purposes(db, services.settings)
-    title = next((p.title for p in purposes if p.slug == purpose), None)
+    purposes = await purpose_choices(db.conn)
+    title = next((name for slug, name in purposes if slug == purpose), None)
     choices = sorted({*MONTH_CHOICES, months})
     return page("admin/overview.html", viewer=user, overview=overview, charts=charts,
                 purpose=purpose or "", purpose_title=title, months=months,
-                purpose_options=[(p.slug, p.title) for p in purposes],
+                purpose_options=purposes,
                 month_options=[(str(n), str(n)) for n in choices])
 
 

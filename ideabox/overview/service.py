@@ -62,3 +62,10 @@ def _figures(row: asyncpg.Record) -> MonthFigures:
         promotions=row["promotions"], answers=row["answers"],
         median_days_to_answer=None if median is None else round(median, 1),
         overdue=row["overdue"], computed_at=row["computed_at"])
+
+
+async def purpose_choices(conn: asyncpg.Connection) -> list[tuple[str, str]]:
+    """Every purpose's slug and title, for the page's filter (no counts: it is read at
+    every view, and the purposes' list with its idea counts is not cheap at scale)."""
+    rows = await conn.fetch("SELECT slug, title FROM purposes ORDER BY title, slug")
+    return [(row["slug"], row["title"]) for row in rows]
