@@ -100,6 +100,7 @@ MESSAGES: dict[str, str] = {
     "admins_only_answer": N_("Only administrators answer ideas"),
     "moderators_only": N_("Only moderators and administrators moderate"),
     "staff_only_export": N_("Only staff and administrators export the top ideas"),
+    "staff_only_overview": N_("Only staff, moderators and administrators see the overview"),
     "author_or_admin_edits": N_("Only the author or an administrator may edit this idea"),
     "author_withdraws": N_("Only the author may withdraw this idea"),
     "author_edits_comment": N_("Only its author may edit a comment"),
@@ -113,6 +114,7 @@ MESSAGES: dict[str, str] = {
     # Not found
     "idea_not_found": N_("No idea %(id)s"),
     "purpose_not_found": N_("No purpose '%(slug)s'"),
+    "overview_figure_not_found": N_("No figure '%(name)s' in the overview"),
     "comment_not_found": N_("No comment %(id)s"),
     "notification_not_found": N_("No notification %(id)s"),
     "case_not_found": N_("No case %(id)s in the moderation queue"),

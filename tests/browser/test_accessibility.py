@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import asyncpg
 import httpx
+from litestar import Litestar
 from playwright.async_api import Browser, Page, expect
 
+from ideabox.overview.counting import refresh_overview
 from ideabox.platform.clock import FrozenClock
 from tests.browser.conftest import axe_violations, screenshot
 from tests.factories import (
@@ -36,7 +38,8 @@ async def _sign_in(page: Page, base: str, email: str) -> None:
 
 
 async def test_every_page_type_passes_axe(browser: Browser, live_server: str, axe_source: str,
-                                          db: asyncpg.Connection, clock: FrozenClock) -> None:
+                                          db: asyncpg.Connection, clock: FrozenClock,
+                                          app: Litestar) -> None:
     base = live_server
     # An answer due at once, so that the promoted idea below is overdue a minute later
     # and the pages show the mark.
@@ -88,6 +91,10 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         assert [item["idea_id"] for item in response.json()["items"]] == [idea["id"]]
         clock.advance(timedelta(minutes=1))
 
+    # The overview's figures, counted as the background refresh would.
+    services = app.state.services
+    await refresh_overview(services.pool, services.clock.now())
+
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
         "idea": f"/ideas/{idea['id']}", "signin": "/signin", "signup": "/signup",
@@ -98,6 +105,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "admin-exports": "/admin/exports", "admin-moderation": "/admin/moderation",
         "staff-assisted": "/staff/assisted", "staff-acting": f"/staff/assisted/{person.id}",
         "admin-signals": "/admin/signals", "what-happened": "/purposes/havnen/what-happened",
+        "admin-overview": "/admin/overview",
+        "admin-overview-purpose": "/admin/overview?purpose=havnen&months=6",
     }
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
@@ -126,7 +135,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await _sign_in(page, base, "admin@kommune.dk")
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
-                 "admin-moderation", "staff-assisted", "staff-acting", "admin-signals"):
+                 "admin-moderation", "staff-assisted", "staff-acting", "admin-signals",
+                 "admin-overview", "admin-overview-purpose"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -160,7 +170,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})
     for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users",
-                 "admin-moderation", "staff-assisted", "staff-acting"):
+                 "admin-moderation", "staff-assisted", "staff-acting", "admin-overview"):
         await page.goto(base + pages[name])
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
