@@ -47,7 +47,7 @@ class _Before(msgspec.Struct, forbid_unknown_fields=True):
     id: RowId
 
 
-_VISIBLE = "(i.status <> 'hidden' OR i.author_id = $1 OR $2)"
+_VISIBLE = "(i.status NOT IN ('hidden', 'pending_review') OR i.author_id = $1 OR $2)"
 _AFTER = "($3::timestamptz IS NULL OR ({when}, {key}) < ($3, $4))"
 
 _IDEAS = f"""

@@ -199,6 +199,16 @@ class ExportedModerationAction(msgspec.Struct):
     created_at: datetime
 
 
+class ExportedReport(msgspec.Struct):
+    """An idea (``comment_id`` null) or a comment the person reported, and why."""
+
+    idea_id: int
+    comment_id: int | None
+    reason: str
+    text: str | None
+    created_at: datetime
+
+
 class ExportedAssistance(msgspec.Struct):
     """An entry of the audit log: staff (``actor_id``) registering, or posting,
     commenting or voting for, a person without digital access (``subject_id``). The
@@ -250,3 +260,4 @@ class DataExport(msgspec.Struct):
     moderation_actions: list[ExportedModerationAction] = msgspec.field(default_factory=list)
     identities: list[ExportedIdentity] = msgspec.field(default_factory=list)
     assistance: list[ExportedAssistance] = msgspec.field(default_factory=list)
+    reports: list[ExportedReport] = msgspec.field(default_factory=list)

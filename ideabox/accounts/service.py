@@ -23,6 +23,7 @@ from ideabox.accounts.schemas import (
     ExportedModerationAction,
     ExportedNotification,
     ExportedNotificationSettings,
+    ExportedReport,
     ExportedStatusChange,
     ExportedToken,
     ExportedVote,
@@ -297,7 +298,7 @@ async def ensure_admin(db: Db, data: UserCreate) -> tuple[Me, bool]:
 # not theirs to see unless they wrote it or moderate (the rule of ideas.service.may_see):
 # it may be why the idea was hidden.
 _SEEN_TITLE = """
-CASE WHEN i.status <> 'hidden' OR i.author_id = $1
+CASE WHEN i.status NOT IN ('hidden', 'pending_review') OR i.author_id = $1
           OR (SELECT role IN ('moderator', 'admin') FROM users WHERE id = $1)
      THEN i.title END AS idea_title"""
 
@@ -314,12 +315,14 @@ _EXPORT = {
         FROM comments WHERE author_id = $1 ORDER BY id""",
     # S608 (votes, follows): a constant spliced in; values go as $n.
     "votes": f"""
-        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at, i.status = 'hidden' AS hidden,
+        SELECT v.idea_id, {_SEEN_TITLE}, v.created_at,
+               i.status IN ('hidden', 'pending_review') AS hidden,
                v.assisted_by IS NOT NULL AS assisted
         FROM votes v JOIN ideas i ON i.id = v.idea_id
         WHERE v.voter_id = $1 ORDER BY v.created_at, v.idea_id""",  # noqa: S608
     "follows": f"""
-        SELECT f.idea_id, {_SEEN_TITLE}, f.created_at, i.status = 'hidden' AS hidden
+        SELECT f.idea_id, {_SEEN_TITLE}, f.created_at,
+               i.status IN ('hidden', 'pending_review') AS hidden
         FROM follows f JOIN ideas i ON i.id = f.idea_id
         WHERE f.user_id = $1 ORDER BY f.created_at, f.idea_id""",  # noqa: S608
     "notifications": """
@@ -341,6 +344,9 @@ _EXPORT = {
     "moderation_actions": """
         SELECT action, idea_id, comment_id, reason, created_at
         FROM moderation_actions WHERE moderator_id = $1 ORDER BY id""",
+    "reports": """
+        SELECT idea_id, comment_id, reason, text, created_at
+        FROM reports WHERE reporter_id = $1 ORDER BY id""",
     # Assisted participation only: the log's decisions on held votes are a moderator's
     # review in progress, not the person's data to take away.
     "assistance": """
@@ -399,6 +405,7 @@ async def export_my_data(db: Db, viewer: Viewer) -> DataExport:
                             for row in rows["moderation_actions"]],
         identities=[ExportedIdentity(**row) for row in rows["identities"]],
         assistance=[ExportedAssistance(**row) for row in rows["assistance"]],
+        reports=[ExportedReport(**row) for row in rows["reports"]],
         exported_at=db.now,
     )
 

@@ -74,7 +74,7 @@ _ONE = _PEOPLE + " AND u.id = $1"
 # ideas.service.may_see): it may be why the idea was hidden.
 _AUDIT = """
 SELECT a.id, a.action, a.subject_id, a.idea_id, a.comment_id, a.detail, a.created_at,
-       CASE WHEN i.status <> 'hidden' OR $5 THEN i.title END AS idea_title,
+       CASE WHEN i.status NOT IN ('hidden', 'pending_review') OR $5 THEN i.title END AS idea_title,
        s.id AS staff_id, s.display_name AS staff_name, s.role AS staff_role
 FROM audit_log a
 JOIN users s ON s.id = a.actor_id

@@ -64,7 +64,7 @@ class CommentPages(Controller):
 
     @get("/edit")
     async def edit_form(self, db: RequestDb, user: SignedIn, comment_id: CommentId) -> Template:
-        comment = await service.get_comment(db.conn, comment_id)
+        comment = await service.get_comment(db.conn, comment_id, user)
         if comment.author is None or comment.author.id != user.id:
             raise Forbidden("author_edits_comment")
         return page("ideas/comment_edit.html", viewer=user, comment=comment, errors={},
@@ -83,7 +83,7 @@ class CommentPages(Controller):
             errors = await forms.recover(db, lang(request), exc)
         else:
             return see_other(f"/ideas/{comment.idea_id}#comment-{comment.id}")
-        original = await service.get_comment(db.conn, comment_id)
+        original = await service.get_comment(db.conn, comment_id, writer)
         return page("ideas/comment_edit.html", status=400, viewer=writer, comment=original,
                     errors=errors, values=form)
 

@@ -28,7 +28,8 @@ class CommentUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 class Comment(msgspec.Struct):
     """A comment and, nested, its replies. A deleted comment keeps its place in the
-    thread, without author or text, so the replies to it still make sense."""
+    thread, without author or text, so the replies to it still make sense; so does a
+    comment hidden pending review (``hidden``), whose author and moderators still read it."""
 
     id: int
     idea_id: int
@@ -42,3 +43,4 @@ class Comment(msgspec.Struct):
     replies: list[Comment] = msgspec.field(default_factory=list)
     # Written for its author by staff (assisted participation).
     assisted: bool = False
+    hidden: bool = False

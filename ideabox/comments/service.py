@@ -24,7 +24,8 @@ BODY_LIMITS = (1, 5000)
 # the templates' stacks. A reply to a comment at the deepest level goes beside it.
 MAX_DEPTH = 8
 # No new comments on ideas that have left the conversation.
-CLOSED = {"withdrawn": "idea_withdrawn", "hidden": "idea_hidden"}
+CLOSED = {"withdrawn": "idea_withdrawn", "hidden": "idea_hidden",
+          "pending_review": "idea_pending_review"}
 
 
 class _After(msgspec.Struct, forbid_unknown_fields=True):
@@ -45,20 +46,25 @@ SELECT id FROM up WHERE NOT looped ORDER BY step DESC
 
 _COLUMNS = """
 c.id, c.idea_id, c.parent_id, c.body, c.body_html, c.created_at, c.updated_at,
-c.deleted_at, c.author_id, u.display_name AS author_name, u.role AS author_role,
+c.deleted_at, c.hidden_at, c.author_id, u.display_name AS author_name, u.role AS author_role,
 c.assisted_by IS NOT NULL AS assisted
 """
 
 
-def _comment(row: asyncpg.Record) -> Comment:
+def _comment(row: asyncpg.Record, viewer: Viewer | None) -> Comment:
     deleted = row["deleted_at"] is not None
-    author = None if deleted else User(id=row["author_id"], display_name=row["author_name"],
-                                       role=row["author_role"])
+    hidden = row["hidden_at"] is not None and not deleted
+    # A comment hidden pending review keeps its place in the thread, like a deleted one;
+    # its author and moderators still read it (to fix it, or to decide).
+    shown = not deleted and (not hidden or (viewer is not None and (
+        viewer.is_moderator or viewer.id == row["author_id"])))
+    author = None if not shown else User(id=row["author_id"], display_name=row["author_name"],
+                                         role=row["author_role"])
     return Comment(
         id=row["id"], idea_id=row["idea_id"], parent_id=row["parent_id"], author=author,
-        body="" if deleted else row["body"], body_html="" if deleted else row["body_html"],
+        body=row["body"] if shown else "", body_html=row["body_html"] if shown else "",
         created_at=row["created_at"], edited=row["updated_at"] > row["created_at"],
-        deleted=deleted, assisted=row["assisted"],
+        deleted=deleted, assisted=row["assisted"], hidden=hidden,
     )
 
 
@@ -88,11 +94,13 @@ async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
     parent_id = data.parent_id
     if parent_id is not None:
         parent = await db.conn.fetchrow(
-            "SELECT idea_id, deleted_at FROM comments WHERE id = $1", parent_id)
+            "SELECT idea_id, deleted_at, hidden_at FROM comments WHERE id = $1", parent_id)
         if parent is None or parent["idea_id"] != idea_id:
             raise Invalid("parent_id", "parent_elsewhere")
         if parent["deleted_at"] is not None:
             raise Conflict("comment_deleted_reply")
+        if parent["hidden_at"] is not None:
+            raise Conflict("comment_hidden_reply")
         parent_id = await _replied_under(db.conn, parent_id)
     comment_id = await db.conn.fetchval(
         """INSERT INTO comments (idea_id, parent_id, author_id, body, body_html, created_at,
@@ -102,7 +110,7 @@ async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
     await audit_act(db, acting, "comment_for", idea_id=idea_id, comment_id=comment_id)
     # The idea's comment count changed: its cached copy must go.
     services.ideas.changed(db, [idea_id])
-    return await get_comment(db.conn, comment_id)
+    return await get_comment(db.conn, comment_id, author)
 
 
 async def _replied_under(conn: asyncpg.Connection, parent_id: int) -> int:
@@ -143,14 +151,15 @@ def _threads(comments: list[Comment]) -> list[Comment]:
     return roots
 
 
-async def get_comment(conn: asyncpg.Connection, comment_id: int) -> Comment:
+async def get_comment(conn: asyncpg.Connection, comment_id: int,
+                      viewer: Viewer | None = None) -> Comment:
     row = await conn.fetchrow(
         # S608: a constant spliced in; values go as $n.
         f"SELECT {_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id "  # noqa: S608
         f"WHERE c.id = $1", comment_id)
     if row is None:
         raise NotFound("comment_not_found", id=comment_id)
-    return _comment(row)
+    return _comment(row, viewer)
 
 
 async def list_comments(conn: asyncpg.Connection, viewer: Viewer | None, idea_id: int, *,
@@ -176,7 +185,7 @@ async def list_comments(conn: asyncpg.Connection, viewer: Viewer | None, idea_id
             WHERE c.id IN (SELECT id FROM thread)
             ORDER BY c.created_at, c.id""",  # noqa: S608 - a constant spliced in; values go as $n
         [r["id"] for r in page])
-    roots = _threads([_comment(row) for row in rows])
+    roots = _threads([_comment(row, viewer) for row in rows])
     next_cursor = None
     if more and page:
         next_cursor = encode_cursor(_After(created_at=page[-1]["created_at"], id=page[-1]["id"]))
@@ -205,7 +214,7 @@ async def edit_comment(db: Db, viewer: Viewer, comment_id: int, data: CommentUpd
     await db.conn.execute(
         "UPDATE comments SET body = $2, body_html = $3, updated_at = $4 WHERE id = $1",
         comment_id, body, await markdown.to_html(body, "body"), db.now)
-    return await get_comment(db.conn, comment_id)
+    return await get_comment(db.conn, comment_id, viewer)
 
 
 async def delete_comment(db: Db, services: Services, viewer: Viewer, comment_id: int) -> None:

@@ -21,10 +21,10 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import xlsxwriter
@@ -45,6 +45,8 @@ MEDIA_TYPES: dict[str, str] = {
 EXTENSIONS: dict[str, str] = {"csv": "csv", "csv-excel": "csv", "json": "json", "xlsx": "xlsx"}
 
 RowCallback = Callable[[ExportRow], None]
+# The writers take any rows whose attributes are the columns (the overview's figures too).
+R = TypeVar("R", bound=msgspec.Struct)
 
 
 def neutralise(text: str) -> str:
@@ -69,11 +71,14 @@ def _csv_cell(value: Any, excel: bool) -> str:
         return neutralise(value)
     if isinstance(value, bool):
         return "true" if value else "false"  # as JSON writes it
+    if isinstance(value, float) and excel:
+        return str(value).replace(".", ",")  # Danish Excel reads a decimal comma
     return str(value)
 
 
-async def encode_csv(rows: AsyncIterator[ExportRow], *, excel: bool = False,
-                     on_row: RowCallback | None = None) -> AsyncIterator[bytes]:
+async def encode_csv(rows: AsyncIterator[R], *, excel: bool = False,
+                     on_row: Callable[[R], None] | None = None,
+                     columns: Sequence[str] = COLUMNS) -> AsyncIterator[bytes]:
     """RFC 4180 CSV (UTF-8, CRLF, a header row); ``excel``: with a BOM and ``;`` as the
     delimiter, which Danish Excel opens correctly by double-click."""
     buffer = io.StringIO()
@@ -81,9 +86,9 @@ async def encode_csv(rows: AsyncIterator[ExportRow], *, excel: bool = False,
                         quoting=csv.QUOTE_MINIMAL)
     if excel:
         buffer.write(BOM)
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     async for row in rows:
-        writer.writerow([_csv_cell(getattr(row, column), excel) for column in COLUMNS])
+        writer.writerow([_csv_cell(getattr(row, column), excel) for column in columns])
         if on_row:
             on_row(row)
         if buffer.tell() >= CHUNK_BYTES:
@@ -124,13 +129,14 @@ def encode(rows: AsyncIterator[ExportRow], fmt: Format,
 
 
 _WIDTHS = {"title": 60, "author": 24, "posted_at": 20, "response": 60, "url": 36,
-           "purpose": 20, "status": 14}
+           "purpose": 20, "status": 14, "answer_due": 20, "answered_at": 20}
 
 
-async def write_xlsx(rows: AsyncIterator[ExportRow], path: Path, *,
-                     on_row: RowCallback | None = None) -> None:
+async def write_xlsx(rows: AsyncIterator[R], path: Path, *,
+                     on_row: Callable[[R], None] | None = None,
+                     columns: Sequence[str] = COLUMNS, sheet_name: str = "Top ideas") -> None:
     """An XLSX workbook at ``path``: a bold header row, texts always as text (never
-    formulas), ``posted_at`` as a real date and time; rows flushed to disk as written."""
+    formulas), timestamps as real dates and times; rows flushed to disk as written."""
     workbook = xlsxwriter.Workbook(str(path), {
         "constant_memory": True,
         "tmpdir": str(path.parent),
@@ -139,17 +145,17 @@ async def write_xlsx(rows: AsyncIterator[ExportRow], path: Path, *,
         "strings_to_numbers": False,
     })
     try:
-        sheet = workbook.add_worksheet("Top ideas")
+        sheet = workbook.add_worksheet(sheet_name)
         bold = workbook.add_format({"bold": True})
         when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        for index, column in enumerate(COLUMNS):
+        for index, column in enumerate(columns):
             sheet.set_column(index, index, _WIDTHS.get(column, 12))
             sheet.write_string(0, index, column, bold)
         sheet.freeze_panes(1, 0)
         line = 0
         async for row in rows:
             line += 1
-            for index, column in enumerate(COLUMNS):
+            for index, column in enumerate(columns):
                 value = getattr(row, column)
                 if value is None:
                     continue
@@ -158,7 +164,7 @@ async def write_xlsx(rows: AsyncIterator[ExportRow], path: Path, *,
                     sheet.write_datetime(line, index, value.replace(tzinfo=None), when)
                 elif isinstance(value, bool):  # before int: a bool is an int too
                     sheet.write_boolean(line, index, value)
-                elif isinstance(value, int):
+                elif isinstance(value, int | float):
                     sheet.write_number(line, index, value)
                 else:
                     sheet.write_string(line, index, value)
@@ -186,10 +192,18 @@ async def stream_export(rows: AsyncIterator[ExportRow], fmt: Format) -> AsyncIte
         async for chunk in encode(rows, fmt):
             yield chunk
         return
+    async for chunk in stream_xlsx(rows):
+        yield chunk
+
+
+async def stream_xlsx(rows: AsyncIterator[R], *, columns: Sequence[str] = COLUMNS,
+                      sheet_name: str = "Top ideas") -> AsyncIterator[bytes]:
+    """An XLSX workbook of ``rows`` as a stream of byte chunks, by way of a temporary
+    file, removed afterwards however the stream ends."""
     folder = Path(tempfile.mkdtemp(prefix="ideabox-export-"))
     try:
         path = folder / "export.xlsx"
-        await write_xlsx(rows, path)
+        await write_xlsx(rows, path, columns=columns, sheet_name=sheet_name)
         async for chunk in stream_file(path):
             yield chunk
     finally:

@@ -27,7 +27,14 @@ class ExportRow(msgspec.Struct):
     status: str
     response: str | None
     url: str
-    # Posted for its author by staff (assisted participation). New columns go last.
+    # The answer deadline (``ideabox.ideas.deadline``), in the purpose's time zone, and
+    # whether it had passed unanswered when the export was made.
+    answer_due: datetime | None
+    answered_at: datetime | None
+    overdue: bool
+    # Posted for its author by staff (assisted participation). It stays the last column:
+    # API.md orders the columns ..., answer_due, answered_at, overdue, category,
+    # volunteers, assisted.
     assisted: bool
 
 

@@ -19,6 +19,7 @@ import asyncpg
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.exports.schemas import ExportRow, ExportScope
+from ideabox.ideas.deadline import deadline
 from ideabox.identity.eligibility import eligible_voter
 from ideabox.platform.db import unhurried
 from ideabox.platform.errors import Forbidden, NotFound
@@ -33,7 +34,7 @@ JOIN purposes p ON p.id = pr.purpose_id
 JOIN ideas i ON i.id = pr.idea_id
 JOIN users u ON u.id = i.author_id
 WHERE pr.month = $1 AND ($2::bigint IS NULL OR pr.purpose_id = $2)
-  AND ($3 OR i.status <> 'hidden')
+  AND ($3 OR i.status NOT IN ('hidden', 'pending_review'))
 """
 
 # An idea's votes in all, as the promotion counts them: each vote's person is looked up
@@ -55,7 +56,12 @@ SELECT p.slug AS purpose, p.timezone, pr.rank, pr.idea_id, i.title,
        (SELECT sc.response FROM idea_status_changes sc
         WHERE sc.idea_id = i.id AND sc.response IS NOT NULL AND sc.trigger = 'response'
         ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1) AS response,
-       i.assisted_by IS NOT NULL AS assisted
+       i.assisted_by IS NOT NULL AS assisted,
+       p.answer_within_days,
+       (SELECT min(sc.created_at) FROM idea_status_changes sc
+        WHERE sc.idea_id = i.id AND sc.to_status = 'promoted') AS promoted_at,
+       (SELECT min(sc.created_at) FROM idea_status_changes sc
+        WHERE sc.idea_id = i.id AND sc.trigger = 'response') AS answered_at
 {_FROM}
 ORDER BY p.slug, pr.rank
 """  # noqa: S608 - constants spliced in; values go as $n
@@ -96,8 +102,16 @@ async def count_rows(conn: asyncpg.Connection, scope: ExportScope) -> int:
     return count
 
 
-def _row(record: asyncpg.Record, month: str, base_url: str) -> ExportRow:
-    posted = record["posted_at"].astimezone(ZoneInfo(record["timezone"])).replace(microsecond=0)
+def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """A timestamp as the export writes it: in the purpose's zone, to the second."""
+    return None if moment is None else moment.astimezone(tz).replace(microsecond=0)
+
+
+def _row(record: asyncpg.Record, month: str, base_url: str, now: datetime) -> ExportRow:
+    tz = ZoneInfo(record["timezone"])
+    posted = record["posted_at"].astimezone(tz).replace(microsecond=0)
+    due = deadline(record["promoted_at"], record["answer_within_days"], record["answered_at"],
+                   now)
     return ExportRow(
         month=month, purpose=record["purpose"], rank=record["rank"],
         idea_id=record["idea_id"], title=record["title"], author=record["author"],
@@ -105,7 +119,8 @@ def _row(record: asyncpg.Record, month: str, base_url: str) -> ExportRow:
         total_votes=record["total_votes"], comments=record["comments"],
         status=record["status"], response=record["response"],
         url=f"{base_url.rstrip('/')}/ideas/{record['idea_id']}",
-        assisted=record["assisted"],
+        answer_due=_local(due.answer_due, tz), answered_at=_local(due.answered_at, tz),
+        overdue=due.overdue, assisted=record["assisted"],
     )
 
 
@@ -116,7 +131,7 @@ async def export_rows(conn: asyncpg.Connection, scope: ExportScope,
     month = month_label(scope.month)
     async for record in conn.cursor(_ROWS, scope.month, scope.purpose_id,
                                     scope.include_hidden, scope.now, prefetch=PREFETCH):
-        yield _row(record, month, base_url)
+        yield _row(record, month, base_url, scope.now)
 
 
 async def rows_from_pool(pool: asyncpg.Pool, scope: ExportScope,

@@ -52,6 +52,12 @@ from ideabox.moderation import api as moderation_api
 from ideabox.moderation import pages as moderation_pages
 from ideabox.notifications import api as notifications_api
 from ideabox.notifications import pages as notifications_pages
+from ideabox.outcomes import api as outcomes_api
+from ideabox.outcomes import pages as outcomes_pages
+from ideabox.outcomes.reminders import remind_forever
+from ideabox.overview import api as overview_api
+from ideabox.overview import pages as overview_pages
+from ideabox.overview.refresh import refresh_overview_forever
 from ideabox.platform import logs
 from ideabox.platform.clock import Clock
 from ideabox.platform.db import CONNECTION_ERRORS
@@ -81,7 +87,8 @@ def api_routes() -> list[ControllerRouterHandler]:
     return [*accounts_api.routes, *purposes_api.routes, *ideas_api.routes, *votes_api.routes,
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
-            *identity_api.routes, *assisted_api.routes, *webhooks_api.routes]
+            *identity_api.routes, *assisted_api.routes, *outcomes_api.routes,
+            *overview_api.routes, *webhooks_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -93,14 +100,15 @@ def page_routes() -> list[ControllerRouterHandler]:
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
         *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
-        *webhooks_pages.routes]
+        *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes]
     return [pages_router(pages), *feeds_pages.routes, static_router()]
 
 
 def background_tasks() -> list[BackgroundTask]:
     """Long-running work one instance could do for all, run by each worker when
     IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice)."""
-    return [reconcile_forever, promote_forever, deliver_webhooks_forever]
+    return [reconcile_forever, promote_forever, remind_forever, refresh_overview_forever,
+            deliver_webhooks_forever]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:

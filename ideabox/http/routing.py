@@ -57,6 +57,8 @@ IdeaId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The idea's id",
                                   schema_extra=EXACT_MAX_ID)]
 CommentId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The comment's id",
                                      schema_extra=EXACT_MAX_ID)]
+CaseId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The case's id in the "
+                                  "moderation queue", schema_extra=EXACT_MAX_ID)]
 UserId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The user's id",
                                   schema_extra=EXACT_MAX_ID)]
 SignInId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="The sign-in's id",

@@ -7,13 +7,13 @@ request is answered from Redis alone.
 
 This module owns that document: how it is read, made and stored, and the one way it
 is made stale. After every change to an idea — an edit, a status change, a promotion,
-an answer, a comment, its author's new name, role or deleted account — the change's
-transaction has ``IdeaCache.changed`` run after its commit: the idea's counts and
-visibility are copied from PostgreSQL and its document is dropped (its version moves
-on). A reader stores the document it read from PostgreSQL only if the version is still
-the one it saw before reading, so a change committed meanwhile is never overwritten by
-older text. As a net under anything missed, a document is trusted for
-``DOCUMENT_SECONDS`` at most.
+an answer, a comment, its author's new name, role or deleted account, its purpose's
+answer deadline — the change's transaction has ``IdeaCache.changed`` run after its
+commit: the idea's counts and visibility are copied from PostgreSQL and its document
+is dropped (its version moves on). A reader stores the document it read from
+PostgreSQL only if the version is still the one it saw before reading, so a change
+committed meanwhile is never overwritten by older text. As a net under anything
+missed, a document is trusted for ``DOCUMENT_SECONDS`` at most.
 """
 
 from __future__ import annotations
@@ -45,7 +45,12 @@ SELECT i.id, i.purpose_id, p.slug AS purpose, p.timezone, i.title, i.body, i.bod
        (SELECT count(*) FROM comments c
         WHERE c.idea_id = i.id AND c.deleted_at IS NULL) AS comment_count,
        (SELECT to_char(pr.month, 'YYYY-MM') FROM promotions pr WHERE pr.idea_id = i.id)
-           AS promoted_month
+           AS promoted_month,
+       p.answer_within_days,
+       (SELECT min(sc.created_at) FROM idea_status_changes sc
+        WHERE sc.idea_id = i.id AND sc.to_status = 'promoted') AS promoted_at,
+       (SELECT min(sc.created_at) FROM idea_status_changes sc
+        WHERE sc.idea_id = i.id AND sc.trigger = 'response') AS answered_at
 FROM ideas i
 JOIN purposes p ON p.id = i.purpose_id
 JOIN users u ON u.id = i.author_id
@@ -71,6 +76,12 @@ class IdeaDocument(msgspec.Struct, frozen=True, array_like=True):
     # No default: a document an older ideabox wrote (during a rolling upgrade) fails to
     # decode and is read afresh, rather than being taken for an unassisted idea.
     assisted: bool
+    # The answer deadline's parts (``ideabox.ideas.deadline``): whether it has passed
+    # depends on the time of reading, so that is worked out when the idea is read. A
+    # purpose's changed deadline drops its promoted ideas' documents.
+    answer_within_days: int
+    promoted_at: datetime | None
+    answered_at: datetime | None
 
 
 _encoder = msgspec.msgpack.Encoder()

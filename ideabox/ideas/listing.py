@@ -70,11 +70,11 @@ async def list_ideas(conn: asyncpg.Connection, services: Services, viewer: Viewe
                      slug: str, *, sort: Sort | None = None, q: str | None = None,
                      status: Status | None = None, limit: int = 20,
                      cursor: str | None = None) -> Page[Idea]:
-    """A page of a purpose's ideas (withdrawn and hidden ones never appear)."""
+    """A page of a purpose's ideas (withdrawn, hidden and unpublished ones never appear)."""
     purpose = await conn.fetchrow("SELECT id, timezone FROM purposes WHERE slug = $1", slug)
     if purpose is None:
         raise NotFound("purpose_not_found", slug=slug)
-    if status in ("withdrawn", "hidden"):
+    if status in ("withdrawn", "hidden", "pending_review"):
         raise Invalid("status", "status_not_listed", source="query")
     query = _search_terms(q)
     kind: ListKind = sort or ("relevance" if query else "top_month")
@@ -147,7 +147,8 @@ async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, kind: ListKi
     purpose = params.add(purpose_id)
     source = "ideas i"
     joins = ""
-    where = [f"i.purpose_id = {purpose}", "i.status NOT IN ('hidden', 'withdrawn')"]
+    where = [f"i.purpose_id = {purpose}",
+             "i.status NOT IN ('hidden', 'withdrawn', 'pending_review')"]
     if kind in ("top_month", "top", "hot"):
         joins = _COUNTS.format(month=params.add(month))
     if query is not None:

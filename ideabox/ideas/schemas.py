@@ -54,3 +54,12 @@ class Idea(msgspec.Struct):
     promoted_month: str | None = None
     # Posted for its author by staff (assisted participation).
     assisted: bool = False
+    # Awaiting review (``pending_review``): when the review is expected, from the time
+    # reviews took lately; null otherwise. ``created_at`` becomes the moment of
+    # publication when the idea is approved.
+    review_expected_at: datetime | None = None
+    # The answer deadline (``ideabox.ideas.deadline``); null and false until promoted.
+    promoted_at: datetime | None = None
+    answer_due: datetime | None = None
+    answered_at: datetime | None = None
+    overdue: bool = False

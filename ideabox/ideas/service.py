@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -10,6 +12,7 @@ import asyncpg
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.assisted.acting import acting_for, audit_act
 from ideabox.ideas.cache import Found, IdeaDocument
+from ideabox.ideas.deadline import deadline
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
 from ideabox.platform import markdown
 from ideabox.platform.db import Db
@@ -21,15 +24,22 @@ from ideabox.votes.tallies import Tally
 
 TITLE_LIMITS = (5, 140)
 BODY_LIMITS = (1, 10_000)
+# Seen only by the idea's author and moderators: hidden ideas, and ideas waiting for
+# review before they are published.
+SECLUDED = ("hidden", "pending_review")
+
 
 def may_see(viewer: Viewer | None, status: str, author_id: int) -> bool:
-    """A hidden idea is seen only by its author and moderators; everything else by all."""
-    if status != "hidden":
+    """A hidden idea, or one waiting for review, is seen only by its author and
+    moderators; everything else by all."""
+    if status not in SECLUDED:
         return True
     return viewer is not None and (viewer.is_moderator or viewer.id == author_id)
 
 
-def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
+def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool, now: datetime) -> Idea:
+    # Whether the answer is overdue depends on the time of reading, not of caching.
+    due = deadline(doc.promoted_at, doc.answer_within_days, doc.answered_at, now)
     return Idea(
         id=doc.id, purpose=doc.purpose, title=doc.title, body=doc.body,
         body_html=doc.body_html,
@@ -38,6 +48,8 @@ def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool) -> Idea:
         comment_count=doc.comment_count, created_at=doc.created_at,
         voted_by_me=voted_by_me, updated_at=doc.updated_at,
         promoted_month=doc.promoted_month, assisted=doc.assisted,
+        promoted_at=due.promoted_at, answer_due=due.answer_due, answered_at=due.answered_at,
+        overdue=due.overdue,
     )
 
 
@@ -48,7 +60,9 @@ async def cached_idea(services: Services, idea_id: int) -> Idea | None:
     if idea_id not in found.ideas:
         return None
     doc, tally = found.ideas[idea_id]
-    return None if doc.status == "hidden" else _idea(doc, tally, voted_by_me=False)
+    if doc.status in SECLUDED:
+        return None
+    return _idea(doc, tally, voted_by_me=False, now=services.now())
 
 
 async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
@@ -72,7 +86,8 @@ async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: View
         rows = await conn.fetch("SELECT idea_id FROM votes WHERE voter_id = $1 "
                                 "AND idea_id = ANY($2::bigint[])", viewer.id, list(idea_ids))
         voted = {row["idea_id"] for row in rows}
-    return [_idea(doc, tally, idea_id in voted)
+    now = services.now()
+    return [_idea(doc, tally, idea_id in voted, now)
             for idea_id in idea_ids if idea_id in found.ideas
             for doc, tally in [found.ideas[idea_id]]
             if may_see(viewer, doc.status, doc.author_id)]
@@ -80,16 +95,40 @@ async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: View
 
 async def get_idea(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
                    idea_id: int) -> Idea:
-    """One idea with its live tally; 404 if unknown (or hidden from this viewer)."""
+    """One idea with its live tally; 404 if unknown (or hidden from this viewer). An idea
+    awaiting review says when its review is expected."""
     ideas = await ideas_by_id(conn, services, viewer, [idea_id])
     if not ideas:
         raise NotFound("idea_not_found", id=idea_id)
-    return ideas[0]
+    idea = ideas[0]
+    if idea.status == "pending_review":
+        idea.review_expected_at = idea.created_at + await review_time(conn, services.now())
+    return idea
+
+
+# How long review before publishing takes: the median of the reviews decided in the last
+# 90 days, or REVIEW_DEFAULT when there were none (a new service, or a quiet season).
+REVIEW_WINDOW = timedelta(days=90)
+REVIEW_DEFAULT = timedelta(days=2)
+_REVIEW_MEDIAN = """
+SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - opened_at))
+FROM moderation_cases
+WHERE kind = 'review' AND closed_at IS NOT NULL AND closed_at > $1 AND closed_at <= $2
+"""
+
+
+async def review_time(conn: asyncpg.Connection, now: datetime) -> timedelta:
+    """The time a review is expected to take, in whole hours (at least one)."""
+    seconds: float | None = await conn.fetchval(_REVIEW_MEDIAN, now - REVIEW_WINDOW, now)
+    if seconds is None:
+        return REVIEW_DEFAULT
+    return timedelta(hours=max(1, math.ceil(seconds / 3600)))
 
 
 async def _purpose_for_posting(conn: asyncpg.Connection, slug: str) -> asyncpg.Record:
     row = await conn.fetchrow(
-        "SELECT id, audience, eligibility, timezone FROM purposes WHERE slug = $1", slug)
+        "SELECT id, audience, eligibility, timezone, review_before_publishing FROM purposes "
+        "WHERE slug = $1", slug)
     if row is None:
         raise NotFound("purpose_not_found", slug=slug)
     return row
@@ -117,7 +156,16 @@ async def create_idea(db: Db, services: Services, viewer: Viewer, slug: str,
         purpose["id"], author.id, title, body, body_html, db.now, acting.assisted_by)
     assert row is not None
     idea_id: int = row["id"]
-    await record_status_change(db, idea_id, None, "open", author.id, "posted")
+    if purpose["review_before_publishing"]:
+        # Waits in the moderators' queue, seen by its author and moderators only, until
+        # a moderator publishes it (moderation/queue.py).
+        await db.conn.execute("UPDATE ideas SET status = 'pending_review' WHERE id = $1",
+                              idea_id)
+        await record_status_change(db, idea_id, None, "pending_review", author.id, "posted")
+        await db.conn.execute("INSERT INTO moderation_cases (kind, idea_id, opened_at) "
+                              "VALUES ('review', $1, $2)", idea_id, db.now)
+    else:
+        await record_status_change(db, idea_id, None, "open", author.id, "posted")
     await audit_act(db, acting, "post_idea_for", idea_id=idea_id)
     services.ideas.changed(db, [idea_id])
     return await get_idea(db.conn, services, viewer, idea_id)
@@ -133,12 +181,14 @@ async def _for_change(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) ->
 
 async def update_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
                       data: IdeaUpdate) -> Idea:
-    """Edit an idea: its author while it is open, an administrator at any time."""
+    """Edit an idea: its author while it is open (or awaiting review), an administrator at
+    any time."""
     row = await _for_change(db.conn, viewer, idea_id)
     if not viewer.is_admin:
         if row["author_id"] != viewer.id:
             raise Forbidden("author_or_admin_edits")
-        if row["status"] != "open":
+        # Awaiting review, the author may still correct it.
+        if row["status"] not in ("open", "pending_review"):
             raise Conflict("edit_only_open")
     changes: dict[str, Any] = {}
     if isinstance(data.title, str):

@@ -40,7 +40,7 @@ async def similar_ideas(conn: asyncpg.Connection, services: Services, viewer: Vi
     rows = await conn.fetch(
         """
         SELECT i.id FROM ideas i, to_tsquery('danish', $2) query
-        WHERE i.purpose_id = $1 AND i.status NOT IN ('hidden', 'withdrawn')
+        WHERE i.purpose_id = $1 AND i.status NOT IN ('hidden', 'withdrawn', 'pending_review')
           AND i.search @@ query
         ORDER BY ts_rank_cd(i.search, query) DESC, i.created_at DESC, i.id DESC
         LIMIT $3

@@ -11,6 +11,8 @@ from litestar.params import JSONBody, Parameter
 
 from ideabox.http.routing import (
     BEARER,
+    CaseId,
+    CommentId,
     Cursor,
     IdeaId,
     Limit,
@@ -21,13 +23,18 @@ from ideabox.http.routing import (
     errors,
 )
 from ideabox.ideas.schemas import Idea
-from ideabox.moderation import holds, service, signals
+from ideabox.moderation import holds, queue, reports, service, signals
 from ideabox.moderation.schemas import (
     Burst,
+    Case,
+    CaseDecision,
     HiddenIdea,
     HoldDecision,
     ModerationEntry,
     ModerationReason,
+    Report,
+    ReportCreate,
+    SecondLookRequest,
     VoteHold,
     VoteHoldChange,
     VoteHoldResult,
@@ -120,4 +127,82 @@ class SignalsController(Controller):
         return await holds.hold_decisions(db.conn, user, limit=limit, cursor=cursor)
 
 
-routes = [IdeaModerationController, ModerationController, SignalsController]
+class IdeaReportsController(Controller):
+    path = "/ideas/{idea_id:int}"
+    tags = ["moderation"]
+    security = BEARER
+
+    @post("/reports", summary="Report an idea (once per person)", status_code=201,
+          responses=errors(400, 401, 403, 404, 409, 429))
+    async def report(self, db: RequestDb, writer: Writer, idea_id: IdeaId,
+                     data: JSONBody[ReportCreate], services: Svc) -> Report:
+        """403 for one's own idea; 409 the second time. At the purpose's `report_threshold`
+        distinct reporters the idea is hidden pending review (trigger `reports`)."""
+        return await reports.report_idea(db, services, writer, idea_id, data)
+
+    @post("/second-look", summary="Ask the moderators to look again at a decision about "
+                                  "your idea (once)", status_code=201,
+          responses=errors(400, 401, 403, 404, 409, 429))
+    async def second_look(self, db: RequestDb, writer: Writer, idea_id: IdeaId,
+                          data: JSONBody[SecondLookRequest]) -> Case:
+        """The author only (403 otherwise); 409 without a decision against the idea (hide,
+        edit_request, reject), while it is in the queue, or the second time."""
+        return await queue.ask_second_look(db, writer, idea_id=idea_id, data=data)
+
+
+class CommentReportsController(Controller):
+    path = "/comments/{comment_id:int}"
+    tags = ["moderation"]
+    security = BEARER
+
+    @post("/reports", summary="Report a comment (once per person)", status_code=201,
+          responses=errors(400, 401, 403, 404, 409, 429))
+    async def report(self, db: RequestDb, writer: Writer, comment_id: CommentId,
+                     data: JSONBody[ReportCreate]) -> Report:
+        """403 for one's own comment; 409 the second time. At the purpose's
+        `report_threshold` distinct reporters the comment is hidden pending review, keeping
+        its place in the thread."""
+        return await reports.report_comment(db, writer, comment_id, data)
+
+    @post("/second-look", summary="Ask the moderators to look again at a decision about "
+                                  "your comment (once)", status_code=201,
+          responses=errors(400, 401, 403, 404, 409, 429))
+    async def second_look(self, db: RequestDb, writer: Writer, comment_id: CommentId,
+                          data: JSONBody[SecondLookRequest]) -> Case:
+        """The author only (403 otherwise); 409 without a decision against the comment,
+        while it is in the queue, or the second time."""
+        return await queue.ask_second_look(db, writer, comment_id=comment_id, data=data)
+
+
+class QueueController(Controller):
+    path = "/moderation/queue"
+    tags = ["moderation"]
+    security = BEARER
+
+    @get("/", summary="The open cases: reported items, second looks, ideas awaiting review "
+                      "(moderators)", responses=errors(400, 401, 403))
+    async def open_cases(self, db: RequestDb, user: SignedIn, limit: Limit = 20,
+                         cursor: Cursor = None) -> Page[Case]:
+        """Reported items first (the most distinct reporters first, then the oldest), then
+        second looks, then ideas awaiting review (the oldest first)."""
+        return await queue.list_queue(db.conn, user, limit=limit, cursor=cursor)
+
+    @get("/{case_id:int}", summary="One case, open or decided (moderators)",
+         responses=errors(400, 401, 403, 404))
+    async def one(self, db: RequestDb, user: SignedIn, case_id: CaseId) -> Case:
+        service.ensure_may_moderate(user)
+        return await queue.get_case(db.conn, case_id)
+
+    @post("/{case_id:int}/decision", summary="Decide a case, with the reason the author is "
+                                             "told (moderators)",
+          status_code=200, responses=errors(400, 401, 403, 404, 409, 429))
+    async def decide(self, db: RequestDb, writer: Writer, case_id: CaseId,
+                     data: JSONBody[CaseDecision], services: Svc) -> Case:
+        """`keep`, `hide` or `edit_request` for reports and second looks; `approve` or
+        `reject` for an idea awaiting review (400 naming `decision` otherwise). 409 if the
+        case is decided already."""
+        return await queue.decide_case(db, services, writer, case_id, data)
+
+
+routes = [IdeaModerationController, ModerationController, SignalsController,
+          IdeaReportsController, CommentReportsController, QueueController]

@@ -22,13 +22,13 @@ class _Before(msgspec.Struct, forbid_unknown_fields=True):
 
 _INSERT = """
 INSERT INTO moderation_actions
-    (action, moderator_id, idea_id, comment_id, status_change_id, reason, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+    (action, moderator_id, idea_id, comment_id, status_change_id, reason, created_at, case_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
 """
 
 _LIST = """
 SELECT m.id, m.action, m.created_at, m.idea_id, i.title AS idea_title, m.comment_id,
-       sc.from_status, sc.to_status, m.reason,
+       sc.from_status, sc.to_status, m.reason, m.case_id,
        m.moderator_id, u.display_name AS moderator_name, u.role AS moderator_role
 FROM moderation_actions m
 JOIN ideas i ON i.id = m.idea_id
@@ -42,10 +42,13 @@ LIMIT $3
 
 async def record_action(db: Db, action: Action, moderator: Viewer, idea_id: int, *,
                         comment_id: int | None = None, status_change_id: int | None = None,
-                        reason: str | None = None) -> None:
-    """Write one moderator action to the log, in the transaction that made it."""
-    await db.conn.execute(_INSERT, action, moderator.id, idea_id, comment_id,
-                          status_change_id, reason, db.now)
+                        reason: str | None = None, case_id: int | None = None) -> int:
+    """Write one moderator action to the log, in the transaction that made it; returns
+    its id."""
+    action_id: int = await db.conn.fetchval(_INSERT, action, moderator.id, idea_id,
+                                            comment_id, status_change_id, reason, db.now,
+                                            case_id)
+    return action_id
 
 
 def _entry(row: asyncpg.Record) -> ModerationEntry:
@@ -55,7 +58,7 @@ def _entry(row: asyncpg.Record) -> ModerationEntry:
                        role=row["moderator_role"]),
         created_at=row["created_at"], idea_id=row["idea_id"], idea_title=row["idea_title"],
         comment_id=row["comment_id"], from_status=row["from_status"],
-        to_status=row["to_status"], reason=row["reason"])
+        to_status=row["to_status"], reason=row["reason"], case_id=row["case_id"])
 
 
 async def read_log(conn: asyncpg.Connection, *, limit: int,

@@ -18,7 +18,7 @@ from ideabox.http.pages.messages import text
 from ideabox.http.pages.render import form_of, lang, page, see_other
 from ideabox.http.routing import AnyRequest, IdeaId, RequestDb, SignedIn, Svc, Writer
 from ideabox.ideas.views import idea_page
-from ideabox.moderation import holds, service, signals
+from ideabox.moderation import holds, queue_pages, service, signals
 from ideabox.moderation.schemas import ModerationReason, VoteHoldChange
 from ideabox.platform.errors import Forbidden, IdeaboxError
 
@@ -166,4 +166,4 @@ async def release_votes(request: AnyRequest, db: RequestDb, writer: Writer,
 
 
 routes: list[ControllerRouterHandler] = [hide, unhide, moderation_page, signals_page,
-                                         hold_votes, release_votes]
+                                         hold_votes, release_votes, *queue_pages.routes]

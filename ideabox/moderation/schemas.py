@@ -11,7 +11,8 @@ from ideabox.accounts.schemas import User
 from ideabox.ideas.schemas import Status
 from ideabox.platform.validation import LINES
 
-Action = Literal["hide", "unhide", "delete_comment"]
+Action = Literal["hide", "unhide", "delete_comment", "keep", "edit_request", "approve",
+                 "reject"]
 ReasonText = Annotated[str, msgspec.Meta(
     min_length=1, max_length=1000,
     description="Why (Markdown). The idea's author is told; the public is not.",
@@ -36,6 +37,9 @@ class ModerationEntry(msgspec.Struct):
     from_status: Status | None
     to_status: Status | None
     reason: str | None
+    # The queue's case this action decided (``keep``, ``hide``, ``edit_request``,
+    # ``approve``, ``reject``), or null.
+    case_id: int | None = None
 
 
 class HiddenIdea(msgspec.Struct):
@@ -128,3 +132,92 @@ class HoldDecision(msgspec.Struct):
     account: User
     created_at: datetime
     reason: str | None
+
+
+# Reports by residents, and the moderators' queue.
+
+ReportReason = Literal["spam", "offensive", "personal_data", "off_topic", "other"]
+CaseKind = Literal["reports", "second_look", "review"]
+Decision = Literal["keep", "hide", "edit_request", "approve", "reject"]
+ReportText = Annotated[str, msgspec.Meta(
+    max_length=1000, description="What is wrong, in the reporter's words (plain text, up to "
+                                 "1,000 characters); moderators read it",
+    extra_json_schema=LINES)]
+Message = Annotated[str, msgspec.Meta(
+    max_length=1000, description="Why the moderators should look again (plain text, up to "
+                                 "1,000 characters)",
+    extra_json_schema=LINES)]
+DecisionReason = Annotated[str, msgspec.Meta(
+    min_length=1, max_length=1000,
+    description="Why (plain text, 1-1,000 characters); the author is told. For "
+                "``edit_request``: what to change.",
+    extra_json_schema=LINES)]
+
+
+class ReportCreate(msgspec.Struct, forbid_unknown_fields=True):
+    reason: ReportReason
+    text: ReportText | None = None
+
+
+class Report(msgspec.Struct):
+    """A report as its reporter and the moderators see it. ``hidden``: the item is hidden
+    pending review now (this report may have been the one that reached the threshold)."""
+
+    id: int
+    idea_id: int
+    comment_id: int | None
+    reason: ReportReason
+    text: str | None
+    created_at: datetime
+    hidden: bool
+
+
+class CaseReport(msgspec.Struct):
+    """One report in a case; the reporter is not named, even to moderators."""
+
+    reason: ReportReason
+    text: str | None
+    created_at: datetime
+
+
+class Case(msgspec.Struct):
+    """One case of the moderators' queue: an item reported (``reports``), an item whose
+    author asked for a second look (``second_look``, with their ``message``), or an idea
+    waiting for review before it is published (``review``). ``comment_id`` is null when
+    the case is about the idea itself; ``text`` is the item's text (the comment's body,
+    or the idea's). ``hidden``: the item is hidden now. ``reporters``: distinct people
+    who reported it since the last decision. Closed cases carry the ``decision``, who
+    made it and why."""
+
+    id: int
+    kind: CaseKind
+    idea_id: int
+    idea_title: str
+    idea_status: Status
+    comment_id: int | None
+    text: str
+    author: User | None
+    hidden: bool
+    opened_at: datetime
+    reporters: int
+    reports: list[CaseReport]
+    message: str | None
+    closed_at: datetime | None
+    decision: Decision | None
+    decided_by: User | None
+    reason: str | None
+
+
+class CaseDecision(msgspec.Struct, forbid_unknown_fields=True):
+    """``keep`` shows the item again and closes its reports; ``hide`` keeps it hidden (or
+    hides it); ``edit_request`` shows it again and asks its author to change what
+    ``reason`` says. A ``review`` case takes ``approve`` (publish) or ``reject`` (hidden,
+    the author told why)."""
+
+    decision: Decision
+    reason: DecisionReason
+
+
+class SecondLookRequest(msgspec.Struct, forbid_unknown_fields=True):
+    message: Message | None = None
+

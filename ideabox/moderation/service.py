@@ -32,7 +32,7 @@ TRIGGER = "moderation"
 REASON_LIMITS = (1, 1000)
 
 # The status before the idea's latest hiding: the one to give back.
-_BEFORE_HIDING = """
+BEFORE_HIDING = """
 SELECT from_status FROM idea_status_changes
 WHERE idea_id = $1 AND to_status = 'hidden'
 ORDER BY created_at DESC, id DESC LIMIT 1
@@ -118,7 +118,7 @@ async def unhide_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
     reason = await _reason(data)
     if status != "hidden":
         raise Conflict("not_hidden")
-    previous: str | None = await db.conn.fetchval(_BEFORE_HIDING, idea_id)
+    previous: str | None = await db.conn.fetchval(BEFORE_HIDING, idea_id)
     if previous is None or previous == "hidden":
         # Hidden outside ideabox: guessing a status could promote or reopen it wrongly.
         raise Conflict("hidden_status_unknown")

@@ -10,7 +10,7 @@ one, otherwise in Danish.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -60,6 +60,30 @@ _WHY = N_("You get this message because you shared, voted for or follow the idea
           "turn e-mails off in your notification settings.")
 
 
+# A moderator's decision about the author's idea or comment (moderation/queue.py).
+_DECISION_RECIPIENT = """
+SELECT n.id, u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
+       i.id AS idea_id, i.title, m.reason AS response, m.comment_id
+FROM notifications n
+JOIN users u ON u.id = n.user_id AND u.deleted_at IS NULL
+LEFT JOIN notification_settings s ON s.user_id = n.user_id
+JOIN ideas i ON i.id = n.idea_id
+JOIN moderation_actions m ON m.id = n.moderation_action_id
+WHERE n.moderation_action_id = $1 AND coalesce(s.email, true) AND u.email IS NOT NULL
+"""
+_DECISION_SUBJECT = N_("A moderator's decision: %(title)s")
+_DECISION_BODY = {
+    "kept": N_("A moderator looked at the reports of %(what)s and kept it.\n\n%(response)s"),
+    "hidden": N_("A moderator hid %(what)s.\n\nThe reason: %(response)s"),
+    "edit_requested": N_("A moderator asks you to change %(what)s:\n\n%(response)s"),
+    "published": N_("A moderator approved and published %(what)s.\n\n%(response)s"),
+    "not_published": N_("A moderator did not publish %(what)s.\n\nThe reason: %(response)s"),
+}
+_WHAT = {False: N_("your idea “%(title)s”"), True: N_("your comment on “%(title)s”")}
+_WHY_DECISION = N_("You get this message because you wrote what the moderators decided "
+                   "about. You can turn e-mails off in your notification settings.")
+
+
 def idea_url(settings: Settings, idea_id: int) -> str:
     return f"{settings.base_url.rstrip('/')}/ideas/{idea_id}"
 
@@ -89,7 +113,52 @@ def compose(row: asyncpg.Record, settings: Settings) -> EmailMessage:
     return message
 
 
-async def _send_batch(settings: Settings, rows: list[asyncpg.Record]) -> int:
+def compose_decision(row: asyncpg.Record, settings: Settings) -> EmailMessage:
+    """The e-mail telling an author about a moderator's decision, in their language."""
+    language = row["language"] if row["language"] in LANGUAGES else "da"
+
+    def say(message: str, **values: Any) -> str:
+        return gettext(language, message, **values)
+
+    what = say(_WHAT[row["comment_id"] is not None], title=row["title"])
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = row["email"]
+    message["Subject"] = say(_DECISION_SUBJECT, title=row["title"])
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="ideabox")
+    message["Content-Language"] = language
+    body = "\n\n".join([
+        say(_GREETING, name=row["display_name"]),
+        say(_DECISION_BODY[row["kind"]], what=what, response=row["response"] or "").rstrip(),
+        say(_LINK, url=idea_url(settings, row["idea_id"])), "-- ", say(_WHY_DECISION)])
+    message.set_content(body + "\n")
+    return message
+
+
+async def send_decision_email(pool: asyncpg.Pool, settings: Settings, action_id: int) -> int:
+    """E-mail the author told about a moderator's decision, if they want e-mail; failures
+    are logged, never raised."""
+    try:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(_DECISION_RECIPIENT, action_id)
+    except CONNECTION_ERRORS as exc:
+        log.warning("decision e-mail not sent, the database is unreachable: %s", exc)
+        return 0
+    if not rows:
+        return 0
+    try:
+        return await _send_batch(settings, list(rows), compose_decision)
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        log.warning("decision e-mail not sent: %s", exc)
+        return 0
+
+
+Composer = Callable[[asyncpg.Record, Settings], EmailMessage]
+
+
+async def _send_batch(settings: Settings, rows: list[asyncpg.Record],
+                      make: Composer = compose) -> int:
     smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
                            start_tls=settings.smtp_starttls, username=settings.smtp_user,
                            password=settings.smtp_password, timeout=30)
@@ -100,7 +169,7 @@ async def _send_batch(settings: Settings, rows: list[asyncpg.Record]) -> int:
             # refused) or is refused must not cost everybody else their e-mail. A lost
             # connection still ends the batch: every message after it would fail too.
             try:
-                message = compose(row, settings)
+                message = make(row, settings)
             except Exception:
                 log.warning("notification e-mail %d could not be made", row["id"],
                             exc_info=True)
@@ -158,5 +227,15 @@ class Mailer:
 
         async def start() -> None:
             self.background.spawn(send_notification_emails(self.pool, self.settings, ids))
+
+        db.after_commit(start)
+
+    def decision_after_commit(self, db: Db, action_id: int) -> None:
+        """E-mail the author about a moderator's decision after ``db`` commits."""
+        if self.settings.smtp_host is None:
+            return
+
+        async def start() -> None:
+            self.background.spawn(send_decision_email(self.pool, self.settings, action_id))
 
         db.after_commit(start)

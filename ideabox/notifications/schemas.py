@@ -10,8 +10,13 @@ import msgspec
 from ideabox.ideas.schemas import Status
 
 # promoted, answered: told to author, voters and followers; hidden, unhidden: a
-# moderator hid the idea or showed it again, told to its author alone.
-Kind = Literal["promoted", "answered", "hidden", "unhidden"]
+# moderator hid the idea or showed it again (or reports hid it), told to its author
+# alone. kept, hidden, edit_requested, published, not_published: a moderator's decision
+# in the queue about the author's idea or comment (comment_id), told to its author.
+# due_soon, overdue: the answer to a promoted idea is due in a week, or is overdue, told
+# to the administrators (the reminders of the answer deadline).
+Kind = Literal["promoted", "answered", "hidden", "unhidden", "kept", "edit_requested",
+               "published", "not_published", "due_soon", "overdue"]
 Language = Literal["da", "en"]
 
 
@@ -26,6 +31,10 @@ class Notification(msgspec.Struct):
     read_at: datetime | None
     # The change's text: the administration's answer, or the moderator's reason.
     response: str | None = None
+    # A decision about one of the idea's comments: that comment.
+    comment_id: int | None = None
+    # A reminder's (due_soon, overdue) answer deadline; to_status is the idea's status.
+    answer_due: datetime | None = None
 
 
 class NotificationPage(msgspec.Struct):

@@ -87,34 +87,61 @@ async def notify_author(conn: asyncpg.Connection, change_id: int, kind: Kind) ->
     await conn.execute(_NOTIFY_AUTHOR, change_id, kind)
 
 
+# A moderator's decision in the queue is told to the item's author (not to the moderator
+# who made it): about the action, whether or not the idea's status changed. to_status in
+# the payload is the idea's status after the decision.
+_NOTIFY_DECISION = """
+INSERT INTO notifications (user_id, idea_id, kind, payload, moderation_action_id, created_at)
+SELECT a.id, m.idea_id, $2, jsonb_build_object('to_status', i.status), m.id, m.created_at
+FROM moderation_actions m
+JOIN ideas i ON i.id = m.idea_id
+LEFT JOIN comments c ON c.id = m.comment_id
+JOIN users a ON a.id = coalesce(c.author_id, i.author_id) AND a.deleted_at IS NULL
+WHERE m.id = $1 AND a.id <> m.moderator_id
+ON CONFLICT (user_id, moderation_action_id) DO NOTHING
+"""
+
+
+async def notify_decision(db: Db, action_id: int, kind: Kind) -> None:
+    """Tell the author of the idea or comment about a moderator's decision in the queue."""
+    await db.conn.execute(_NOTIFY_DECISION, action_id, kind)
+
+
 class _Before(msgspec.Struct, forbid_unknown_fields=True):
     id: RowId
 
 
 # A notification about an idea that has since been hidden is kept from those who may
 # not see the idea (everyone but its author and moderators), like the idea itself.
-_VISIBLE = "(i.status <> 'hidden' OR i.author_id = $1 OR $2)"
+_VISIBLE = "(i.status NOT IN ('hidden', 'pending_review') OR i.author_id = $1 OR $2)"
 
+# A notification is about a status change, about a moderator's decision (which may have
+# made a status change of its own), or is a reminder of an answer deadline
+# (``ideabox.outcomes.reminders``), which is about the idea as it stands.
 _SELECT = """
-SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status, sc.to_status,
-       n.created_at, n.read_at, sc.response
+SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status,
+       coalesce(sc.to_status, n.payload->>'to_status', i.status) AS to_status,
+       n.created_at, n.read_at, coalesce(m.reason, sc.response) AS response, m.comment_id,
+       (n.payload ->> 'answer_due')::timestamptz AS answer_due
 FROM notifications n
 JOIN ideas i ON i.id = n.idea_id
-JOIN idea_status_changes sc ON sc.id = n.status_change_id
+LEFT JOIN moderation_actions m ON m.id = n.moderation_action_id
+LEFT JOIN idea_status_changes sc ON sc.id = coalesce(n.status_change_id, m.status_change_id)
 """
+_TOLD = ("(n.status_change_id IS NOT NULL OR n.moderation_action_id IS NOT NULL"
+         " OR n.kind IN ('due_soon', 'overdue'))")
 
 _LIST = _SELECT + f"""
-WHERE n.user_id = $1 AND {_VISIBLE} AND ($3::bigint IS NULL OR n.id < $3)
+WHERE n.user_id = $1 AND {_TOLD} AND {_VISIBLE} AND ($3::bigint IS NULL OR n.id < $3)
 ORDER BY n.id DESC
 LIMIT $4
 """
 
-_ONE = _SELECT + f"WHERE n.user_id = $1 AND {_VISIBLE} AND n.id = $3"
+_ONE = _SELECT + f"WHERE n.user_id = $1 AND {_TOLD} AND {_VISIBLE} AND n.id = $3"
 
 _UNREAD = f"""
 SELECT count(*) FROM notifications n JOIN ideas i ON i.id = n.idea_id
-WHERE n.user_id = $1 AND n.read_at IS NULL AND n.status_change_id IS NOT NULL
-  AND {_VISIBLE}
+WHERE n.user_id = $1 AND n.read_at IS NULL AND {_TOLD} AND {_VISIBLE}
 """  # noqa: S608 - a constant spliced in; values go as $n
 
 

@@ -68,3 +68,27 @@ DELIVERY_STATUS = {
     "delivered": N_("Delivered"),
     "failed": N_("Failed"),
 }
+
+# Why a resident reports an idea or a comment (``reports.reason``).
+REPORT_REASON = {
+    "spam": N_("Spam or advertising"),
+    "offensive": N_("Offensive or hateful"),
+    "personal_data": N_("Personal information about someone"),
+    "off_topic": N_("Not about the purpose"),
+    "other": N_("Something else"),
+}
+
+# The moderators' queue: what a case is, and the decisions that close it.
+CASE_KIND = {
+    "reports": N_("Reported"),
+    "second_look": N_("Second look asked for"),
+    "review": N_("Awaiting review"),
+}
+
+DECISION = {
+    "keep": N_("Keep it"),
+    "hide": N_("Hide it"),
+    "edit_request": N_("Ask the author to change it"),
+    "approve": N_("Approve and publish"),
+    "reject": N_("Do not publish"),
+}

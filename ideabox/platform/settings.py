@@ -230,8 +230,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_token_days", _positive_int, "Days an API token lasts without use."),
     Setting("shutdown_seconds", _positive_int, "Seconds `ideabox serve` gives a worker to "
             "finish its requests at Ctrl-C or SIGTERM before it kills it."),
-    Setting("background_tasks", _bool, "Run the cache reconciler and the monthly promotion "
-            "inside `serve`. Turn off only where another instance runs them."),
+    Setting("background_tasks", _bool, "Run the cache reconciler, the monthly promotion and "
+            "the answer deadline's reminders inside `serve`. Turn off only where another "
+            "instance runs them."),
     Setting("reconcile_interval", _positive_float, "Seconds between cache health checks."),
     Setting("promotion_delay_minutes", _positive_int,
             "Minutes after a month ends (in the purpose's time zone) before it is promoted."),

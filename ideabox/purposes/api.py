@@ -33,7 +33,8 @@ class PurposesController(Controller):
            responses=errors(400, 401, 403, 404, 409, 429))
     async def update(self, db: RequestDb, writer: Writer, slug: PurposeSlug,
                      data: JSONBody[PurposeUpdate], services: Svc) -> Purpose:
-        return await service.update_purpose(db, services.settings, writer, slug, data)
+        return await service.update_purpose(db, services.settings, writer, slug, data,
+                                            ideas=services.ideas)
 
 
 routes = [PurposesController]

@@ -110,7 +110,8 @@ class PurposeAdminPages(Controller):
         purpose = await service.get_purpose(db, services.settings, slug)
         try:
             data = forms.parse(form, PurposeUpdate, lang(request))
-            await service.update_purpose(db, services.settings, writer, slug, data)
+            await service.update_purpose(db, services.settings, writer, slug, data,
+                                         ideas=services.ideas)
         except forms.FormInvalid as exc:
             return _purpose_form(writer, purpose, form, exc.errors)
         except IdeaboxError as exc:

@@ -9,6 +9,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Role, Viewer
+from ideabox.ideas.cache import IdeaCache
 from ideabox.identity.eligibility import ensure_eligible
 from ideabox.platform import markdown, months
 from ideabox.platform.db import Db
@@ -52,7 +53,8 @@ _COLUMNS = """
     p.min_votes, p.timezone, p.created_at, p.eligibility, p.answer_within_days,
     p.report_threshold, p.review_before_publishing,
     (SELECT count(*) FROM ideas i
-     WHERE i.purpose_id = p.id AND i.status NOT IN ('hidden', 'withdrawn')) AS idea_count
+     WHERE i.purpose_id = p.id
+       AND i.status NOT IN ('hidden', 'withdrawn', 'pending_review')) AS idea_count
 """
 
 
@@ -119,9 +121,11 @@ async def list_purposes(db: Db, settings: Settings) -> list[Purpose]:
 
 
 async def update_purpose(db: Db, settings: Settings, viewer: Viewer, slug: str,
-                         data: PurposeUpdate) -> Purpose:
+                         data: PurposeUpdate, *, ideas: IdeaCache) -> Purpose:
     """Change a purpose (admins only). The time zone is fixed once a month was promoted:
-    changing it would move the month boundaries of results already on record."""
+    changing it would move the month boundaries of results already on record. A changed
+    answer deadline moves the deadline of every idea promoted already (``ideas``: their
+    cached documents are dropped)."""
     if not viewer.is_admin:
         raise Forbidden("admins_only_change_purpose")
     current = await db.conn.fetchrow(
@@ -149,4 +153,8 @@ async def update_purpose(db: Db, settings: Settings, viewer: Viewer, slug: str,
         # Columns are PurposeUpdate's own field names; values go as $n.
         await db.conn.execute(f"UPDATE purposes SET {assignments} WHERE id = $1",  # noqa: S608
                            current["id"], *changes.values())
+    if "answer_within_days" in changes:
+        promoted = await db.conn.fetch("SELECT idea_id FROM promotions WHERE purpose_id = $1",
+                                       current["id"])
+        ideas.changed(db, [row["idea_id"] for row in promoted])
     return await get_purpose(db, settings, slug)

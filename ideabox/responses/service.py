@@ -83,6 +83,11 @@ async def respond_to_idea(db: Db, services: Services, viewer: Viewer,
     return _change(made)
 
 
+# Changes whose text is a moderator's word to the author (hiding, the queue's decisions,
+# review before publishing): the public sees the change, not the text.
+PRIVATE_TRIGGERS = ("moderation", "review", "published")
+
+
 async def idea_history(conn: asyncpg.Connection, viewer: Viewer | None,
                        idea_id: int) -> Page[StatusChange]:
     """Every status change of an idea, oldest first; 404 if the viewer may not see it."""
@@ -96,7 +101,7 @@ async def idea_history(conn: asyncpg.Connection, viewer: Viewer | None,
         # A moderator's reason is written to the author and may name what was wrong (a
         # neighbour's name, say): the public sees that the idea was hidden, not why.
         for change in changes:
-            if change.trigger == "moderation":
+            if change.trigger in PRIVATE_TRIGGERS:
                 change.response = change.response_html = None
     # A history is a few entries long: one page, always.
     return Page(items=changes, next_cursor=None)

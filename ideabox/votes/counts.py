@@ -9,12 +9,12 @@ import asyncpg
 
 from ideabox.votes.tallies import IdeaCounts
 
-INVISIBLE = ("hidden", "withdrawn")
+INVISIBLE = ("hidden", "withdrawn", "pending_review")
 
 _SELECT = """
 SELECT i.id AS idea_id,
        extract(epoch FROM i.created_at)::float8 AS created,
-       i.status NOT IN ('hidden', 'withdrawn') AS visible,
+       i.status NOT IN ('hidden', 'withdrawn', 'pending_review') AS visible,
        coalesce(t.votes, 0) AS total, t.month, coalesce(t.month_votes, 0) AS month_votes,
        coalesce(t.version, 0) AS version
 FROM ideas i

@@ -26,10 +26,14 @@ from ideabox.votes.tallies import IdeaCounts, Tallies
 
 # Votes count while the idea is open, on its way to the administration, or being
 # handled there; they stop when it is withdrawn, hidden, or finally decided.
+# Seen only by the author and moderators (ideas.service.SECLUDED: votes do not import ideas).
+SECLUDED = ("hidden", "pending_review")
 VOTABLE = ("open", "promoted", "under_review", "accepted")
 _CLOSED_REASON = {
     "withdrawn": "idea_withdrawn",
     "hidden": "idea_hidden",
+    # Votes count from publication.
+    "pending_review": "idea_pending_review",
     "implemented": "voting_closed_implemented",
     "rejected": "voting_closed_rejected",
 }
@@ -122,7 +126,7 @@ _RETRACT = _TARGET + """, retracted AS (
 
 
 def _check(row: asyncpg.Record | None, viewer: Viewer, idea_id: int) -> asyncpg.Record:
-    if row is None or (row["status"] == "hidden" and not viewer.is_moderator
+    if row is None or (row["status"] in SECLUDED and not viewer.is_moderator
                        and viewer.id != row["author_id"]):
         raise NotFound("idea_not_found", id=idea_id)
     if row["status"] not in VOTABLE:

@@ -4,14 +4,21 @@ violations. Screenshots of each page, wide and 320 px narrow, go to test-artifac
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import asyncpg
 import httpx
+from litestar import Litestar
 from playwright.async_api import Browser, Page, expect
 
+from ideabox.overview.counting import refresh_overview
+from ideabox.platform.clock import FrozenClock
 from tests.browser.conftest import axe_violations, screenshot
 from tests.factories import (
     DEFAULT_PASSWORD,
+    backdate_idea,
+    backdate_people,
+    backdate_votes,
     bearer,
     make_assisted_person,
     make_purpose,
@@ -19,6 +26,7 @@ from tests.factories import (
     post_idea,
     vote_as,
 )
+from tests.promotion.scene import cph
 
 
 async def _sign_in(page: Page, base: str, email: str) -> None:
@@ -30,15 +38,18 @@ async def _sign_in(page: Page, base: str, email: str) -> None:
 
 
 async def test_every_page_type_passes_axe(browser: Browser, live_server: str, axe_source: str,
-                                          db: asyncpg.Connection) -> None:
+                                          db: asyncpg.Connection, clock: FrozenClock,
+                                          app: Litestar) -> None:
     base = live_server
+    # An answer due at once, so that the promoted idea below is overdue a minute later
+    # and the pages show the mark.
     purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront",
                                  statement="Hvad skal der til, for at havnen bliver et sted "
-                                           "for alle?")
+                                           "for alle?", answer_within_days=0)
     admin, admin_token = await make_user(db, role="admin", email="admin@kommune.dk",
                                          display_name="Forvaltningen")
     person = await make_assisted_person(db, admin, display_name="Karen Hansen")
-    _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
+    anna, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
     async with httpx.AsyncClient(base_url=base) as api:
         # A webhook endpoint first, so the ideas below give it a delivery log.
         response = await api.post("/api/v1/webhooks", headers=bearer(admin_token), json={
@@ -75,6 +86,20 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
                                   headers=bearer(admin_token),
                                   json={"user_ids": [people[0][0].id], "reason": "Ens stemmer."})
         assert response.status_code == 200
+        # The idea and Anna's vote moved to October, and October promoted: the idea page
+        # shows its answer deadline, and "What happened" has a month to show.
+        await backdate_people(db, [anna.id], cph(2026, 1, 1))
+        await backdate_idea(db, idea["id"], cph(2026, 10, 2))
+        await backdate_votes(db, idea["id"], [anna.id], cph(2026, 10, 5))
+        response = await api.post("/api/v1/purposes/havnen/promotions",
+                                  headers=bearer(admin_token), json={"month": "2026-10"})
+        assert response.status_code == 200
+        assert [item["idea_id"] for item in response.json()["items"]] == [idea["id"]]
+        clock.advance(timedelta(minutes=1))
+
+    # The overview's figures, counted as the background refresh would.
+    services = app.state.services
+    await refresh_overview(services.pool, services.clock.now())
 
     pages = {
         "front": "/", "purpose": "/purposes/havnen", "purpose-new": "/purposes/havnen?sort=new",
@@ -87,6 +112,9 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "staff-assisted": "/staff/assisted", "staff-acting": f"/staff/assisted/{person.id}",
         "admin-signals": "/admin/signals", "admin-webhooks": "/admin/webhooks",
         "admin-webhook": f"/admin/webhooks/{webhook_id}",
+        "what-happened": "/purposes/havnen/what-happened",
+        "admin-overview": "/admin/overview",
+        "admin-overview-purpose": "/admin/overview?purpose=havnen&months=6",
     }
     # One delivery given up on, so the log shows its "Send igen" button.
     await db.execute("UPDATE webhook_deliveries SET status = 'failed', attempts = 24, "
@@ -106,7 +134,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
             found[name] = violations
         await screenshot(page, name)
 
-    for name in ("front", "purpose", "idea", "signin", "signup", "not-found", "no-route"):
+    for name in ("front", "purpose", "idea", "signin", "signup", "not-found", "no-route",
+                 "what-happened"):
         await page.goto(base + pages[name])
         await check(name)
     # A form with its errors shown.
@@ -119,7 +148,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
                  "admin-moderation", "staff-assisted", "staff-acting", "admin-signals",
-                 "admin-webhooks", "admin-webhook"):
+                 "admin-webhooks", "admin-webhook", "admin-overview", "admin-overview-purpose"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -161,10 +190,86 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.set_viewport_size({"width": 320, "height": 640})
     for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users",
                  "admin-moderation", "staff-assisted", "staff-acting", "admin-webhooks",
-                 "admin-webhook"):
+                 "admin-webhook", "admin-overview"):
         await page.goto(base + pages[name])
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
         await check(f"{name}-320")
+    await context.close()
+    assert found == {}
+
+
+async def test_reports_review_and_the_queue_pass_axe(browser: Browser, live_server: str,
+                                                     axe_source: str,
+                                                     db: asyncpg.Connection) -> None:
+    base = live_server
+    await make_purpose(db, slug="havnen", title="En bedre havnefront")
+    await make_purpose(db, slug="forslag", title="Borgerforslag", review_before_publishing=True)
+    await make_user(db, role="moderator", email="mads@kommune.dk", display_name="Mads")
+    _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
+    _, reader = await make_user(db, email="rie@example.dk", display_name="Rie")
+    async with httpx.AsyncClient(base_url=base) as api:
+        idea = await post_idea(api, token, "havnen", title="Flere bænke ved vandet")
+        comment = await api.post(f"/api/v1/ideas/{idea['id']}/comments",
+                                 headers=bearer(token), json={"body": "Gerne i skyggen."})
+        assert comment.status_code == 201
+        reported = await post_idea(api, token, "havnen", title="En anmeldt idé")
+        response = await api.post(f"/api/v1/ideas/{reported['id']}/reports",
+                                  headers=bearer(reader),
+                                  json={"reason": "spam", "text": "Reklame for en butik"})
+        assert response.status_code == 201
+        pending = await post_idea(api, token, "forslag", title="Gratis bus for ældre")
+
+    context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
+    page = await context.new_page()
+    found: dict[str, list[dict[str, object]]] = {}
+
+    async def check(name: str) -> None:
+        violations = await axe_violations(page, axe_source)
+        if violations:
+            found[name] = violations
+        await screenshot(page, name)
+
+    # A reader: the report forms on an idea and a comment, opened, then with errors.
+    await _sign_in(page, base, "rie@example.dk")
+    await page.goto(f"{base}/ideas/{idea['id']}")
+    await page.locator("#report-idea summary").click()
+    await expect(page.get_by_text("Hvorfor anmelder du den?").first).to_be_visible()
+    await check("idea-report")
+    await page.locator("#report-idea").get_by_role("button", name="Anmeld").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("idea-report-errors")
+    await page.goto(f"{base}/ideas/{idea['id']}")
+    await page.locator("#report-idea summary").click()
+    await page.locator("#report-idea").get_by_label("Spam eller reklame").check()
+    await page.locator("#report-idea").get_by_role("button", name="Anmeld").click()
+    await expect(page.get_by_text("Tak. En moderator ser på det.")).to_be_visible()
+    await check("idea-reported")
+    await page.context.clear_cookies()
+
+    # The author: an idea awaiting review, with the expected time.
+    await _sign_in(page, base, "anna@example.dk")
+    await page.goto(f"{base}/ideas/{pending['id']}")
+    await expect(page.get_by_text("Forventes godkendt senest", exact=False)).to_be_visible()
+    await check("idea-pending-review")
+    await page.context.clear_cookies()
+
+    # A moderator: the queue, and a decision with its errors.
+    await _sign_in(page, base, "mads@kommune.dk")
+    await page.goto(f"{base}/admin/moderation/queue")
+    await check("admin-queue")
+    await page.get_by_role("button", name="Afgør").first.click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("admin-queue-errors")
+    await page.set_viewport_size({"width": 320, "height": 640})
+    await page.goto(f"{base}/admin/moderation/queue")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"the queue scrolls sideways at 320 px ({width} px wide)"
+    await check("admin-queue-320")
+    # English.
+    await page.context.add_cookies([{"name": "lang", "value": "en", "url": base}])
+    await page.goto(f"{base}/admin/moderation/queue")
+    await expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+    await check("admin-queue-en")
     await context.close()
     assert found == {}

@@ -21,7 +21,9 @@ def _row(n: int) -> ExportRow:
                      title=f"Idé {n}, med komma", author="Anna", votes_in_month=n,
                      posted_at=datetime(2026, 9, 1, 8, tzinfo=ZoneInfo("Europe/Copenhagen")),
                      total_votes=n, comments=0, status="promoted", response=None,
-                     url=f"https://ideer.example/ideas/{n}", assisted=n % 2 == 0)
+                     url=f"https://ideer.example/ideas/{n}",
+                     answer_due=datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("Europe/Copenhagen")),
+                     answered_at=None, overdue=n % 3 == 0, assisted=n % 2 == 0)
 
 
 async def _rows(count: int, fail_at: int | None = None) -> AsyncIterator[ExportRow]:

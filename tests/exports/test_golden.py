@@ -26,6 +26,7 @@ from tests.factories import bearer, make_user
 GOLDEN = Path(__file__).resolve().parents[1] / "testdata" / "exports"
 UPDATE = os.environ.get("IDEABOX_UPDATE_GOLDEN") == "1"
 SUFFIXES = {"csv": ".csv", "csv-excel": ".excel.csv", "json": ".json", "xlsx": ".xlsx"}
+TIMESTAMPS = ("posted_at", "answer_due", "answered_at")
 
 
 async def _download(client, token: str, slug: str, fmt: str) -> bytes:
@@ -72,13 +73,16 @@ def _from_csv(data: bytes, excel: bool) -> list[dict[str, Any]]:
         item: dict[str, Any] = dict(zip(COLUMNS, row, strict=True))
         for column in ("rank", "idea_id", "votes_in_month", "total_votes", "comments"):
             item[column] = int(item[column])
-        assert item["assisted"] in ("true", "false")
-        item["assisted"] = item["assisted"] == "true"
+        for column in ("assisted", "overdue"):
+            assert item[column] in ("true", "false")
+            item[column] = item[column] == "true"
         for column in ("title", "author", "response", "status", "purpose", "month", "url"):
             item[column] = _unneutralise(item[column]) or None
-        stamp = item["posted_at"]
-        item["posted_at"] = (datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S") if excel
-                             else datetime.fromisoformat(stamp).replace(tzinfo=None))
+        for column in TIMESTAMPS:
+            stamp = item[column]
+            item[column] = (None if not stamp
+                            else datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S") if excel
+                            else datetime.fromisoformat(stamp).replace(tzinfo=None))
         parsed.append(item)
     return parsed
 
@@ -88,7 +92,9 @@ def _from_json(data: bytes) -> list[dict[str, Any]]:
     assert list(body) == ["items"]
     for item in body["items"]:
         assert tuple(item) == COLUMNS
-        item["posted_at"] = datetime.fromisoformat(item["posted_at"]).replace(tzinfo=None)
+        for column in TIMESTAMPS:
+            if item[column] is not None:
+                item[column] = datetime.fromisoformat(item[column]).replace(tzinfo=None)
     items: list[dict[str, Any]] = body["items"]
     return items
 
@@ -105,8 +111,10 @@ def _from_xlsx(data: bytes) -> list[dict[str, Any]]:
             # Text stays text: nothing became a formula.
             assert cell.data_type != "f", cell.coordinate
         item = {c: cell.value for c, cell in zip(COLUMNS, row, strict=True)}
-        posted = row[COLUMNS.index("posted_at")]
-        assert posted.is_date and posted.number_format == "yyyy-mm-dd hh:mm:ss"
+        for column in TIMESTAMPS:
+            stamp = row[COLUMNS.index(column)]
+            if stamp.value is not None:
+                assert stamp.is_date and stamp.number_format == "yyyy-mm-dd hh:mm:ss"
         parsed.append(item)
     return parsed
 
@@ -130,7 +138,9 @@ async def test_every_format_matches_its_golden_file_and_they_agree(name, client,
     assert COLUMNS[:13] == ("month", "purpose", "rank", "idea_id", "title", "author",
                             "posted_at", "votes_in_month", "total_votes", "comments",
                             "status", "response", "url")
-    assert COLUMNS[13:] == ("assisted",)
+    # The answer deadline's columns, then (API.md) category and volunteers, then assisted.
+    assert COLUMNS[13:16] == ("answer_due", "answered_at", "overdue")
+    assert COLUMNS[-1] == "assisted"
     if name == "assisted":
         assert [(row["author"], row["assisted"]) for row in from_csv] == [
             ("Karen Hansen", True), ("Anna Jensen", False)]

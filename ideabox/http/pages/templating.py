@@ -136,6 +136,8 @@ def environment() -> Environment:
         eligibility_label=_label(labels.ELIGIBILITY),
         webhook_event_label=_label(labels.WEBHOOK_EVENT),
         delivery_status_label=_label(labels.DELIVERY_STATUS),
+        report_reason_label=_label(labels.REPORT_REASON), report_reasons=labels.REPORT_REASON,
+        case_kind_label=_label(labels.CASE_KIND), decision_label=_label(labels.DECISION),
     )
     env.globals["static"] = static_url
     return env

@@ -1,0 +1,1 @@
+"""The staff overview ("Overblik"): figures per month, counted into a rollup."""
