@@ -144,21 +144,32 @@ async def deliver_due(services: Services, client: httpx.AsyncClient) -> int:
 
 async def deliver_webhooks_forever(services: Services) -> None:
     """Deliver the outbox as it fills: at once when a transaction that wrote to it commits
-    (LISTEN/NOTIFY), and every IDEABOX_WEBHOOK_POLL_SECONDS for the retries."""
-    wake = asyncio.Event()
+    (LISTEN/NOTIFY), and every IDEABOX_WEBHOOK_POLL_SECONDS for the retries.
+
+    Each of the CONCURRENCY senders goes on by itself: a receiver that keeps one of them
+    waiting (up to IDEABOX_WEBHOOK_TIMEOUT) holds back only that attempt, not the
+    deliveries committed meanwhile to other endpoints and ideas."""
+    wakes = [asyncio.Event() for _ in range(CONCURRENCY)]
 
     def notified(*_: object) -> None:
-        wake.set()
+        for wake in wakes:
+            wake.set()
+
+    async def sender(client: httpx.AsyncClient, wake: asyncio.Event) -> None:
+        while True:
+            wake.clear()
+            while await attempt_one(services, client):
+                pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), services.settings.webhook_poll_seconds)
 
     async with (httpx.AsyncClient(follow_redirects=False) as client,
                 services.pool.acquire() as listener):
         await listener.add_listener(CHANNEL, notified)
         try:
-            while True:
-                wake.clear()
-                await deliver_due(services, client)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), services.settings.webhook_poll_seconds)
+            async with asyncio.TaskGroup() as senders:
+                for wake in wakes:
+                    senders.create_task(sender(client, wake))
         finally:
             with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.exceptions.InterfaceError):
                 await listener.remove_listener(CHANNEL, notified)
