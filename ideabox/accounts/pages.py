@@ -271,18 +271,14 @@ class UserAdminPages(Controller):
                        services: Svc, user_id: UserId) -> Template | Redirect:
         form = await form_of(request)
         back = local_path(form.get("next"), "/admin/users")
-        try:
-            data = forms.parse(form, RoleUpdate, lang(request))
-            await service.set_role(db, services, writer, user_id, data.role)
-        except forms.FormInvalid as exc:
-            errors = exc.errors
-        except IdeaboxError as exc:
-            errors = await forms.recover(db, lang(request), exc, passthrough=(401, 403, 404))
-        else:
+        done = await forms.submit(db, lang(request), form, RoleUpdate,
+                                  lambda data: service.set_role(db, services, writer, user_id,
+                                                                data.role))
+        if not isinstance(done, forms.Refused):
             return see_other(back)
         found = await directory.search_users(db.conn, writer, None)
         return page("admin/users.html", status=400, viewer=writer, users=found, q="",
-                    roles=ROLES, errors=errors)
+                    roles=ROLES, errors=done.errors)
 
 
 routes: list[ControllerRouterHandler] = [SignPages, MyPages, UserAdminPages]

@@ -24,7 +24,7 @@ from ideabox.ideas.listing import list_ideas
 from ideabox.ideas.schemas import IdeaCreate
 from ideabox.ideas.service import create_idea
 from ideabox.identity.eligibility import eligibilities_of
-from ideabox.platform.errors import Conflict, IdeaboxError
+from ideabox.platform.errors import Conflict
 from ideabox.purposes.service import audiences_for, list_purposes
 from ideabox.votes.service import cast_vote, retract_vote
 
@@ -58,16 +58,11 @@ class AssistedPages(Controller):
                        writer: Writer) -> Template | Redirect:
         """Register a person; then act for them at once."""
         form = await form_of(request)
-        try:
-            data = forms.parse(form, AssistedPersonCreate, lang(request))
-            person = await service.register_person(db, writer, data)
-        except forms.FormInvalid as exc:
-            errors = exc.errors
-        except IdeaboxError as exc:
-            errors = await forms.recover(db, lang(request), exc)
-        else:
+        person = await forms.submit(db, lang(request), form, AssistedPersonCreate,
+                                    lambda data: service.register_person(db, writer, data))
+        if not isinstance(person, forms.Refused):
             return see_other(_person_address(person.id, done="registered"))
-        return await _index(db, writer, errors=errors, values=form, status=400)
+        return await _index(db, writer, errors=person.errors, values=form, status=400)
 
     @get("/{person_id:int}")
     async def person(self, db: RequestDb, user: SignedIn, services: Svc, person_id: UserId,
@@ -83,18 +78,15 @@ class AssistedPages(Controller):
         """Share an idea in the person's name, in the purpose chosen."""
         form = await form_of(request)
         slug = form.get("purpose", "")
-        try:
-            data = forms.parse(form, IdeaCreate, lang(request), fields=("title", "body"))
-            await create_idea(db, services, writer, slug,
-                              msgspec.structs.replace(data, on_behalf_of=person_id))
-        except forms.FormInvalid as exc:
-            errors = exc.errors
-        except IdeaboxError as exc:
-            errors = await forms.recover(db, lang(request), exc)
-        else:
+        done = await forms.submit(
+            db, lang(request), form, IdeaCreate,
+            lambda data: create_idea(db, services, writer, slug,
+                                     msgspec.structs.replace(data, on_behalf_of=person_id)),
+            fields=("title", "body"))
+        if not isinstance(done, forms.Refused):
             return see_other(_person_address(person_id, purpose=slug, done="idea"))
         return await _person_page(db, writer, services, person_id, purpose=slug,
-                                  errors=errors, values=form, status=400)
+                                  errors=done.errors, values=form, status=400)
 
     @post("/{person_id:int}/ideas/{idea_id:int}/vote")
     async def vote(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,

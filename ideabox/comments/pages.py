@@ -74,18 +74,14 @@ class CommentPages(Controller):
     async def edit(self, request: AnyRequest, db: RequestDb, writer: Writer,
                    comment_id: CommentId) -> Template | Redirect:
         form = await form_of(request)
-        try:
-            data = forms.parse(form, CommentUpdate, lang(request))
-            comment = await service.edit_comment(db, writer, comment_id, data)
-        except forms.FormInvalid as exc:
-            errors = exc.errors
-        except IdeaboxError as exc:
-            errors = await forms.recover(db, lang(request), exc)
-        else:
+        comment = await forms.submit(db, lang(request), form, CommentUpdate,
+                                     lambda data: service.edit_comment(db, writer, comment_id,
+                                                                       data))
+        if not isinstance(comment, forms.Refused):
             return see_other(f"/ideas/{comment.idea_id}#comment-{comment.id}")
         original = await service.get_comment(db.conn, comment_id, writer)
         return page("ideas/comment_edit.html", status=400, viewer=writer, comment=original,
-                    errors=errors, values=form)
+                    errors=comment.errors, values=form)
 
     @post("/delete")
     async def delete(self, db: RequestDb, writer: Writer, services: Svc,

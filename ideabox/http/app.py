@@ -73,6 +73,9 @@ from ideabox.services import Services, open_services
 from ideabox.votes import api as votes_api
 from ideabox.votes import pages as votes_pages
 from ideabox.votes.reconcile import reconcile_forever
+from ideabox.webhooks import api as webhooks_api
+from ideabox.webhooks import pages as webhooks_pages
+from ideabox.webhooks.delivery import deliver_webhooks_forever
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,7 @@ def api_routes() -> list[ControllerRouterHandler]:
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
             *identity_api.routes, *assisted_api.routes, *outcomes_api.routes,
-            *overview_api.routes]
+            *overview_api.routes, *webhooks_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -97,14 +100,15 @@ def page_routes() -> list[ControllerRouterHandler]:
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
         *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
-        *outcomes_pages.routes, *overview_pages.routes]
+        *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes]
     return [pages_router(pages), *feeds_pages.routes, static_router()]
 
 
 def background_tasks() -> list[BackgroundTask]:
     """Long-running work one instance could do for all, run by each worker when
     IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice)."""
-    return [reconcile_forever, promote_forever, remind_forever, refresh_overview_forever]
+    return [reconcile_forever, promote_forever, remind_forever, refresh_overview_forever,
+            deliver_webhooks_forever]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:

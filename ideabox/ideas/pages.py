@@ -33,16 +33,13 @@ class PostIdeaPages(Controller):
                      slug: FromPath[str]) -> Template | Redirect:
         """Post an idea; its page is the answer, or the form again with what to fix."""
         form = await form_of(request)
-        try:
-            data = forms.parse(form, IdeaCreate, lang(request))
-            idea = await service.create_idea(db, services, writer, slug, data)
-        except forms.FormInvalid as exc:
-            errors = exc.errors
-        except IdeaboxError as exc:
-            errors = await forms.recover(db, lang(request), exc, passthrough=(401, 404))
-        else:
+        idea = await forms.submit(db, lang(request), form, IdeaCreate,
+                                  lambda data: service.create_idea(db, services, writer, slug,
+                                                                   data),
+                                  passthrough=(401, 404))
+        if not isinstance(idea, forms.Refused):
             return see_other(f"/ideas/{idea.id}")
-        return await purpose_page(db, writer, services, slug, errors=errors, values=form,
+        return await purpose_page(db, writer, services, slug, errors=idea.errors, values=form,
                                    status=400)
 
     @get("/similar")
@@ -67,19 +64,13 @@ class IdeaPages(Controller):
                    idea_id: IdeaId) -> Template | Redirect:
         """Change the title and text: the author while the idea is open, an admin always."""
         form = await form_of(request)
-        status = 400
-        try:
-            data = forms.parse(form, IdeaUpdate, lang(request))
-            await service.update_idea(db, services, writer, idea_id, data)
-        except forms.FormInvalid as exc:
-            errors = exc.errors
-        except IdeaboxError as exc:
-            errors = await forms.recover(db, lang(request), exc)
-            status = exc.status_code
-        else:
+        done = await forms.submit(db, lang(request), form, IdeaUpdate,
+                                  lambda data: service.update_idea(db, services, writer,
+                                                                   idea_id, data))
+        if not isinstance(done, forms.Refused):
             return see_other(f"/ideas/{idea_id}")
-        return await idea_page(db, writer, services, idea_id, status=status, edit_errors=errors,
-                               edit_values=form)
+        return await idea_page(db, writer, services, idea_id, status=done.status,
+                               edit_errors=done.errors, edit_values=form)
 
     @post("/withdraw")
     async def withdraw(self, request: AnyRequest, db: RequestDb, writer: Writer,

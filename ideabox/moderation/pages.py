@@ -32,21 +32,14 @@ DAYS = 30
 async def _moderate(request: AnyRequest, db: RequestDb, user: SignedIn, services: Svc,
                     idea_id: int, hide: bool) -> Template | Redirect:
     form = await form_of(request)
-    status = 400
-    try:
-        data = forms.parse(form, ModerationReason, lang(request))
-        act = service.hide_idea if hide else service.unhide_idea
-        await act(db, services, user, idea_id, data)
-    except forms.FormInvalid as exc:
-        errors = exc.errors
-    except IdeaboxError as exc:
-        errors = await forms.recover(db, lang(request), exc)
-        status = exc.status_code
-    else:
+    act = service.hide_idea if hide else service.unhide_idea
+    done = await forms.submit(db, lang(request), form, ModerationReason,
+                              lambda data: act(db, services, user, idea_id, data))
+    if not isinstance(done, forms.Refused):
         return see_other(f"/ideas/{idea_id}#moderation")
-    return await idea_page(db, user, services, idea_id, status=status,
+    return await idea_page(db, user, services, idea_id, status=done.status,
                            moderation_action="hide" if hide else "unhide",
-                           moderation_errors=errors, moderation_values=form)
+                           moderation_errors=done.errors, moderation_values=form)
 
 
 @post("/ideas/{idea_id:int}/hide")

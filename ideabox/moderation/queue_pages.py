@@ -28,7 +28,7 @@ from ideabox.ideas.views import idea_page
 from ideabox.moderation import queue, reports
 from ideabox.moderation.schemas import CaseDecision, ReportCreate, SecondLookRequest
 from ideabox.moderation.service import ensure_may_moderate
-from ideabox.platform.errors import Forbidden, IdeaboxError
+from ideabox.platform.errors import Forbidden
 
 PER_PAGE = 20
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
@@ -45,22 +45,17 @@ async def _report(request: AnyRequest, db: RequestDb, writer: SignedIn, services
     key = "idea" if comment_id is None else f"comment-{comment_id}"
     back = f"/ideas/{idea_id}#report" if comment_id is None else \
         f"/ideas/{idea_id}#comment-{comment_id}"
-    status = 400
-    try:
-        data = forms.parse(form, ReportCreate, lang(request))
+
+    async def report(data: ReportCreate) -> object:
         if comment_id is None:
-            await reports.report_idea(db, services, writer, idea_id, data)
-        else:
-            await reports.report_comment(db, writer, comment_id, data)
-    except forms.FormInvalid as exc:
-        errors = exc.errors
-    except IdeaboxError as exc:
-        errors = await forms.recover(db, lang(request), exc)
-        status = exc.status_code
-    else:
+            return await reports.report_idea(db, services, writer, idea_id, data)
+        return await reports.report_comment(db, writer, comment_id, data)
+
+    done = await forms.submit(db, lang(request), form, ReportCreate, report)
+    if not isinstance(done, forms.Refused):
         return see_other(back)
-    return await idea_page(db, writer, services, idea_id, status=status, report_key=key,
-                           report_errors=errors, report_values=form)
+    return await idea_page(db, writer, services, idea_id, status=done.status, report_key=key,
+                           report_errors=done.errors, report_values=form)
 
 
 @post("/ideas/{idea_id:int}/report")
@@ -81,22 +76,17 @@ async def report_comment(request: AnyRequest, db: RequestDb, writer: Writer, ser
 async def _look(request: AnyRequest, db: RequestDb, writer: SignedIn, services: Svc, *,
                 idea_id: int, comment_id: int | None) -> Template | Redirect:
     form = await form_of(request)
-    status = 400
-    try:
-        data = forms.parse(form, SecondLookRequest, lang(request))
-        await queue.ask_second_look(db, writer, idea_id=idea_id if comment_id is None else None,
-                                    comment_id=comment_id, data=data)
-    except forms.FormInvalid as exc:
-        errors = exc.errors
-    except IdeaboxError as exc:
-        errors = await forms.recover(db, lang(request), exc)
-        status = exc.status_code
-    else:
+    done = await forms.submit(
+        db, lang(request), form, SecondLookRequest,
+        lambda data: queue.ask_second_look(
+            db, writer, idea_id=idea_id if comment_id is None else None,
+            comment_id=comment_id, data=data))
+    if not isinstance(done, forms.Refused):
         return see_other(f"/ideas/{idea_id}" + ("" if comment_id is None
                                                  else f"#comment-{comment_id}"))
     key = "idea" if comment_id is None else f"comment-{comment_id}"
-    return await idea_page(db, writer, services, idea_id, status=status, look_key=key,
-                           look_errors=errors)
+    return await idea_page(db, writer, services, idea_id, status=done.status, look_key=key,
+                           look_errors=done.errors)
 
 
 @post("/ideas/{idea_id:int}/second-look")
@@ -137,19 +127,13 @@ async def decide(request: AnyRequest, db: RequestDb, writer: Writer, services: S
     """Decide a case with the reason its author is told; the queue again with what to fix."""
     ensure_may_moderate(writer)
     form = await form_of(request)
-    status = 400
-    try:
-        data = forms.parse(form, CaseDecision, lang(request))
-        await queue.decide_case(db, services, writer, case_id, data)
-    except forms.FormInvalid as exc:
-        errors = exc.errors
-    except IdeaboxError as exc:
-        errors = await forms.recover(db, lang(request), exc)
-        status = exc.status_code
-    else:
+    done = await forms.submit(db, lang(request), form, CaseDecision,
+                              lambda data: queue.decide_case(db, services, writer, case_id,
+                                                             data))
+    if not isinstance(done, forms.Refused):
         return see_other("/admin/moderation/queue#queue")
-    return await _queue_page(db, writer, None, status=status, failed_case=case_id,
-                             errors=errors, values=form)
+    return await _queue_page(db, writer, None, status=done.status, failed_case=case_id,
+                             errors=done.errors, values=form)
 
 
 routes: list[ControllerRouterHandler] = [report_idea, report_comment, look_at_idea,

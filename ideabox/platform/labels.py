@@ -55,6 +55,20 @@ AUDIT_ACTION = {
     "retract_vote_for": N_("Removed a vote"),
 }
 
+# What a webhook endpoint can be told (ideabox.webhooks), and how its deliveries stand.
+WEBHOOK_EVENT = {
+    "idea.published": N_("An idea is published"),
+    "idea.promoted": N_("An idea is sent to the administration"),
+    "idea.answered": N_("The administration answers an idea"),
+    "idea.status_changed": N_("An idea changes status"),
+}
+
+DELIVERY_STATUS = {
+    "pending": N_("Waiting"),
+    "delivered": N_("Delivered"),
+    "failed": N_("Failed"),
+}
+
 # Why a resident reports an idea or a comment (``reports.reason``).
 REPORT_REASON = {
     "spam": N_("Spam or advertising"),

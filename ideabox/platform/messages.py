@@ -40,6 +40,12 @@ MESSAGES: dict[str, str] = {
     "not_an_email": N_("is not an e-mail address"),
     "wrong_form": N_("is not in the expected form"),
     "choose_accounts": N_("choose at least one account"),
+    "webhook_url_form": N_("must be a web address starting with https://"),
+    "webhook_url_credentials": N_("must not hold a user name, password or #fragment"),
+    "webhook_url_https": N_("must start with https://"),
+    "webhook_url_private": N_("must point to a public address, not a local or private one"),
+    "webhook_purpose_unknown": N_("there is no purpose '%(slug)s'"),
+    "choose_events": N_("choose at least one event"),
     # Identity and eligibility
     "verify_email_first": N_("Confirm your e-mail address first: follow the link in the "
                              "mail we sent you, or ask for a new one on your page"),
@@ -99,6 +105,7 @@ MESSAGES: dict[str, str] = {
     "admins_only_promote": N_("Only administrators promote a month"),
     "admins_only_answer": N_("Only administrators answer ideas"),
     "moderators_only": N_("Only moderators and administrators moderate"),
+    "admins_only_webhooks": N_("Only administrators manage webhooks"),
     "staff_only_export": N_("Only staff and administrators export the top ideas"),
     "staff_only_overview": N_("Only staff, moderators and administrators see the overview"),
     "author_or_admin_edits": N_("Only the author or an administrator may edit this idea"),
@@ -123,6 +130,8 @@ MESSAGES: dict[str, str] = {
     "account_gone": N_("The account no longer exists"),
     "assisted_person_not_found": N_("No person %(id)s is registered for assisted "
                                     "participation"),
+    "webhook_not_found": N_("No webhook %(id)s"),
+    "webhook_delivery_not_found": N_("No webhook delivery %(id)s"),
     "month_not_promoted": N_("%(month)s of '%(slug)s' has not been promoted"),
     "export_not_found": N_("No promotion of %(month)s %(scope)s is on record"),
     # The state forbids it

@@ -66,6 +66,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     default_language: str = "da"
     oidc_providers: tuple[OidcProvider, ...] = ()
     oidc_timeout: float = 10.0
+    webhook_timeout: float = 10.0
+    webhook_retry_seconds: float = 30.0
+    webhook_give_up_hours: int = 24
+    webhook_poll_seconds: float = 5.0
+    webhook_allow_private_addresses: bool = False
     now: datetime | None = None
 
     @property
@@ -247,6 +252,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("oidc_timeout", _positive_float, "Seconds to wait for an OpenID provider "
             "(each discovery, key, token and userinfo request) before the sign-in is "
             "given up with an error page."),
+    Setting("webhook_timeout", _positive_float, "Seconds a webhook receiver has to answer "
+            "a delivery before the attempt counts as failed."),
+    Setting("webhook_retry_seconds", _positive_float, "Seconds before a failed webhook "
+            "delivery is tried again; the wait doubles with each failure (up to an hour, "
+            "with up to 10 % jitter)."),
+    Setting("webhook_give_up_hours", _positive_int, "Hours after its event (or after "
+            "\"Send again\") that a webhook delivery is retried before it is marked failed."),
+    Setting("webhook_poll_seconds", _positive_float, "Seconds between looks for due webhook "
+            "deliveries; a new event wakes the workers at once (LISTEN/NOTIFY)."),
+    Setting("webhook_allow_private_addresses", _bool, "Allow webhook endpoints at loopback "
+            "and private addresses, and over plain http:// there (a case system inside "
+            "the municipality's network, tests). Off: https:// to public addresses only."),
     Setting("now", _instant, "An ISO 8601 instant (`2026-11-30T23:55:00+01:00`) at which "
             "each ideabox process starts its clock, which then runs on. Unset: the "
             "system clock. For rehearsals and tests, never in production."),

@@ -67,18 +67,14 @@ class PromotionPages(Controller):
         """Answer a promoted idea in public: its new status and the administration's text."""
         form = await form_of(request)
         slug, month = form.get("purpose", ""), form.get("month", "")
-        try:
-            data = forms.parse(form, ResponseCreate, lang(request))
-            await respond_to_idea(db, services, writer, idea_id, data)
-        except forms.FormInvalid as exc:
-            errors = exc.errors
-        except IdeaboxError as exc:
-            errors = await forms.recover(db, lang(request), exc)
-        else:
+        done = await forms.submit(db, lang(request), form, ResponseCreate,
+                                  lambda data: respond_to_idea(db, services, writer, idea_id,
+                                                               data))
+        if not isinstance(done, forms.Refused):
             back = local_path(_address(slug, month), "/admin/promotions")
             return see_other(f"{back}#idea-{idea_id}")
-        return await _page(db, writer, services, slug, month, errors=errors, answering=idea_id,
-                           values=form, status=400)
+        return await _page(db, writer, services, slug, month, errors=done.errors,
+                           answering=idea_id, values=form, status=400)
 
 
 async def _page(db: RequestDb, user: SignedIn, services: Svc, slug: str | None,

@@ -51,6 +51,12 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     person = await make_assisted_person(db, admin, display_name="Karen Hansen")
     anna, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
     async with httpx.AsyncClient(base_url=base) as api:
+        # A webhook endpoint first, so the ideas below give it a delivery log.
+        response = await api.post("/api/v1/webhooks", headers=bearer(admin_token), json={
+            "url": "https://sager.kommune.dk/ideabox", "description": "Sagssystemet",
+            "events": ["idea.published", "idea.status_changed"]})
+        assert response.status_code == 201, response.text
+        webhook_id = response.json()["id"]
         idea = await post_idea(api, token, purpose.slug, title="Flere bænke ved vandet",
                                body="Med **ryglæn**, hver 100 meter.")
         response = await api.post(f"/api/v1/ideas/{idea['id']}/comments", headers=bearer(token),
@@ -104,10 +110,16 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "admin-edit": "/admin/purposes/havnen/edit", "admin-promotions": "/admin/promotions",
         "admin-exports": "/admin/exports", "admin-moderation": "/admin/moderation",
         "staff-assisted": "/staff/assisted", "staff-acting": f"/staff/assisted/{person.id}",
-        "admin-signals": "/admin/signals", "what-happened": "/purposes/havnen/what-happened",
+        "admin-signals": "/admin/signals", "admin-webhooks": "/admin/webhooks",
+        "admin-webhook": f"/admin/webhooks/{webhook_id}",
+        "what-happened": "/purposes/havnen/what-happened",
         "admin-overview": "/admin/overview",
         "admin-overview-purpose": "/admin/overview?purpose=havnen&months=6",
     }
+    # One delivery given up on, so the log shows its "Send igen" button.
+    await db.execute("UPDATE webhook_deliveries SET status = 'failed', attempts = 24, "
+                     "last_status_code = 503, last_error = 'HTTP 503' WHERE id = "
+                     "(SELECT min(id) FROM webhook_deliveries)")
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
     # axe must be able to fail: a page with an unlabelled image and field does.
@@ -136,7 +148,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
                  "admin-moderation", "staff-assisted", "staff-acting", "admin-signals",
-                 "admin-overview", "admin-overview-purpose"):
+                 "admin-webhooks", "admin-webhook", "admin-overview", "admin-overview-purpose"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -166,11 +178,19 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.get_by_role("button", name="Registrér borgeren").click()
     await expect(page.locator(".error-summary")).to_be_visible()
     await check("staff-assisted-errors")
+    # Registering a webhook endpoint with the form's errors shown.
+    await page.goto(base + pages["admin-webhooks"])
+    for box in await page.get_by_role("checkbox").all():
+        await box.uncheck()
+    await page.get_by_role("button", name="Registrér endepunktet").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("admin-webhooks-errors")
 
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})
     for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users",
-                 "admin-moderation", "staff-assisted", "staff-acting", "admin-overview"):
+                 "admin-moderation", "staff-assisted", "staff-acting", "admin-webhooks",
+                 "admin-webhook", "admin-overview"):
         await page.goto(base + pages[name])
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"

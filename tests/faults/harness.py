@@ -116,6 +116,8 @@ class Served:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
+        # Whether it was SIGKILLed (``kill``): its exit code then says so, not a fault.
+        self.killed = False
 
     @property
     def pid(self) -> int:
@@ -180,6 +182,7 @@ class Served:
 
     def kill(self) -> None:
         """SIGKILL serve's process group (its own session: nothing else is in it)."""
+        self.killed = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -190,7 +193,7 @@ class Served:
 async def serve(env: dict[str, str], log_path: Path, *, workers: int = 1,
                 ready_timeout: float = 90) -> AsyncIterator[Served]:
     """``ideabox serve --workers N`` on a free port, ready; stopped (and checked to stop)
-    when the block ends."""
+    when the block ends, unless the test has killed it (``Served.kill``)."""
     port = free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(
@@ -208,7 +211,7 @@ async def serve(env: dict[str, str], log_path: Path, *, workers: int = 1,
         finally:
             if served.process.poll() is None:
                 served.kill()
-        assert code == 0, f"serve exited with {code}:\n{served.log()}"
+        assert served.killed or code == 0, f"serve exited with {code}:\n{served.log()}"
 
 
 async def kill_worker(served: Served, worker: int) -> float:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 
@@ -17,6 +17,7 @@ from ideabox.platform.errors import IdeaboxError
 from ideabox.platform.validation import EMAIL_PATTERN
 
 S = TypeVar("S", bound=msgspec.Struct)
+T = TypeVar("T")
 
 
 class FormInvalid(Exception):
@@ -25,6 +26,30 @@ class FormInvalid(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(", ".join(errors))
         self.errors = errors
+
+
+class Refused(NamedTuple):
+    """A form that was not taken: a message per field (``_form`` for the whole form),
+    and the status to answer the form with again."""
+
+    errors: dict[str, str]
+    status: int
+
+
+async def submit(db: Db, lang: str, form: Mapping[str, Any], struct: type[S],
+                 act: Callable[[S], Awaitable[T]], *, fields: tuple[str, ...] | None = None,
+                 passthrough: tuple[int, ...] = (401, 403, 404)) -> T | Refused:
+    """Read ``form`` as ``struct`` and do ``act`` with it: what ``act`` answers, or, when
+    the person can fix something (a field at fault, a refusal of the service), Refused,
+    for the form to be shown again with it. Errors about the page itself (``passthrough``,
+    see ``recover``) propagate."""
+    try:
+        data = parse(form, struct, lang, fields)
+        return await act(data)
+    except FormInvalid as exc:
+        return Refused(exc.errors, 400)
+    except IdeaboxError as exc:
+        return Refused(await recover(db, lang, exc, passthrough=passthrough), exc.status_code)
 
 
 def _hints(struct: type[msgspec.Struct]) -> dict[str, Any]:

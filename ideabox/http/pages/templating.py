@@ -134,6 +134,8 @@ def environment() -> Environment:
         role_label=_label(labels.ROLE), audience_label=_label(labels.AUDIENCE),
         sort_label=_label(labels.SORT), audit_label=_label(labels.AUDIT_ACTION),
         eligibility_label=_label(labels.ELIGIBILITY),
+        webhook_event_label=_label(labels.WEBHOOK_EVENT),
+        delivery_status_label=_label(labels.DELIVERY_STATUS),
         report_reason_label=_label(labels.REPORT_REASON), report_reasons=labels.REPORT_REASON,
         case_kind_label=_label(labels.CASE_KIND), decision_label=_label(labels.DECISION),
     )
