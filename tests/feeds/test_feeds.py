@@ -288,7 +288,8 @@ async def test_the_pages_link_to_their_feeds(ideas, client):
         ("Havnen: nye idéer og forvaltningens svar", f"/purposes/{slug}/feed.atom?lang=da")]
     assert f'<a href="/purposes/{slug}/feed.atom?lang=da" type="application/atom+xml">' \
            "Følg med i et feed</a>" in purpose.text
-    idea = await client.get(f"/ideas/{ideas.answered}", cookies={"lang": "en"})
+    client.cookies.set("lang", "en")
+    idea = await client.get(f"/ideas/{ideas.answered}")
     assert ALTERNATE.findall(idea.text) == [
         ("Flere bænke ved havnen: what happened", f"/ideas/{ideas.answered}/feed.atom?lang=en")]
     assert "Subscribe to the feed</a>" in idea.text
