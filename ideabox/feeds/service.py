@@ -16,7 +16,7 @@ from ideabox.feeds.schemas import Entry, Feed, FeedLang, Kind
 from ideabox.platform.db import Db
 from ideabox.platform.errors import NotFound
 from ideabox.platform.i18n import N_, gettext
-from ideabox.platform.labels import STATUS
+from ideabox.platform.labels import STATUS, UNLISTED
 from ideabox.responses.schemas import StatusChange
 from ideabox.responses.service import TRIGGER as ANSWER
 from ideabox.responses.service import idea_history
@@ -24,7 +24,7 @@ from ideabox.responses.service import idea_history
 ENTRIES = 50
 """The most entries a purpose's feed holds."""
 
-NOT_PUBLIC = ["hidden", "withdrawn", "pending_review"]
+NOT_PUBLIC = list(UNLISTED)
 """Idea statuses no feed shows."""
 
 ADMINISTRATION = N_("The administration")

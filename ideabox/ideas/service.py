@@ -14,7 +14,7 @@ from ideabox.assisted.acting import acting_for, audit_act
 from ideabox.ideas.cache import Found, IdeaDocument
 from ideabox.ideas.deadline import deadline
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
-from ideabox.platform import markdown
+from ideabox.platform import labels, markdown
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, Forbidden, NotFound
 from ideabox.platform.validation import trimmed
@@ -24,9 +24,7 @@ from ideabox.votes.tallies import Tally
 
 TITLE_LIMITS = (5, 140)
 BODY_LIMITS = (1, 10_000)
-# Seen only by the idea's author and moderators: hidden ideas, and ideas waiting for
-# review before they are published.
-SECLUDED = ("hidden", "pending_review")
+SECLUDED = labels.SECLUDED
 
 
 def may_see(viewer: Viewer | None, status: str, author_id: int) -> bool:

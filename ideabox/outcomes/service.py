@@ -18,9 +18,10 @@ import asyncpg
 from ideabox.ideas.deadline import days_between, deadline
 from ideabox.outcomes.schemas import Figures, MonthOutcomes, Outcome, Outcomes
 from ideabox.platform.errors import NotFound
+from ideabox.platform.labels import UNLISTED
 from ideabox.platform.months import month_label
 
-NOT_PUBLIC = ("hidden", "withdrawn", "pending_review")
+NOT_PUBLIC = UNLISTED
 
 _PURPOSE = "SELECT id, slug, title, timezone, answer_within_days FROM purposes WHERE slug = $1"
 

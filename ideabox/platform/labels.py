@@ -17,6 +17,12 @@ STATUS = {
     "hidden": N_("Hidden by a moderator"),
 }
 
+# Seen only by the idea's author and moderators: hidden ideas, and ideas waiting for
+# review before they are published.
+SECLUDED = ("hidden", "pending_review")
+# Never in a public list, feed or figure: the secluded ideas and withdrawn ones.
+UNLISTED = ("hidden", "withdrawn", "pending_review")
+
 # The statuses the administration answers with (API.md, "Promotion and responses").
 ANSWERS = ("under_review", "accepted", "implemented", "rejected")
 

@@ -17,6 +17,7 @@ import msgspec
 from ideabox.accounts.schemas import Viewer
 from ideabox.assisted.acting import acting_for
 from ideabox.identity.eligibility import eligibilities_of
+from ideabox.platform import labels
 from ideabox.platform.cache import CacheUnavailable
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, NotFound
@@ -26,8 +27,7 @@ from ideabox.votes.tallies import IdeaCounts, Tallies
 
 # Votes count while the idea is open, on its way to the administration, or being
 # handled there; they stop when it is withdrawn, hidden, or finally decided.
-# Seen only by the author and moderators (ideas.service.SECLUDED: votes do not import ideas).
-SECLUDED = ("hidden", "pending_review")
+SECLUDED = labels.SECLUDED
 VOTABLE = ("open", "promoted", "under_review", "accepted")
 _CLOSED_REASON = {
     "withdrawn": "idea_withdrawn",
