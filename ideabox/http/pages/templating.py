@@ -140,6 +140,7 @@ def environment() -> Environment:
         case_kind_label=_label(labels.CASE_KIND), decision_label=_label(labels.DECISION),
     )
     env.globals["static"] = static_url
+    env.globals["unlisted"] = labels.UNLISTED
     return env
 
 
