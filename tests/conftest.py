@@ -42,6 +42,8 @@ from ideabox.votes.reconcile import Reconciler
 from ideabox.votes.tallies import Tallies
 from tests.identity.providers import MockProvider, run_mock_provider
 
+pytest_plugins = ["tests.watchdog"]
+
 _counter = itertools.count(1)
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
