@@ -20,7 +20,7 @@ from ideabox.notifications.mail import Mailer
 from ideabox.platform.background import Background
 from ideabox.platform.cache import Cache, create_client
 from ideabox.platform.clock import Clock, clock_for
-from ideabox.platform.db import create_pool
+from ideabox.platform.db import close_pool, create_pool
 from ideabox.platform.settings import Settings
 from ideabox.votes.generation import GenerationBumper
 from ideabox.votes.tallies import Tallies
@@ -78,4 +78,4 @@ async def open_services(settings: Settings, clock: Clock | None = None, *,
         await background.drain()
         await services.oidc.close()
         await cache.close()
-        await pool.close()
+        await close_pool(pool, settings.db_timeout)

@@ -20,7 +20,7 @@ import msgspec
 from asyncpg.exceptions import InterfaceError
 
 from ideabox.http.app import create_app
-from ideabox.platform.db import is_connection_loss
+from ideabox.platform.db import close_pool, create_pool, is_connection_loss
 from tests.conftest import serving
 from tests.exports.scenarios import MONTH, danish
 from tests.factories import bearer, make_purpose, make_user, post_idea
@@ -197,3 +197,18 @@ async def test_a_vote_committed_as_its_connection_broke_is_counted(settings, db,
 
             await eventually(counted, timeout=30, what="Redis counts the vote in doubt")
             assert (await client.get(f"/api/v1/ideas/{idea}")).json()["votes"] == 2
+
+
+async def test_shutdown_cuts_a_connection_never_given_back(db, database_url):
+    """Closing the pool waits for connections in use only so long: one stuck forever
+    (here: taken and never released) is cut, and shutdown goes on."""
+    pool = await create_pool(database_url, max_size=2)
+    held = await pool.acquire()
+    pid = await held.fetchval("SELECT pg_backend_pid()")
+    await asyncio.wait_for(close_pool(pool, 0.2), 10)
+
+    async def gone() -> bool:
+        return not await db.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+                                     pid)
+
+    await eventually(gone, timeout=10, what="the held connection's backend ends")

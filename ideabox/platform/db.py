@@ -95,6 +95,20 @@ async def create_pool(url: str, *, max_size: int = 20, timeout: float = 5.0,
     return pool
 
 
+async def close_pool(pool: asyncpg.Pool, grace: float) -> None:
+    """Close ``pool``, giving the connections still in use ``grace`` seconds to come back.
+
+    asyncpg's graceful close waits for every connection without limit, and one that is
+    never released (a statement stuck behind a cancel PostgreSQL never acknowledges)
+    would hold shutdown forever; after ``grace`` the rest are cut.
+    """
+    try:
+        await asyncio.wait_for(pool.close(), grace)
+    except TimeoutError:
+        log.warning("connections still in use after %.0f s at shutdown: closing them", grace)
+        pool.terminate()
+
+
 async def unhurried(conn: asyncpg.Connection) -> None:
     """Lift the statement timeout for the rest of the current transaction: for work that
     is long by nature (a month's promotion over millions of votes, an export), not a
