@@ -53,6 +53,8 @@ def serve(host: str, port: int, workers: int) -> None:
     from granian.constants import Interfaces
     from granian.server import Server
 
+    from ideabox.metrics.multiprocess import shared_by_workers
+
     with services() as settings:
         applied = apply_migrations(settings)
         if applied:
@@ -84,7 +86,9 @@ def serve(host: str, port: int, workers: int) -> None:
         )
         click.echo(f"ideabox listening on http://{host}:{port}", err=True)
         try:
-            server.serve()
+            # The workers' metrics, added up whichever worker a scrape reaches.
+            with shared_by_workers():
+                server.serve()
         except SystemExit as exc:
             if exc.code not in (0, None):
                 raise click.ClickException("the web server stopped with an error") from None

@@ -23,7 +23,9 @@ async def test_healthz_answers(client):
 async def test_readyz_reports_both_services(client):
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"postgres": "ok", "redis": "ok", "schema": "ok"}
+    # The background work is off in tests: no worker leads.
+    assert response.json() == {"postgres": "ok", "redis": "ok", "schema": "ok",
+                               "leader": False}
     assert response.headers["x-request-id"]
 
 
@@ -39,7 +41,8 @@ async def test_readyz_stays_200_with_redis_stopped(settings: Settings, tmp_path:
             response = await client.get("/readyz")
             assert time.monotonic() - started < 1.5
             assert response.status_code == 200
-            assert response.json() == {"postgres": "ok", "redis": "down", "schema": "ok"}
+            assert response.json() == {"postgres": "ok", "redis": "down", "schema": "ok",
+                                       "leader": False}
             # And it notices when Redis is back.
             own_redis.start()
             assert (await client.get("/readyz")).json()["redis"] == "ok"

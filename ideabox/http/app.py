@@ -23,6 +23,7 @@ from ideabox.assisted import api as assisted_api
 from ideabox.assisted import pages as assisted_pages
 from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
+from ideabox.election.elector import elector_for
 from ideabox.exports import api as exports_api
 from ideabox.exports import pages as exports_pages
 from ideabox.feeds import pages as feeds_pages
@@ -48,6 +49,13 @@ from ideabox.ideas import pages as ideas_pages
 from ideabox.identity import api as identity_api
 from ideabox.identity import pages as identity_pages
 from ideabox.identity.oidc import pages as oidc_pages
+from ideabox.metrics.counters import ensure_defined
+from ideabox.metrics.http import (
+    AllowedAddresses,
+    MetricsController,
+    prometheus_config,
+    sample_pool_forever,
+)
 from ideabox.moderation import api as moderation_api
 from ideabox.moderation import pages as moderation_pages
 from ideabox.notifications import api as notifications_api
@@ -105,9 +113,10 @@ def page_routes() -> list[ControllerRouterHandler]:
 
 
 def background_tasks() -> list[BackgroundTask]:
-    """Long-running work one instance could do for all, run by each worker when
-    IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice)."""
-    return [reconcile_forever, promote_forever, remind_forever, refresh_overview_forever,
+    """Long-running work one worker does for all, run by the elected leader when
+    IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice, should two
+    ever lead for a moment)."""
+    return [promote_forever, remind_forever, refresh_overview_forever,
             deliver_webhooks_forever]
 
 
@@ -126,7 +135,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     client_address = ClientAddress(settings.trusted_proxies)
 
     return Litestar(
-        route_handlers=[healthz, readyz, api, *page_routes()],
+        route_handlers=[healthz, readyz, MetricsController, api, *page_routes()],
         dependencies=DEPENDENCIES,
         # JSON, but the HTML error page for browsers at an address no page route matched.
         exception_handlers=negotiated(EXCEPTION_HANDLERS),
@@ -139,8 +148,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         plugins=[HTMXPlugin(HTMXConfig(set_request_class_globally=False)),
                  ClosedStructsPlugin()],
         lifespan=[_lifespan(clock)],
-        state=State({"settings": settings, "client_address": client_address}),
+        state=State({"settings": settings, "client_address": client_address,
+                     "metrics_allowed": AllowedAddresses(settings.metrics_allow)}),
         middleware=[
+            # Outermost, so that a request's time is all of it.
+            prometheus_config().middleware,
             DefineMiddleware(RequestIdMiddleware, log_access=settings.access_log),
             DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
             DefineMiddleware(CSRFUnlessBearerMiddleware, config=csrf_config(settings)),
@@ -176,14 +188,24 @@ def _lifespan(clock: Clock | None) -> Lifespan:
                                  statement_timeout=settings.statement_timeout) as services:
             app.state.services = services
             schema_ready = app.state.schema_ready = asyncio.Event()
-            # The first three concern this worker alone; the others are work any instance
-            # could do (turned off where another instance does it).
+            # The first three concern this worker alone; the others are work one worker
+            # does for all, the elected leader (turned off where another instance does it).
             tasks = [_run_forever("schema", lambda: _ensure_schema(services, schema_ready)),
                      _run_forever("recount", lambda: recount_after_writes_in_doubt(app.state)),
                      _run_forever("purposes", lambda: _after(
                          schema_ready, lambda: services.ideas.learn_purposes(services.pool)))]
+            ensure_defined()
+            tasks.append(_run_forever("pool sampling", lambda: sample_pool_forever(services)))
+            app.state.elector = None
             if settings.background_tasks:
-                tasks += [_shared(task, services, schema_ready) for task in background_tasks()]
+                elector = app.state.elector = elector_for(settings)
+                # Whether to believe Redis is each worker's own judgement; the rebuilds
+                # are the leader's.
+                tasks += [_run_forever("reconcile", lambda: _after(
+                              schema_ready, lambda: reconcile_forever(
+                                  services, lambda: elector.leading))),
+                          _run_forever("election", lambda: elector.campaign(
+                              lambda: _elected(services, schema_ready)))]
             try:
                 yield
             finally:
@@ -192,6 +214,17 @@ def _lifespan(clock: Clock | None) -> Lifespan:
                 await asyncio.gather(*tasks, return_exceptions=True)
 
     return lifespan
+
+
+async def _elected(services: Services, ready: asyncio.Event) -> None:
+    """The leader's work: every shared task, until the lead is lost (cancelled)."""
+    tasks = [_shared(task, services, ready) for task in background_tasks()]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _shared(task: BackgroundTask, services: Services,

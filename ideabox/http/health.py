@@ -27,6 +27,9 @@ class Readiness(msgspec.Struct):
     postgres: str
     redis: str
     schema: str
+    # Whether this worker leads the shared background work (ideabox.election); says
+    # nothing of readiness, but it is where an operator or a test looks.
+    leader: bool
 
 
 @get("/healthz", tags=["health"], summary="Liveness: the process answers")
@@ -56,5 +59,6 @@ async def readyz(state: State) -> Response[Readiness]:
         postgres="ok" if postgres else "down",
         redis="ok" if redis else "down",
         schema="ok" if schema_ready else "pending",
+        leader=state.elector is not None and state.elector.leading,
     )
     return Response(body, status_code=200 if postgres and schema_ready else 503)

@@ -1,8 +1,8 @@
 """The overview's counting inside ``serve``: a round every few minutes.
 
-Every worker of every instance runs this loop; a round is counted by whichever takes
-the advisory lock first, and the others skip it (``refresh_overview``), so replicas do
-not count the same months side by side.
+The elected leader runs this loop (``ideabox.election``); should two ever lead at once,
+a round is counted by whichever takes the advisory lock first, and the other skips it
+(``refresh_overview``), so replicas do not count the same months side by side.
 """
 
 from __future__ import annotations

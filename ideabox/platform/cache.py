@@ -20,6 +20,8 @@ from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
+from ideabox.metrics.counters import cache_fell_back
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -87,9 +89,15 @@ class Cache:
 
     async def read(self, op: Callable[[aioredis.Redis], Awaitable[T]]) -> T:
         """Run a read; raise ``CacheUnavailable`` if Redis is down or not to be believed."""
+        # Every read refused here is answered from PostgreSQL by its caller.
         if not (self.trusted and self.reachable):
+            cache_fell_back()
             raise CacheUnavailable
-        return await self._call(op)
+        try:
+            return await self._call(op)
+        except CacheUnavailable:
+            cache_fell_back()
+            raise
 
     async def write(self, op: Callable[[aioredis.Redis], Awaitable[T]]) -> T:
         """Run a write; a failed write marks the cache stale for every instance."""

@@ -6,6 +6,7 @@ for the README; ``tests/test_settings.py`` checks that the README lists them all
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -55,6 +56,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     shutdown_seconds: int = 15
     background_tasks: bool = True
     reconcile_interval: float = 2.0
+    leader_check_seconds: float = 5.0
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
     promotion_delay_minutes: int = 5
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -156,6 +159,16 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _networks(raw: str) -> tuple[str, ...]:
+    parts = _list(raw)
+    for part in parts:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValueError(f"{part!r} is not an address or a network (CIDR)") from None
+    return parts
+
+
 def _instant(raw: str) -> datetime:
     value = datetime.fromisoformat(raw.strip())
     if value.tzinfo is None:
@@ -234,6 +247,11 @@ SETTINGS: tuple[Setting, ...] = (
             "the answer deadline's reminders inside `serve`. Turn off only where another "
             "instance runs them."),
     Setting("reconcile_interval", _positive_float, "Seconds between cache health checks."),
+    Setting("leader_check_seconds", _positive_float, "Seconds between a worker's attempts "
+            "to take the lead of the shared background work, and between the leader's "
+            "checks that it still holds it: a dead leader is replaced within about this."),
+    Setting("metrics_allow", _networks, "Comma-separated addresses or networks (CIDR) of "
+            "clients allowed to read `/metrics`; others get 404."),
     Setting("promotion_delay_minutes", _positive_int,
             "Minutes after a month ends (in the purpose's time zone) before it is promoted."),
     Setting("smtp_host", str, "SMTP server for e-mail notifications. Unset: no e-mail is sent."),

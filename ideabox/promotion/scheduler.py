@@ -1,9 +1,9 @@
 """The promotion inside ``serve``: each month, shortly after it ends in each purpose's time
 zone, and every month missed while no instance was running.
 
-Every worker of every instance runs this loop. That is safe (the promotion of a month
-happens once, under its lock, and the others find it recorded) and it needs no leader:
-whichever instance is up does the work.
+The elected leader runs this loop (``ideabox.election``); whichever instance is up
+leads. Should two ever run it at once, that is safe: the promotion of a month happens
+once, under its lock, and the other finds it recorded.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import asyncpg
 
+from ideabox.metrics.counters import promotion_ran
 from ideabox.platform.db import CONNECTION_ERRORS
 from ideabox.platform.errors import IdeaboxError
 from ideabox.platform.months import month_bounds, month_label, month_of, next_month
@@ -78,7 +79,9 @@ async def promote_due(services: Services, now: datetime) -> list[Promotion]:
         except IdeaboxError as exc:
             log.error("promotion of %s %s failed: %s", item.slug, month_label(item.month),
                       exc.detail)
+            promotion_ran("failed")
             continue
+        promotion_ran("promoted")
         log.info("promoted %s %s", result.purpose, result.month,
                  extra={"ideas": [i.idea_id for i in result.items]})
         results.append(result)

@@ -10,9 +10,11 @@ the two agree. The generation moves on when
 - a write to Redis fails (a count was lost): every instance stops believing Redis;
 - Redis restarts (its ``run_id`` changes): it may have come back with old data.
 
-Every instance checks this every ``IDEABOX_RECONCILE_INTERVAL`` seconds; one of them
-(under an advisory lock) copies every count newer than Redis's from PostgreSQL,
-rebuilds the leaderboards and sets the marker, and all go back to Redis. While Redis is
+Every worker checks this every ``IDEABOX_RECONCILE_INTERVAL`` seconds (whether to
+believe Redis is each worker's own judgement); the elected leader
+(``ideabox.election``, and under an advisory lock should two ever lead at once) copies
+every count newer than Redis's from PostgreSQL, rebuilds the leaderboards and sets the
+marker, and all go back to Redis. While Redis is
 believed, the same loop builds each new month's leaderboard. At start-up every instance
 refreshes everything once, for the vote whose Redis update was lost because a process
 died between its commit and that update.
@@ -27,6 +29,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import asyncpg
 import redis.asyncio as aioredis
 
+from ideabox.metrics.counters import cache_rebuilt, reconciled
 from ideabox.platform.cache import Cache, CacheUnavailable
 from ideabox.platform.db import CONNECTION_ERRORS
 from ideabox.services import Services
@@ -88,8 +91,9 @@ class Reconciler:
         self.cache: Cache = services.cache
         self.tallies = services.tallies
 
-    async def tick(self) -> None:
-        """One round: decide whether Redis can be believed; rebuild or maintain it."""
+    async def tick(self, *, lead: bool = True) -> None:
+        """One round: decide whether Redis can be believed; if ``lead``, rebuild or
+        maintain it."""
         async with self.pool.acquire() as conn:
             state = await conn.fetchrow("SELECT generation, redis_run_id FROM cache_state")
             assert state is not None
@@ -108,10 +112,12 @@ class Reconciler:
                     "SELECT generation FROM cache_state")
             if marker != generation:
                 self.cache.trusted = False
-                await self._locked(conn, REBUILD_LOCK, self._rebuild, generation)
+                if lead:
+                    await self._locked(conn, REBUILD_LOCK, self._rebuild, generation)
                 return
             self.cache.trusted = True
-            await self._locked(conn, MAINTAIN_LOCK, self._maintain)
+            if lead:
+                await self._locked(conn, MAINTAIN_LOCK, self._maintain)
 
     async def refresh_everything(self) -> None:
         """Recount everything while going on believing Redis (at start-up)."""
@@ -140,6 +146,7 @@ class Reconciler:
         ideas = await rebuild_all(conn, self.tallies)
         if await mark_rebuilt(conn, self.cache, generation):
             log.info("rebuilt the vote cache", extra={"ideas": ideas, "generation": generation})
+            cache_rebuilt()
             self.cache.trusted = True
             await self._maintain(conn)
 
@@ -157,8 +164,10 @@ class Reconciler:
                                       changed=False)
 
 
-async def reconcile_forever(services: Services) -> None:
-    """The background task: refresh once at start, then check every few seconds."""
+async def reconcile_forever(services: Services,
+                            leading: Callable[[], bool] = lambda: True) -> None:
+    """The background task: refresh once at start, then check every few seconds,
+    rebuilding or maintaining the cache while ``leading()``."""
     reconciler = Reconciler(services)
     interval = services.settings.reconcile_interval
     try:
@@ -167,7 +176,8 @@ async def reconcile_forever(services: Services) -> None:
         log.warning("could not refresh the vote cache at start: %s", exc)
     while True:
         try:
-            await reconciler.tick()
+            await reconciler.tick(lead=leading())
+            reconciled()
         except CONNECTION_ERRORS as exc:
             log.warning("vote cache check skipped, database unreachable: %s", exc)
         await asyncio.sleep(interval)

@@ -17,6 +17,7 @@ import msgspec
 from ideabox.accounts.schemas import Viewer
 from ideabox.assisted.acting import acting_for
 from ideabox.identity.eligibility import eligibilities_of
+from ideabox.metrics.counters import vote_counted
 from ideabox.platform import labels
 from ideabox.platform.cache import CacheUnavailable
 from ideabox.platform.db import Db
@@ -146,7 +147,9 @@ async def cast_vote(db: Db, services: Services, viewer: Viewer, idea_id: int, *,
         acting.assisted_by), voter, idea_id)
     ensure_may_participate(voter, row["audience"], row["eligibility"],
                            assisted=acting.assisted)
-    return VoteState(voted=True, votes=await _after(db, services.tallies, row))
+    votes = await _after(db, services.tallies, row)
+    vote_counted(cast=True)
+    return VoteState(voted=True, votes=votes)
 
 
 async def retract_vote(db: Db, services: Services, viewer: Viewer, idea_id: int, *,
@@ -157,7 +160,9 @@ async def retract_vote(db: Db, services: Services, viewer: Viewer, idea_id: int,
     voter = acting.person
     row = _check(await db.conn.fetchrow(_RETRACT, idea_id, voter.id, list(VOTABLE), db.now,
                                         acting.assisted_by), voter, idea_id)
-    return VoteState(voted=False, votes=await _after(db, services.tallies, row))
+    votes = await _after(db, services.tallies, row)
+    vote_counted(cast=False)
+    return VoteState(voted=False, votes=votes)
 
 
 async def _after(db: Db, tallies: Tallies, row: asyncpg.Record) -> int:
