@@ -124,5 +124,5 @@ async def test_allowed_networks_and_proxies_are_believed(settings: Settings):
 
 
 def test_a_bad_network_is_named():
-    with pytest.raises(SettingsError, match="IDEABOX_METRICS_ALLOW.*'10.0.0.0/33'"):
+    with pytest.raises(SettingsError, match=r"IDEABOX_METRICS_ALLOW.*'10\.0\.0\.0/33'"):
         load_settings({"IDEABOX_METRICS_ALLOW": "127.0.0.1, 10.0.0.0/33"})
