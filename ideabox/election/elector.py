@@ -53,6 +53,8 @@ class Elector:
         self.lock_key = lock_key
         self._on_change = on_change
         self._leading = False
+        # Tries for the lead so far, won or not (for whoever wants to see it campaign).
+        self.attempts = 0
 
     @property
     def leading(self) -> bool:
@@ -64,19 +66,22 @@ class Elector:
         ``work`` (cancelled when the lead is lost, started again when it is won back)."""
         while True:
             conn = await self._try_to_win()
-            if conn is None:
+            if conn is not None:
+                try:
+                    self._set_leading(True)
+                    await self._lead(conn, work)
+                finally:
+                    self._set_leading(False)
+                    conn.terminate()
+                # Lost it: stand aside a round, so that a follower (not the worker whose
+                # connection just failed, and may fail again) is likely to take over.
                 await asyncio.sleep(self.interval)
-                continue
-            try:
-                self._set_leading(True)
-                await self._lead(conn, work)
-            finally:
-                self._set_leading(False)
-                conn.terminate()
+            await asyncio.sleep(self.interval)
 
     async def _try_to_win(self) -> asyncpg.Connection | None:
         """The lock connection, holding the lock; None if another holds it or PostgreSQL
         cannot be reached."""
+        self.attempts += 1
         try:
             conn = await asyncpg.connect(self.database_url, timeout=self.interval,
                                          server_settings=self._session_settings())
