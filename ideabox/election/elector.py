@@ -39,6 +39,9 @@ LEADER_LOCK = 0x1DEA_0010
 # after the leader fell silent, while the leader gives up after twice the interval.
 KEEPALIVE_PROBES = 3
 
+# Seconds a follower waits for PostgreSQL to answer its try, at least.
+CONNECT_TIMEOUT = 5.0
+
 Work = Callable[[], Coroutine[Any, Any, None]]
 
 
@@ -55,6 +58,12 @@ class Elector:
         self._leading = False
         # Tries for the lead so far, won or not (for whoever wants to see it campaign).
         self.attempts = 0
+
+    @property
+    def patience(self) -> float:
+        """How long a try for the lead may take: a slow connection is no reason to give
+        up on it (the check of a leader's connection, though, keeps to the interval)."""
+        return max(self.interval, CONNECT_TIMEOUT)
 
     @property
     def leading(self) -> bool:
@@ -83,20 +92,21 @@ class Elector:
         cannot be reached."""
         self.attempts += 1
         try:
-            conn = await asyncpg.connect(self.database_url, timeout=self.interval,
+            conn = await asyncpg.connect(self.database_url, timeout=self.patience,
                                          server_settings=self._session_settings())
         except CONNECTION_ERRORS as exc:
             log.debug("cannot campaign for the lead, database unreachable: %s", exc)
             return None
+        won = False
         try:
-            async with asyncio.timeout(self.interval):
-                won = await conn.fetchval("SELECT pg_try_advisory_lock($1)", self.lock_key)
-        except CONNECTION_ERRORS:
-            won = False
-        if not won:
-            conn.terminate()
-            return None
-        return conn
+            with contextlib.suppress(*CONNECTION_ERRORS):
+                async with asyncio.timeout(self.patience):
+                    won = await conn.fetchval("SELECT pg_try_advisory_lock($1)",
+                                              self.lock_key)
+        finally:
+            if not won:
+                conn.terminate()  # also when cancelled: the lock goes with the session
+        return conn if won else None
 
     def _session_settings(self) -> dict[str, str]:
         # The worker's process id in pg_stat_activity says who leads.
