@@ -3,11 +3,11 @@ e-mail, a week before a promoted idea's answer is due (``due_soon``) and when it
 (``overdue``), until it is answered. With a deadline of less than a week, only when it
 is due.
 
-Every worker of every instance runs the loop. Each reminder is recorded in
+The elected leader runs the loop (``ideabox.election``). Each reminder is recorded in
 ``answer_reminders`` (one row per idea and kind) by an INSERT … ON CONFLICT DO NOTHING
 in the transaction that writes its notifications, and only the rows that insert make
 notifications and e-mails: whoever comes second waits for the first to commit and then
-finds the reminder sent, so it goes out once however many run the loop and however
+finds the reminder sent, so it goes out once should two ever run the loop, and however
 often they restart. A reminder whose moment passed while nobody ran the loop is sent
 when the loop runs again, unless it is stale: a week's warning is not sent once the
 answer is due.

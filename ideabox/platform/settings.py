@@ -243,9 +243,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_token_days", _positive_int, "Days an API token lasts without use."),
     Setting("shutdown_seconds", _positive_int, "Seconds `ideabox serve` gives a worker to "
             "finish its requests at Ctrl-C or SIGTERM before it kills it."),
-    Setting("background_tasks", _bool, "Run the cache reconciler, the monthly promotion and "
-            "the answer deadline's reminders inside `serve`. Turn off only where another "
-            "instance runs them."),
+    Setting("background_tasks", _bool, "Check the vote cache, and stand for the lead of "
+            "the shared background work (the monthly promotion, the reminders, webhook "
+            "delivery, cache rebuilds), which one worker of all instances runs. Off: this "
+            "instance never leads, and never believes Redis."),
     Setting("reconcile_interval", _positive_float, "Seconds between cache health checks."),
     Setting("leader_check_seconds", _positive_float, "Seconds between a worker's attempts "
             "to take the lead of the shared background work, and between the leader's "
