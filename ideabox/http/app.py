@@ -188,8 +188,8 @@ def _lifespan(clock: Clock | None) -> Lifespan:
                                  statement_timeout=settings.statement_timeout) as services:
             app.state.services = services
             schema_ready = app.state.schema_ready = asyncio.Event()
-            # The first three concern this worker alone; the others are work one worker
-            # does for all, the elected leader (turned off where another instance does it).
+            # The first four concern this worker alone; with IDEABOX_BACKGROUND_TASKS, the
+            # worker checks the cache and stands for the lead of the work one does for all.
             tasks = [_run_forever("schema", lambda: _ensure_schema(services, schema_ready)),
                      _run_forever("recount", lambda: recount_after_writes_in_doubt(app.state)),
                      _run_forever("purposes", lambda: _after(
