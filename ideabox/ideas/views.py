@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar.response import Template
 
+from ideabox.categories.service import list_categories
 from ideabox.comments.service import list_comments
 from ideabox.http.pages.render import page
 from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
@@ -33,7 +34,12 @@ async def idea_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, idea_id
     context: dict[str, Any] = {"errors": {}, "values": {}, "reply_to": None, "added": None,
                                "edit_errors": {}, "edit_values": {}, "withdraw_errors": {}}
     context.update(forms_state)
+    # The edit form offers the categories still offered, and the idea's own.
+    current = idea.category.slug if idea.category else None
+    categories = [c for c in await list_categories(db.conn, idea.purpose, include_retired=True)
+                  if not c.retired or c.slug == current]
     return page("ideas/show.html", status=status, viewer=viewer, idea=idea, purpose=purpose,
+                categories=categories,
                 comments=thread, **context, **await idea_story(db, viewer, idea_id),
                 **_deadline_days(idea, db.now))
 
