@@ -19,6 +19,7 @@ from ideabox.moderation.queue import marks_for
 from ideabox.notifications.service import get_following
 from ideabox.purposes.service import get_purpose
 from ideabox.responses.service import idea_history
+from ideabox.sharing.meta import for_idea
 
 COMMENTS_PER_PAGE = 50
 
@@ -39,7 +40,7 @@ async def idea_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, idea_id
     categories = [c for c in await list_categories(db.conn, idea.purpose, include_retired=True)
                   if not c.retired or c.slug == current]
     return page("ideas/show.html", status=status, viewer=viewer, idea=idea, purpose=purpose,
-                categories=categories,
+                categories=categories, share=for_idea(idea, services.settings.base_url),
                 comments=thread, **context, **await idea_story(db, viewer, idea_id),
                 **_deadline_days(idea, db.now))
 

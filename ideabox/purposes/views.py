@@ -12,6 +12,7 @@ from ideabox.ideas import listing
 from ideabox.ideas.schemas import Sort
 from ideabox.identity.eligibility import missing
 from ideabox.purposes import service
+from ideabox.sharing.meta import for_purpose
 
 PAGE_SIZE = 20
 
@@ -40,5 +41,6 @@ async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug
     return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
                 ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor,
                 category=category or "", categories=offered, category_filters=filters,
+                share=for_purpose(purpose, services.settings.base_url),
                 may_post=in_audience and lacking is None, in_audience=in_audience,
                 lacking=lacking, errors=errors or {}, values=values or {})
