@@ -16,7 +16,7 @@ from ideabox.accounts.schemas import Viewer
 from ideabox.categories import service
 from ideabox.categories.paths import CategoryParam
 from ideabox.categories.schemas import CategoryCreate, CategoryUpdate
-from ideabox.http.pages import forms
+from ideabox.http.pages import forms, messages
 from ideabox.http.pages.render import form_of, lang, page, see_other
 from ideabox.http.routing import AnyRequest, RequestDb, SignedIn, Svc, Writer
 from ideabox.platform.errors import IdeaboxError
@@ -58,6 +58,18 @@ class CategoryPages(Controller):
         """Names, department and position; an emptied department means none."""
         form = await form_of(request)
         form.setdefault("department", "")
+        fields = ("name_da", "name_en", "department", "position")
+        # The form always sends both names, so an emptied one is a mistake to point out,
+        # not a field left unchanged (as ``forms.parse`` takes empty optional fields).
+        blank = {name: messages.text(lang(request), "blank") for name in ("name_da", "name_en")
+                 if not form.get(name, "").strip()}
+        if blank:
+            try:
+                forms.parse(form, CategoryUpdate, lang(request), fields=fields)
+            except forms.FormInvalid as exc:
+                blank = {**exc.errors, **blank}
+            return await _index(db, services, writer, slug, status=400,
+                                edit_errors={category: blank}, edit_values={category: form})
 
         async def change(data: CategoryUpdate) -> Any:
             if form["department"].strip() == "":
@@ -66,7 +78,7 @@ class CategoryPages(Controller):
                                                  ideas=services.ideas)
 
         done = await forms.submit(db, lang(request), form, CategoryUpdate, change,
-                                  fields=("name_da", "name_en", "department", "position"))
+                                  fields=fields)
         if not isinstance(done, forms.Refused):
             return see_other(f"{_base(slug)}?done=changed#category-{category}")
         return await _index(db, services, writer, slug, status=done.status,
