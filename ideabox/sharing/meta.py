@@ -51,7 +51,8 @@ def plain_excerpt(rendered_html: str, limit: int = EXCERPT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit - 1]
-    if " " in cut:
+    # Cut at the last whole word (unless the cut falls between two words already).
+    if text[limit - 1] != " " and " " in cut:
         cut = cut[:cut.rindex(" ")]
     return cut.rstrip(" ,.;:–-") + "…"
 
