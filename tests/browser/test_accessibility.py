@@ -323,6 +323,14 @@ async def test_categories_and_sharing_pass_axe(browser: Browser, live_server: st
     await check("idea-share-copied")
 
     await _sign_in(page, base, "admin@kommune.dk")
+    # The forms to share and to edit an idea, with their category lists.
+    await page.goto(base + pages["purpose"])
+    await expect(page.get_by_label("Kategori", exact=True).last).to_be_visible()
+    await check("purpose-categories-signed-in")
+    await page.goto(base + pages["idea"])
+    await page.get_by_text("Ret idéen").click()
+    await expect(page.locator("#edit-category")).to_be_visible()
+    await check("idea-edit-category")
     await page.goto(base + pages["categories"])
     await check("admin-categories")
     await page.get_by_role("button", name="Tilføj kategorien").click()
