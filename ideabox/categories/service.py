@@ -7,6 +7,7 @@ from them).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import asyncpg
@@ -18,7 +19,9 @@ from ideabox.ideas.cache import IdeaCache
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from ideabox.platform.validation import trimmed
+from ideabox.purposes.schemas import SLUG_PATTERN
 
+_SLUG = re.compile(SLUG_PATTERN)
 NAME_LIMITS = (1, 80)
 DEPARTMENT_LIMIT = 120
 
@@ -31,6 +34,12 @@ _COLUMNS = """
        AND i.status NOT IN ('hidden', 'withdrawn', 'pending_review'))::int AS idea_count
 FROM categories c JOIN purposes p ON p.id = c.purpose_id
 """
+
+
+def is_slug(value: str) -> bool:
+    """Whether ``value`` could be a category's slug at all (anything else, a NUL byte
+    included, names no category and is not worth asking PostgreSQL about)."""
+    return len(value) <= 60 and _SLUG.match(value) is not None
 
 
 def ensure_may_manage(viewer: Viewer) -> None:
@@ -60,6 +69,8 @@ async def list_categories(conn: asyncpg.Connection, slug: str, *,
 
 async def get_category(conn: asyncpg.Connection, slug: str, category: str) -> Category:
     """One category of a purpose, retired or not; 404 if the purpose has none by that slug."""
+    if not is_slug(category):
+        raise NotFound("category_not_found", slug=category[:60])
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} WHERE p.slug = $1 AND c.slug = $2",
         slug, category)
@@ -102,6 +113,8 @@ async def create_category(db: Db, viewer: Viewer, slug: str, data: CategoryCreat
 
 
 async def _for_change(conn: asyncpg.Connection, slug: str, category: str) -> int:
+    if not is_slug(category):
+        raise NotFound("category_not_found", slug=category[:60])
     category_id: int | None = await conn.fetchval(
         "SELECT c.id FROM categories c JOIN purposes p ON p.id = c.purpose_id "
         "WHERE p.slug = $1 AND c.slug = $2 FOR UPDATE OF c", slug, category)
@@ -159,9 +172,11 @@ async def category_for_idea(conn: asyncpg.Connection, purpose_id: int, choice: s
     idea's category already (an edit that keeps it)."""
     if choice is None or not choice.strip():
         return None
-    row = await conn.fetchrow(
-        "SELECT id, retired_at IS NOT NULL AS retired FROM categories "
-        "WHERE purpose_id = $1 AND slug = $2", purpose_id, choice.strip())
+    row = None
+    if is_slug(choice.strip()):
+        row = await conn.fetchrow(
+            "SELECT id, retired_at IS NOT NULL AS retired FROM categories "
+            "WHERE purpose_id = $1 AND slug = $2", purpose_id, choice.strip())
     if row is None:
         raise Invalid("category", "category_unknown", slug=choice.strip()[:60])
     if row["retired"] and row["id"] != current:

@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
+from ideabox.categories.service import is_slug
 from ideabox.ideas.schemas import Idea, Sort, Status
 from ideabox.ideas.service import ideas_by_id
 from ideabox.platform.cache import CacheUnavailable
@@ -124,9 +125,11 @@ async def _category_id(conn: asyncpg.Connection, purpose_id: int,
                        category: str | None) -> int | None:
     if category is None or not category.strip():
         return None
-    found: int | None = await conn.fetchval(
-        "SELECT id FROM categories WHERE purpose_id = $1 AND slug = $2", purpose_id,
-        category.strip())
+    found: int | None = None
+    if is_slug(category.strip()):
+        found = await conn.fetchval(
+            "SELECT id FROM categories WHERE purpose_id = $1 AND slug = $2", purpose_id,
+            category.strip())
     if found is None:
         raise Invalid("category", "category_unknown", source="query", slug=category[:60])
     return found

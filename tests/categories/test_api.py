@@ -238,3 +238,19 @@ async def test_lists_and_search_filter_by_category(client, db):
     assert unknown.status_code == 400
     assert unknown.json()["extra"][0]["key"] == "category"
     assert unknown.json()["extra"][0]["source"] == "query"
+
+
+async def test_a_category_that_cannot_be_a_slug_is_refused_not_a_500(client, db):
+    await make_purpose(db, slug="havnen")
+    _, author = await make_user(db)
+    for bad in ("tra\x00fik", "Ikke En Slug", "x" * 61):
+        posted = await client.post("/api/v1/purposes/havnen/ideas", headers=bearer(author),
+                                   json={"title": "En idé med et underligt valg", "body": "Tak.",
+                                         "category": bad})
+        assert posted.status_code == 400, posted.text
+        assert posted.json()["extra"][0]["key"] == "category"
+        listed = await client.get("/api/v1/purposes/havnen/ideas", params={"category": bad})
+        assert listed.status_code == 400
+        assert listed.json()["extra"][0]["key"] == "category"
+    missing = await client.get("/api/v1/purposes/havnen/categories/tra%00fik")
+    assert missing.status_code in (400, 404)

@@ -134,7 +134,7 @@ async def test_hidden_and_unpublished_ideas_are_not_described(client, db):
     await make_purpose(db, slug="havnen")
     await make_purpose(db, slug="forslag", review_before_publishing=True)
     _, moderator = await make_user(db, role="moderator")
-    author, token = await make_user(db)
+    _, token = await make_user(db)
     hidden = await post_idea(client, token, "havnen", title="En skjult idé med hemmelighed",
                              body="Hemmelig tekst om naboen.")
     response = await client.post(f"/api/v1/ideas/{hidden['id']}/hide",
