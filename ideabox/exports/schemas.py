@@ -32,6 +32,9 @@ class ExportRow(msgspec.Struct):
     answer_due: datetime | None
     answered_at: datetime | None
     overdue: bool
+    # The slug of the purpose's category the idea is filed under (a retired one too), like
+    # ``purpose``: it stays the same when the category is renamed.
+    category: str | None
     # Posted for its author by staff (assisted participation). It stays the last column:
     # API.md orders the columns ..., answer_due, answered_at, overdue, category,
     # volunteers, assisted.

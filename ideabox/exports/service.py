@@ -57,6 +57,7 @@ SELECT p.slug AS purpose, p.timezone, pr.rank, pr.idea_id, i.title,
         WHERE sc.idea_id = i.id AND sc.response IS NOT NULL AND sc.trigger = 'response'
         ORDER BY sc.created_at DESC, sc.id DESC LIMIT 1) AS response,
        i.assisted_by IS NOT NULL AS assisted,
+       (SELECT c.slug FROM categories c WHERE c.id = i.category_id) AS category,
        p.answer_within_days,
        (SELECT min(sc.created_at) FROM idea_status_changes sc
         WHERE sc.idea_id = i.id AND sc.to_status = 'promoted') AS promoted_at,
@@ -120,7 +121,7 @@ def _row(record: asyncpg.Record, month: str, base_url: str, now: datetime) -> Ex
         status=record["status"], response=record["response"],
         url=f"{base_url.rstrip('/')}/ideas/{record['idea_id']}",
         answer_due=_local(due.answer_due, tz), answered_at=_local(due.answered_at, tz),
-        overdue=due.overdue, assisted=record["assisted"],
+        overdue=due.overdue, category=record["category"], assisted=record["assisted"],
     )
 
 

@@ -21,6 +21,8 @@ from ideabox.accounts import pages as accounts_pages
 from ideabox.accounts.auth import extend_sign_in, resend_session_cookie
 from ideabox.assisted import api as assisted_api
 from ideabox.assisted import pages as assisted_pages
+from ideabox.categories import api as categories_api
+from ideabox.categories import pages as categories_pages
 from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
 from ideabox.election.elector import elector_for
@@ -96,7 +98,7 @@ def api_routes() -> list[ControllerRouterHandler]:
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
             *identity_api.routes, *assisted_api.routes, *outcomes_api.routes,
-            *overview_api.routes, *webhooks_api.routes]
+            *overview_api.routes, *webhooks_api.routes, *categories_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -108,7 +110,8 @@ def page_routes() -> list[ControllerRouterHandler]:
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
         *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
-        *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes]
+        *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes,
+        *categories_pages.routes]
     return [pages_router(pages), *feeds_pages.routes, static_router()]
 
 

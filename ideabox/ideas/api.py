@@ -27,6 +27,8 @@ from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate, ListedStatus, So
 from ideabox.platform.pagination import Page
 
 Query = Annotated[str | None, Parameter(max_length=200, description="Search words (Danish)")]
+CategoryFilter = Annotated[str | None, Parameter(
+    max_length=60, description="Only ideas filed under this category (its slug)")]
 
 
 class PurposeIdeasController(Controller):
@@ -43,10 +45,12 @@ class PurposeIdeasController(Controller):
          responses=errors(400, 401, 404))
     async def list_ideas(self, db: RequestDb, viewer: MaybeSignedIn, slug: PurposeSlug,
                          services: Svc, sort: FromQuery[Sort | None] = None, q: Query = None,
-                         status: FromQuery[ListedStatus | None] = None, limit: Limit = 20,
+                         status: FromQuery[ListedStatus | None] = None,
+                         category: CategoryFilter = None, limit: Limit = 20,
                          cursor: Cursor = None) -> Page[Idea]:
         return await listing.list_ideas(db.conn, services, viewer, slug, sort=sort,
-                                        q=q, status=status, limit=limit, cursor=cursor)
+                                        q=q, status=status, category=category, limit=limit,
+                                        cursor=cursor)
 
 
 class IdeasController(Controller):

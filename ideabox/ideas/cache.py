@@ -28,6 +28,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Role
+from ideabox.categories.schemas import IdeaCategory
 from ideabox.ideas.schemas import Status
 from ideabox.platform.cache import CacheUnavailable
 from ideabox.platform.db import Db
@@ -50,10 +51,13 @@ SELECT i.id, i.purpose_id, p.slug AS purpose, p.timezone, i.title, i.body, i.bod
        (SELECT min(sc.created_at) FROM idea_status_changes sc
         WHERE sc.idea_id = i.id AND sc.to_status = 'promoted') AS promoted_at,
        (SELECT min(sc.created_at) FROM idea_status_changes sc
-        WHERE sc.idea_id = i.id AND sc.trigger = 'response') AS answered_at
+        WHERE sc.idea_id = i.id AND sc.trigger = 'response') AS answered_at,
+       c.id AS category_id, c.slug AS category_slug, c.name_da AS category_name_da,
+       c.name_en AS category_name_en, c.retired_at IS NOT NULL AS category_retired
 FROM ideas i
 JOIN purposes p ON p.id = i.purpose_id
 JOIN users u ON u.id = i.author_id
+LEFT JOIN categories c ON c.id = i.category_id
 """
 
 
@@ -82,14 +86,23 @@ class IdeaDocument(msgspec.Struct, frozen=True, array_like=True):
     answer_within_days: int
     promoted_at: datetime | None
     answered_at: datetime | None
+    # Its category's names: a renamed or retired category drops its ideas' documents.
+    category: IdeaCategory | None
 
 
+_CATEGORY_COLUMNS = ("category_id", "category_slug", "category_name_da", "category_name_en",
+                     "category_retired")
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(IdeaDocument)
 
 
 def from_row(row: asyncpg.Record) -> IdeaDocument:
-    return IdeaDocument(**dict(row))
+    fields = dict(row)
+    category_id, slug, name_da, name_en, retired = (fields.pop(c) for c in _CATEGORY_COLUMNS)
+    category = (None if category_id is None else
+                IdeaCategory(id=category_id, slug=slug, name_da=name_da, name_en=name_en,
+                             retired=retired))
+    return IdeaDocument(**fields, category=category)
 
 
 def encode(document: IdeaDocument) -> bytes:

@@ -2,9 +2,10 @@
 
 ``new`` pages by keyset (created_at, id). The ranked sorts (``top_month``, ``top``,
 ``hot``) read a Redis leaderboard and page by position; when Redis is down or not
-believed, or a filter is given, PostgreSQL ranks them with the same formulas. Ranked
-lists move while people vote, so a page boundary may repeat or skip an idea whose
-rank changed between two pages, as on any site ranked by live votes.
+believed, or a filter (a status, a category, search words) is given, PostgreSQL ranks
+them with the same formulas. Ranked lists move while people vote, so a page boundary
+may repeat or skip an idea whose rank changed between two pages, as on any site ranked
+by live votes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncpg
 import msgspec
 
 from ideabox.accounts.schemas import Viewer
+from ideabox.categories.service import is_slug
 from ideabox.ideas.schemas import Idea, Sort, Status
 from ideabox.ideas.service import ideas_by_id
 from ideabox.platform.cache import CacheUnavailable
@@ -68,15 +70,18 @@ LEFT JOIN (
 
 async def list_ideas(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
                      slug: str, *, sort: Sort | None = None, q: str | None = None,
-                     status: Status | None = None, limit: int = 20,
-                     cursor: str | None = None) -> Page[Idea]:
-    """A page of a purpose's ideas (withdrawn, hidden and unpublished ones never appear)."""
+                     status: Status | None = None, category: str | None = None,
+                     limit: int = 20, cursor: str | None = None) -> Page[Idea]:
+    """A page of a purpose's ideas (withdrawn, hidden and unpublished ones never appear);
+    ``category``: only those filed under the purpose's category of that slug (retired
+    ones too)."""
     purpose = await conn.fetchrow("SELECT id, timezone FROM purposes WHERE slug = $1", slug)
     if purpose is None:
         raise NotFound("purpose_not_found", slug=slug)
     if status in ("withdrawn", "hidden", "pending_review"):
         raise Invalid("status", "status_not_listed", source="query")
     query = _search_terms(q)
+    category_id = await _category_id(conn, purpose["id"], category)
     kind: ListKind = sort or ("relevance" if query else "top_month")
     position = decode_cursor(cursor, Position) or Position(sort=kind)
     if position.sort != kind:
@@ -84,13 +89,14 @@ async def list_ideas(conn: asyncpg.Connection, services: Services, viewer: Viewe
     month = services.tallies.month(purpose["timezone"])
 
     ids: list[int] | None = None
-    if kind not in ("new", "relevance") and query is None and status is None:
+    if (kind not in ("new", "relevance") and query is None and status is None
+            and category_id is None):
         with contextlib.suppress(CacheUnavailable):
             ids = await _from_leaderboard(conn, services, purpose["id"], purpose["timezone"],
                                           kind, month, position.offset, limit + 1)
     if ids is None:
-        ids = await _from_postgres(conn, purpose["id"], kind, month, query, status, position,
-                                   limit + 1)
+        ids = await _from_postgres(conn, purpose["id"], kind, month, query, status,
+                                   category_id, position, limit + 1)
     more = len(ids) > limit
     ideas = await ideas_by_id(conn, services, viewer, ids[:limit])
     next_cursor = None
@@ -113,6 +119,20 @@ def _search_terms(q: str | None) -> str | None:
     if "\x00" in q:
         raise Invalid("q", "nul_characters", source="query")
     return q.strip()
+
+
+async def _category_id(conn: asyncpg.Connection, purpose_id: int,
+                       category: str | None) -> int | None:
+    if category is None or not category.strip():
+        return None
+    found: int | None = None
+    if is_slug(category.strip()):
+        found = await conn.fetchval(
+            "SELECT id FROM categories WHERE purpose_id = $1 AND slug = $2", purpose_id,
+            category.strip())
+    if found is None:
+        raise Invalid("category", "category_unknown", source="query", slug=category[:60])
+    return found
 
 
 async def _from_leaderboard(conn: asyncpg.Connection, services: Services, purpose_id: int,
@@ -142,7 +162,8 @@ class _Params:
 
 async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, kind: ListKind,
                          month: date, query: str | None, status: Status | None,
-                         position: Position, count: int) -> list[int]:
+                         category_id: int | None, position: Position,
+                         count: int) -> list[int]:
     params = _Params()
     purpose = params.add(purpose_id)
     source = "ideas i"
@@ -158,6 +179,8 @@ async def _from_postgres(conn: asyncpg.Connection, purpose_id: int, kind: ListKi
         where.append("i.search @@ query")
     if status is not None:
         where.append(f"i.status = {params.add(status)}")
+    if category_id is not None:
+        where.append(f"i.category_id = {params.add(category_id)}")
     page = ""
     if kind == "new":
         if position.created_at is not None and position.id is not None:

@@ -16,7 +16,7 @@ from ideabox.http.pages import forms
 from ideabox.http.pages.render import form_of, lang, page, see_other
 from ideabox.http.routing import AnyRequest, IdeaId, MaybeSignedIn, RequestDb, Svc, Writer
 from ideabox.ideas import service, similar
-from ideabox.ideas.schemas import IdeaCreate, IdeaUpdate
+from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
 from ideabox.ideas.views import idea_page
 from ideabox.platform.errors import IdeaboxError
 from ideabox.purposes.views import purpose_page
@@ -64,9 +64,13 @@ class IdeaPages(Controller):
                    idea_id: IdeaId) -> Template | Redirect:
         """Change the title and text: the author while the idea is open, an admin always."""
         form = await form_of(request)
-        done = await forms.submit(db, lang(request), form, IdeaUpdate,
-                                  lambda data: service.update_idea(db, services, writer,
-                                                                   idea_id, data))
+
+        async def edit(data: IdeaUpdate) -> Idea:
+            if form.get("category", None) == "":
+                data.category = None  # "Ingen kategori": the form's empty choice
+            return await service.update_idea(db, services, writer, idea_id, data)
+
+        done = await forms.submit(db, lang(request), form, IdeaUpdate, edit)
         if not isinstance(done, forms.Refused):
             return see_other(f"/ideas/{idea_id}")
         return await idea_page(db, writer, services, idea_id, status=done.status,

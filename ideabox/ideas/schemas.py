@@ -9,6 +9,7 @@ import msgspec
 
 from ideabox.accounts.schemas import User
 from ideabox.assisted.schemas import OnBehalfOf
+from ideabox.categories.schemas import CategoryChoice, IdeaCategory
 from ideabox.platform.validation import LINES, ONE_LINE
 
 Status = Literal["pending_review", "open", "promoted", "under_review", "accepted",
@@ -28,6 +29,8 @@ class IdeaCreate(msgspec.Struct, forbid_unknown_fields=True):
     title: Title
     body: Body
     on_behalf_of: OnBehalfOf | None = None
+    # One of the purpose's categories, by its slug (``GET …/categories``); none if null.
+    category: CategoryChoice | None = None
 
 
 class IdeaUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -35,6 +38,8 @@ class IdeaUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     body: Body | msgspec.UnsetType = msgspec.UNSET
+    # A category's slug, or null (or "") for none.
+    category: CategoryChoice | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class Idea(msgspec.Struct):
@@ -63,3 +68,5 @@ class Idea(msgspec.Struct):
     answer_due: datetime | None = None
     answered_at: datetime | None = None
     overdue: bool = False
+    # The category its author filed it under (names in Danish and English), or null.
+    category: IdeaCategory | None = None

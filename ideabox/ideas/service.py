@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from ideabox.accounts.schemas import User, Viewer
 from ideabox.assisted.acting import acting_for, audit_act
+from ideabox.categories.service import category_for_idea
 from ideabox.ideas.cache import Found, IdeaDocument
 from ideabox.ideas.deadline import deadline
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
@@ -47,7 +49,7 @@ def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool, now: datetime) -> 
         voted_by_me=voted_by_me, updated_at=doc.updated_at,
         promoted_month=doc.promoted_month, assisted=doc.assisted,
         promoted_at=due.promoted_at, answer_due=due.answer_due, answered_at=due.answered_at,
-        overdue=due.overdue,
+        overdue=due.overdue, category=doc.category,
     )
 
 
@@ -145,13 +147,15 @@ async def create_idea(db: Db, services: Services, viewer: Viewer, slug: str,
     title = trimmed(data.title, "title", *TITLE_LIMITS)
     body = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
     body_html = await markdown.to_html(body, "body")
+    category_id = await category_for_idea(db.conn, purpose["id"], data.category)
     row = await db.conn.fetchrow(
         """
         INSERT INTO ideas (purpose_id, author_id, title, body, body_html, created_at,
-                           updated_at, assisted_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id, created_at
+                           updated_at, assisted_by, category_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id, created_at
         """,
-        purpose["id"], author.id, title, body, body_html, db.now, acting.assisted_by)
+        purpose["id"], author.id, title, body, body_html, db.now, acting.assisted_by,
+        category_id)
     assert row is not None
     idea_id: int = row["id"]
     if purpose["review_before_publishing"]:
@@ -171,7 +175,8 @@ async def create_idea(db: Db, services: Services, viewer: Viewer, slug: str,
 
 async def _for_change(conn: asyncpg.Connection, viewer: Viewer, idea_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(
-        "SELECT id, author_id, status, purpose_id FROM ideas WHERE id = $1 FOR UPDATE", idea_id)
+        "SELECT id, author_id, status, purpose_id, category_id FROM ideas WHERE id = $1 "
+        "FOR UPDATE", idea_id)
     if row is None or not may_see(viewer, row["status"], row["author_id"]):
         raise NotFound("idea_not_found", id=idea_id)
     return row
@@ -194,10 +199,13 @@ async def update_idea(db: Db, services: Services, viewer: Viewer, idea_id: int,
     if isinstance(data.body, str):
         changes["body"] = trimmed(data.body, "body", *BODY_LIMITS, multiline=True)
         changes["body_html"] = await markdown.to_html(changes["body"], "body")
+    if data.category is not msgspec.UNSET:
+        changes["category_id"] = await category_for_idea(
+            db.conn, row["purpose_id"], data.category, current=row["category_id"])
     if changes:
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(changes, start=2))
         stamp = f"updated_at = ${len(changes) + 2}"
-        # Columns are IdeaUpdate's own field names; values go as $n.
+        # Columns are IdeaUpdate's own field names (and category_id); values go as $n.
         update = f"UPDATE ideas SET {assignments}, {stamp} WHERE id = $1"  # noqa: S608
         await db.conn.execute(update, idea_id, *changes.values(), db.now)
         services.ideas.changed(db, [idea_id])

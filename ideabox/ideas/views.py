@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar.response import Template
 
+from ideabox.categories.service import list_categories
 from ideabox.comments.service import list_comments
 from ideabox.http.pages.render import page
 from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
@@ -18,6 +19,7 @@ from ideabox.moderation.queue import marks_for
 from ideabox.notifications.service import get_following
 from ideabox.purposes.service import get_purpose
 from ideabox.responses.service import idea_history
+from ideabox.sharing.meta import for_idea
 
 COMMENTS_PER_PAGE = 50
 
@@ -33,7 +35,12 @@ async def idea_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, idea_id
     context: dict[str, Any] = {"errors": {}, "values": {}, "reply_to": None, "added": None,
                                "edit_errors": {}, "edit_values": {}, "withdraw_errors": {}}
     context.update(forms_state)
+    # The edit form offers the categories still offered, and the idea's own.
+    current = idea.category.slug if idea.category else None
+    categories = [c for c in await list_categories(db.conn, idea.purpose, include_retired=True)
+                  if not c.retired or c.slug == current]
     return page("ideas/show.html", status=status, viewer=viewer, idea=idea, purpose=purpose,
+                categories=categories, share=for_idea(idea, services.settings.base_url),
                 comments=thread, **context, **await idea_story(db, viewer, idea_id),
                 **_deadline_days(idea, db.now))
 

@@ -46,6 +46,8 @@ MESSAGES: dict[str, str] = {
     "webhook_url_private": N_("must point to a public address, not a local or private one"),
     "webhook_purpose_unknown": N_("there is no purpose '%(slug)s'"),
     "choose_events": N_("choose at least one event"),
+    "category_unknown": N_("the purpose has no category '%(slug)s'"),
+    "category_retired": N_("the category '%(slug)s' is retired and no longer offered"),
     # Identity and eligibility
     "verify_email_first": N_("Confirm your e-mail address first: follow the link in the "
                              "mail we sent you, or ask for a new one on your page"),
@@ -107,6 +109,7 @@ MESSAGES: dict[str, str] = {
     "moderators_only": N_("Only moderators and administrators moderate"),
     "admins_only_webhooks": N_("Only administrators manage webhooks"),
     "staff_only_export": N_("Only staff and administrators export the top ideas"),
+    "staff_only_categories": N_("Only staff and administrators manage categories"),
     "staff_only_overview": N_("Only staff, moderators and administrators see the overview"),
     "author_or_admin_edits": N_("Only the author or an administrator may edit this idea"),
     "author_withdraws": N_("Only the author may withdraw this idea"),
@@ -132,10 +135,15 @@ MESSAGES: dict[str, str] = {
                                     "participation"),
     "webhook_not_found": N_("No webhook %(id)s"),
     "webhook_delivery_not_found": N_("No webhook delivery %(id)s"),
+    "category_not_found": N_("No category '%(slug)s' in this purpose"),
     "month_not_promoted": N_("%(month)s of '%(slug)s' has not been promoted"),
     "export_not_found": N_("No promotion of %(month)s %(scope)s is on record"),
     # The state forbids it
     "slug_taken": N_("A purpose with the slug '%(slug)s' exists already"),
+    "category_slug_taken": N_("The purpose has a category with the slug '%(slug)s' "
+                              "already"),
+    "category_in_use": N_("Ideas are filed under the category '%(slug)s'; retire it instead, "
+                          "so that they keep it"),
     "timezone_fixed": N_("The time zone cannot change once a month has been promoted"),
     "idea_withdrawn": N_("The idea was withdrawn by its author"),
     "idea_hidden": N_("The idea was hidden by a moderator"),

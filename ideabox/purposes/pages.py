@@ -25,6 +25,7 @@ from ideabox.purposes.views import purpose_page
 TOP_ON_FRONT = 5
 Query = Annotated[str | None, QueryParameter(max_length=200)]
 CursorParam = Annotated[str | None, QueryParameter(max_length=512)]
+CategoryParam = Annotated[str | None, QueryParameter(max_length=60)]
 
 
 class FrontPage(Controller):
@@ -46,9 +47,12 @@ class PurposePages(Controller):
     @get("/", name="purpose")
     async def show(self, db: RequestDb, viewer: MaybeSignedIn, services: Svc,
                    slug: FromPath[str], sort: FromQuery[Sort | None] = None,
-                   q: Query = None, cursor: CursorParam = None) -> Template:
-        """A purpose's ideas in one of four orders, searched and paged; the form to post."""
-        return await purpose_page(db, viewer, services, slug, sort=sort, q=q, cursor=cursor)
+                   q: Query = None, category: CategoryParam = None,
+                   cursor: CursorParam = None) -> Template:
+        """A purpose's ideas in one of four orders, searched, filtered by category and
+        paged; the form to post."""
+        return await purpose_page(db, viewer, services, slug, sort=sort, q=q,
+                                  category=category, cursor=cursor)
 
 
 @get("/admin")

@@ -273,3 +273,88 @@ async def test_reports_review_and_the_queue_pass_axe(browser: Browser, live_serv
     await check("admin-queue-en")
     await context.close()
     assert found == {}
+
+
+async def test_categories_and_sharing_pass_axe(browser: Browser, live_server: str,
+                                               axe_source: str,
+                                               db: asyncpg.Connection) -> None:
+    """The category filter, the idea's category and share section, and the
+    administration's categories page (with its errors), wide and narrow; the share
+    section with and without JavaScript."""
+    base = live_server
+    await make_purpose(db, slug="havnen", title="En bedre havnefront")
+    _, admin_token = await make_user(db, role="admin", email="admin@kommune.dk")
+    _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
+    async with httpx.AsyncClient(base_url=base) as api:
+        for slug, da, en in [("trafik", "Trafik", "Traffic"),
+                             ("groent", "Grønne områder", "Green spaces")]:
+            response = await api.post("/api/v1/purposes/havnen/categories",
+                                       headers=bearer(admin_token),
+                                       json={"slug": slug, "name_da": da, "name_en": en,
+                                             "department": "Teknik og Miljø"})
+            assert response.status_code == 201, response.text
+        response = await api.post("/api/v1/purposes/havnen/ideas", headers=bearer(token),
+                                  json={"title": "Cykelsti langs vandet",
+                                        "body": "En **bred** sti.", "category": "trafik"})
+        assert response.status_code == 201, response.text
+        idea_id = response.json()["id"]
+    pages = {"purpose": "/purposes/havnen", "purpose-category": "/purposes/havnen?category=trafik",
+             "idea": f"/ideas/{idea_id}", "categories": "/admin/purposes/havnen/categories"}
+    context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
+    await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page = await context.new_page()
+    found: dict[str, list[dict[str, object]]] = {}
+
+    async def check(name: str) -> None:
+        violations = await axe_violations(page, axe_source)
+        if violations:
+            found[name] = violations
+        await screenshot(page, name)
+
+    for name in ("purpose", "purpose-category", "idea"):
+        await page.goto(base + pages[name])
+        await check(name)
+    # The copy button appears with JavaScript, and says what it did.
+    await page.goto(base + pages["idea"])
+    copy = page.get_by_role("button", name="Kopiér link")
+    await expect(copy).to_be_visible()
+    await copy.click()
+    await expect(page.get_by_role("status").filter(has_text="Linket er kopieret.")).to_be_visible()
+    await check("idea-share-copied")
+
+    await _sign_in(page, base, "admin@kommune.dk")
+    # The forms to share and to edit an idea, with their category lists.
+    await page.goto(base + pages["purpose"])
+    await expect(page.get_by_label("Kategori", exact=True).last).to_be_visible()
+    await check("purpose-categories-signed-in")
+    await page.goto(base + pages["idea"])
+    await page.get_by_text("Ret idéen").click()
+    await expect(page.locator("#edit-category")).to_be_visible()
+    await check("idea-edit-category")
+    await page.goto(base + pages["categories"])
+    await check("admin-categories")
+    await page.get_by_role("button", name="Tilføj kategorien").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("admin-categories-errors")
+    await page.get_by_text("Ret “Trafik”").click()
+    await expect(page.locator("#f-trafik-name_da")).to_be_visible()
+    await check("admin-categories-edit")
+    await page.set_viewport_size({"width": 320, "height": 640})
+    for name in ("purpose", "idea", "categories"):
+        await page.goto(base + pages[name])
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px wide)"
+        await check(f"{name}-categories-320")
+    await context.close()
+
+    # Without JavaScript: the link and the e-mail link are there, the buttons are not.
+    plain = await browser.new_context(locale="da-DK", java_script_enabled=False)
+    page = await plain.new_page()
+    await page.goto(base + pages["idea"])
+    await expect(page.get_by_role("button", name="Kopiér link")).to_be_hidden()
+    await expect(page.get_by_role("link", name="Send linket på e-mail")).to_be_visible()
+    # The canonical address, from IDEABOX_BASE_URL.
+    await expect(page.get_by_label("Link til idéen")).to_have_value(
+        f"http://127.0.0.1:8000/ideas/{idea_id}")
+    await plain.close()
+    assert found == {}

@@ -114,6 +114,37 @@ async def assisted(client: httpx.AsyncClient, db: asyncpg.Connection) -> str:
     return scene.slug
 
 
+async def categories(client: httpx.AsyncClient, db: asyncpg.Connection) -> str:
+    """Ideas filed under the purpose's categories (one retired since, one renamed since)
+    and one filed under none: the column holds the category's slug."""
+    scene = await Scene(client, db).build(slug="kategorier", voters=3, promote_top_n=3)
+    admin = bearer(scene.admin_token)
+    for slug, da, en in [("trafik", "Trafik", "Traffic"),
+                         ("groenne-omraader", "Grønne områder", "Green spaces")]:
+        made = await client.post(f"/api/v1/purposes/{scene.slug}/categories", headers=admin,
+                                 json={"slug": slug, "name_da": da, "name_en": en})
+        assert made.status_code == 201, made.text
+    filed = {}
+    for n, (title, category) in enumerate([("Cykelsti langs åen", "trafik"),
+                                           ("Flere træer på torvet", "groenne-omraader"),
+                                           ("Længere åbent på biblioteket", None)]):
+        idea = await scene.idea(title, cph(2026, 9, 6 + n, 10))
+        if category is not None:
+            filed_under = await client.patch(f"/api/v1/ideas/{idea}", headers=admin,
+                                             json={"category": category})
+            assert filed_under.status_code == 200, filed_under.text
+        await scene.votes(idea, range(3 - n), cph(2026, 9, 14))
+        filed[title] = idea
+    await _promote(scene)
+    retired = await client.patch(f"/api/v1/purposes/{scene.slug}/categories/trafik",
+                                 headers=admin, json={"retired": True})
+    renamed = await client.patch(f"/api/v1/purposes/{scene.slug}/categories/groenne-omraader",
+                                 headers=admin, json={"name_da": "Parker og grønne områder"})
+    assert (retired.status_code, renamed.status_code) == (200, 200)
+    return scene.slug
+
+
 Scenario = Callable[[httpx.AsyncClient, asyncpg.Connection], Awaitable[str]]
 SCENARIOS: dict[str, Scenario] = {"empty": empty, "one": one, "many": many, "danish": danish,
-                                  "formulas": formulas, "assisted": assisted}
+                                  "formulas": formulas, "assisted": assisted,
+                                  "categories": categories}

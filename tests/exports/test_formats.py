@@ -23,7 +23,8 @@ def _row(n: int) -> ExportRow:
                      total_votes=n, comments=0, status="promoted", response=None,
                      url=f"https://ideer.example/ideas/{n}",
                      answer_due=datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("Europe/Copenhagen")),
-                     answered_at=None, overdue=n % 3 == 0, assisted=n % 2 == 0)
+                     answered_at=None, overdue=n % 3 == 0,
+                     category="trafik" if n % 5 == 0 else None, assisted=n % 2 == 0)
 
 
 async def _rows(count: int, fail_at: int | None = None) -> AsyncIterator[ExportRow]:

@@ -76,7 +76,8 @@ def _from_csv(data: bytes, excel: bool) -> list[dict[str, Any]]:
         for column in ("assisted", "overdue"):
             assert item[column] in ("true", "false")
             item[column] = item[column] == "true"
-        for column in ("title", "author", "response", "status", "purpose", "month", "url"):
+        for column in ("title", "author", "response", "status", "purpose", "month", "url",
+                       "category"):
             item[column] = _unneutralise(item[column]) or None
         for column in TIMESTAMPS:
             stamp = item[column]
@@ -132,18 +133,21 @@ async def test_every_format_matches_its_golden_file_and_they_agree(name, client,
     assert _from_json(downloads["json"]) == from_csv
     assert _from_xlsx(downloads["xlsx"]) == from_csv
     expected_rows = {"empty": 0, "one": 1, "many": 8, "danish": 1, "formulas": 5,
-                     "assisted": 2}[name]
+                     "assisted": 2, "categories": 3}[name]
     assert len(from_csv) == expected_rows
     # Added columns come after the ones API.md fixes.
     assert COLUMNS[:13] == ("month", "purpose", "rank", "idea_id", "title", "author",
                             "posted_at", "votes_in_month", "total_votes", "comments",
                             "status", "response", "url")
     # The answer deadline's columns, then (API.md) category and volunteers, then assisted.
-    assert COLUMNS[13:16] == ("answer_due", "answered_at", "overdue")
+    assert COLUMNS[13:17] == ("answer_due", "answered_at", "overdue", "category")
     assert COLUMNS[-1] == "assisted"
     if name == "assisted":
         assert [(row["author"], row["assisted"]) for row in from_csv] == [
             ("Karen Hansen", True), ("Anna Jensen", False)]
+    if name == "categories":
+        # By slug, a retired category too; an idea without one has an empty cell.
+        assert [row["category"] for row in from_csv] == ["trafik", "groenne-omraader", None]
 
 
 async def test_formula_cells_are_neutralised_in_csv_and_kept_exact_elsewhere(client, db):

@@ -1,0 +1,1 @@
+"""A purpose's categories: the administration defines them, an idea's author picks one."""
