@@ -29,6 +29,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Role
 from ideabox.ideas.schemas import Status
+from ideabox.pictures.schemas import PictureDoc, decode_document_pictures
 from ideabox.platform.cache import CacheUnavailable
 from ideabox.platform.db import Db
 from ideabox.votes.counts import idea_counts
@@ -50,7 +51,13 @@ SELECT i.id, i.purpose_id, p.slug AS purpose, p.timezone, i.title, i.body, i.bod
        (SELECT min(sc.created_at) FROM idea_status_changes sc
         WHERE sc.idea_id = i.id AND sc.to_status = 'promoted') AS promoted_at,
        (SELECT min(sc.created_at) FROM idea_status_changes sc
-        WHERE sc.idea_id = i.id AND sc.trigger = 'response') AS answered_at
+        WHERE sc.idea_id = i.id AND sc.trigger = 'response') AS answered_at,
+       -- Its pictures (ideabox.pictures.schemas.PictureDoc), without their bytes.
+       (SELECT coalesce(json_agg(json_build_array(
+                   ip.id, ip.alt, ip.content_type, ip.width, ip.height, ip.display_sha256,
+                   ip.thumb_width, ip.thumb_height, ip.thumbnail_sha256)
+                   ORDER BY ip.position), '[]')
+        FROM idea_pictures ip WHERE ip.idea_id = i.id) AS pictures
 FROM ideas i
 JOIN purposes p ON p.id = i.purpose_id
 JOIN users u ON u.id = i.author_id
@@ -82,6 +89,8 @@ class IdeaDocument(msgspec.Struct, frozen=True, array_like=True):
     answer_within_days: int
     promoted_at: datetime | None
     answered_at: datetime | None
+    # Its pictures' sizes and digests (ideabox.pictures), in their order; never the bytes.
+    pictures: tuple[PictureDoc, ...]
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -89,7 +98,9 @@ _decoder = msgspec.msgpack.Decoder(IdeaDocument)
 
 
 def from_row(row: asyncpg.Record) -> IdeaDocument:
-    return IdeaDocument(**dict(row))
+    fields = dict(row)
+    fields["pictures"] = decode_document_pictures(fields["pictures"])
+    return IdeaDocument(**fields)
 
 
 def encode(document: IdeaDocument) -> bytes:

@@ -9,6 +9,7 @@ import msgspec
 
 from ideabox.accounts.schemas import User
 from ideabox.assisted.schemas import OnBehalfOf
+from ideabox.pictures.schemas import Picture
 from ideabox.platform.validation import LINES, ONE_LINE
 
 Status = Literal["pending_review", "open", "promoted", "under_review", "accepted",
@@ -63,3 +64,6 @@ class Idea(msgspec.Struct):
     answer_due: datetime | None = None
     answered_at: datetime | None = None
     overdue: bool = False
+    # Up to three (ideabox.pictures); none shown to others while the idea is hidden,
+    # awaiting review or withdrawn.
+    pictures: list[Picture] = msgspec.field(default_factory=list)
