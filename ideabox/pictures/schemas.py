@@ -76,9 +76,9 @@ def may_see_pictures(viewer: Viewer | None, status: str, author_id: int) -> bool
     return viewer is not None and (viewer.is_moderator or viewer.id == author_id)
 
 
-_pictures_decoder = msgspec.json.Decoder(tuple[PictureDoc, ...])
-
-
-def decode_document_pictures(raw: str | bytes) -> tuple[PictureDoc, ...]:
-    """An idea's pictures as its document's query gives them: one JSON array of arrays."""
-    return _pictures_decoder.decode(raw)
+def decode_document_pictures(raw: object) -> tuple[PictureDoc, ...]:
+    """An idea's pictures as its document's query gives them: one JSON array of arrays
+    (decoded already by the pool's JSON codec)."""
+    if isinstance(raw, str | bytes):
+        raw = msgspec.json.decode(raw)
+    return msgspec.convert(raw, tuple[PictureDoc, ...])

@@ -59,9 +59,9 @@ async def add_picture(db: Db, services: Services, viewer: Viewer, idea_id: int,
     """Add a picture to an idea (its author, while the idea is open or awaiting review):
     decoded, re-encoded without metadata in two sizes, and kept; at most three."""
     _ensure_author_may_add(viewer, await _idea_for_pictures(db.conn, viewer, idea_id))
-    text = checked_alt(alt)
     if data is None:
         raise Invalid("picture", "blank")
+    text = checked_alt(alt)
     # Refused before the work of decoding when the idea has its three already.
     await _ensure_room(db.conn, idea_id)
     encoded = await imaging.encode_upload(data)
