@@ -314,9 +314,12 @@ async def test_an_idea_with_pictures_passes_axe(browser: Browser, live_server: s
     await expect(page.locator(".error-summary")).to_be_visible()
     await check("idea-pictures-errors")
     await page.set_viewport_size({"width": 320, "height": 640})
-    await page.goto(url)
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 320, f"the idea with pictures scrolls sideways at 320 px ({width} px)"
-    await check("idea-pictures-320")
+    # The idea with its pictures, and the form to post one with its file input.
+    for name, address in (("idea-pictures-320", url),
+                          ("purpose-picture-input-320", f"{base}/purposes/havnen")):
+        await page.goto(address)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px)"
+        await check(name)
     await context.close()
     assert found == {}
