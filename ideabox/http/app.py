@@ -68,6 +68,8 @@ from ideabox.outcomes.reminders import remind_forever
 from ideabox.overview import api as overview_api
 from ideabox.overview import pages as overview_pages
 from ideabox.overview.refresh import refresh_overview_forever
+from ideabox.pictures import api as pictures_api
+from ideabox.pictures import pages as pictures_pages
 from ideabox.platform import logs
 from ideabox.platform.clock import Clock
 from ideabox.platform.db import CONNECTION_ERRORS
@@ -98,7 +100,8 @@ def api_routes() -> list[ControllerRouterHandler]:
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
             *identity_api.routes, *assisted_api.routes, *outcomes_api.routes,
-            *overview_api.routes, *webhooks_api.routes, *categories_api.routes]
+            *overview_api.routes, *webhooks_api.routes, *categories_api.routes,
+            *pictures_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -111,8 +114,8 @@ def page_routes() -> list[ControllerRouterHandler]:
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
         *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
         *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes,
-        *categories_pages.routes]
-    return [pages_router(pages), *feeds_pages.routes, static_router()]
+        *categories_pages.routes, *pictures_pages.page_routes]
+    return [pages_router(pages), *feeds_pages.routes, *pictures_pages.routes, static_router()]
 
 
 def background_tasks() -> list[BackgroundTask]:

@@ -19,13 +19,22 @@ from litestar.handlers.base import BaseRouteHandler
 from ideabox.platform.db import SAFE_METHODS
 from ideabox.platform.errors import UnsupportedMediaType
 
+MULTIPART_BODY = "multipart_body"
+"""The route option of an API route that takes a file (a picture): it reads
+``multipart/form-data``, and only that besides JSON. It still needs a bearer token, or
+the session cookie with its CSRF token, like every write."""
+
 
 def is_json(content_type: str | None) -> bool:
     """Whether a Content-Type names JSON: ``application/json`` or ``application/*+json``,
     with any parameters."""
-    media_type = (content_type or "").partition(";")[0].strip().lower()
+    media_type = _media_type(content_type)
     return media_type == "application/json" or (
         media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").partition(";")[0].strip().lower()
 
 
 async def json_bodies_only(connection: ASGIConnection[Any, Any, Any, Any],
@@ -38,6 +47,10 @@ async def json_bodies_only(connection: ASGIConnection[Any, Any, Any, Any],
     without a Content-Length."""
     if not isinstance(connection, Request) or connection.method in SAFE_METHODS:
         return
-    if is_json(connection.headers.get("content-type")) or not await connection.body():
+    content_type = connection.headers.get("content-type")
+    if is_json(content_type) or not await connection.body():
+        return
+    if connection.route_handler.opt.get(MULTIPART_BODY) and _media_type(content_type) == (
+            "multipart/form-data"):
         return
     raise UnsupportedMediaType("not_json", field="Content-Type", source="header")

@@ -78,6 +78,7 @@ _ERRORS: dict[int, str] = {
          "made with the session cookie lacks its CSRF token",
     404: "Not found, or hidden from the person asking",
     409: "Not possible in the present state; `detail` says why",
+    413: "The request body is larger than the route takes",
     415: "The body is not declared JSON (`Content-Type: application/json`)",
     429: "Too many requests; try again after `Retry-After` seconds",
     503: "PostgreSQL is out of reach, or took too long; try again after `Retry-After` "

@@ -30,6 +30,7 @@ import msgspec
 from ideabox.accounts.schemas import Role
 from ideabox.categories.schemas import IdeaCategory
 from ideabox.ideas.schemas import Status
+from ideabox.pictures.schemas import PictureDoc, decode_document_pictures
 from ideabox.platform.cache import CacheUnavailable
 from ideabox.platform.db import Db
 from ideabox.votes.counts import idea_counts
@@ -53,7 +54,13 @@ SELECT i.id, i.purpose_id, p.slug AS purpose, p.timezone, i.title, i.body, i.bod
        (SELECT min(sc.created_at) FROM idea_status_changes sc
         WHERE sc.idea_id = i.id AND sc.trigger = 'response') AS answered_at,
        c.id AS category_id, c.slug AS category_slug, c.name_da AS category_name_da,
-       c.name_en AS category_name_en, c.retired_at IS NOT NULL AS category_retired
+       c.name_en AS category_name_en, c.retired_at IS NOT NULL AS category_retired,
+       -- Its pictures (ideabox.pictures.schemas.PictureDoc), without their bytes.
+       (SELECT coalesce(json_agg(json_build_array(
+                   ip.id, ip.alt, ip.content_type, ip.width, ip.height, ip.display_sha256,
+                   ip.thumb_width, ip.thumb_height, ip.thumbnail_sha256)
+                   ORDER BY ip.position), '[]')
+        FROM idea_pictures ip WHERE ip.idea_id = i.id) AS pictures
 FROM ideas i
 JOIN purposes p ON p.id = i.purpose_id
 JOIN users u ON u.id = i.author_id
@@ -88,6 +95,8 @@ class IdeaDocument(msgspec.Struct, frozen=True, array_like=True):
     answered_at: datetime | None
     # Its category's names: a renamed or retired category drops its ideas' documents.
     category: IdeaCategory | None
+    # Its pictures' sizes and digests (ideabox.pictures), in their order; never the bytes.
+    pictures: tuple[PictureDoc, ...]
 
 
 _CATEGORY_COLUMNS = ("category_id", "category_slug", "category_name_da", "category_name_en",
@@ -102,6 +111,7 @@ def from_row(row: asyncpg.Record) -> IdeaDocument:
     category = (None if category_id is None else
                 IdeaCategory(id=category_id, slug=slug, name_da=name_da, name_en=name_en,
                              retired=retired))
+    fields["pictures"] = decode_document_pictures(fields["pictures"])
     return IdeaDocument(**fields, category=category)
 
 

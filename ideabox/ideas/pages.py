@@ -18,6 +18,8 @@ from ideabox.http.routing import AnyRequest, IdeaId, MaybeSignedIn, RequestDb, S
 from ideabox.ideas import service, similar
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
 from ideabox.ideas.views import idea_page
+from ideabox.pictures import service as pictures
+from ideabox.pictures.uploads import UPLOAD_BODY_LIMIT, upload_of
 from ideabox.platform.errors import IdeaboxError
 from ideabox.purposes.views import purpose_page
 
@@ -28,14 +30,23 @@ TitleParam = Annotated[str, QueryParameter(max_length=200)]
 class PostIdeaPages(Controller):
     path = "/purposes/{slug:str}"
 
-    @post("/ideas")
+    @post("/ideas", request_max_body_size=UPLOAD_BODY_LIMIT)
     async def create(self, request: AnyRequest, db: RequestDb, writer: Writer, services: Svc,
                      slug: FromPath[str]) -> Template | Redirect:
-        """Post an idea; its page is the answer, or the form again with what to fix."""
+        """Post an idea, with a picture if one was chosen (in the same transaction: a
+        picture refused leaves no idea behind); its page is the answer, or the form
+        again with what to fix."""
         form = await form_of(request)
-        idea = await forms.submit(db, lang(request), form, IdeaCreate,
-                                  lambda data: service.create_idea(db, services, writer, slug,
-                                                                   data),
+        upload = await upload_of(request)
+
+        async def post_idea(data: IdeaCreate) -> Idea:
+            idea = await service.create_idea(db, services, writer, slug, data)
+            if upload.data is not None:
+                await pictures.add_picture(db, services, writer, idea.id, upload.data,
+                                           upload.alt)
+            return idea
+
+        idea = await forms.submit(db, lang(request), form, IdeaCreate, post_idea,
                                   passthrough=(401, 404))
         if not isinstance(idea, forms.Refused):
             return see_other(f"/ideas/{idea.id}")

@@ -10,6 +10,7 @@ import msgspec
 from ideabox.accounts.schemas import User
 from ideabox.assisted.schemas import OnBehalfOf
 from ideabox.categories.schemas import CategoryChoice, IdeaCategory
+from ideabox.pictures.schemas import Picture
 from ideabox.platform.validation import LINES, ONE_LINE
 
 Status = Literal["pending_review", "open", "promoted", "under_review", "accepted",
@@ -70,3 +71,6 @@ class Idea(msgspec.Struct):
     overdue: bool = False
     # The category its author filed it under (names in Danish and English), or null.
     category: IdeaCategory | None = None
+    # Up to three (ideabox.pictures); none shown to others while the idea is hidden,
+    # awaiting review or withdrawn.
+    pictures: list[Picture] = msgspec.field(default_factory=list)

@@ -16,6 +16,7 @@ from ideabox.categories.service import category_for_idea
 from ideabox.ideas.cache import Found, IdeaDocument
 from ideabox.ideas.deadline import deadline
 from ideabox.ideas.schemas import Idea, IdeaCreate, IdeaUpdate
+from ideabox.pictures.schemas import may_see_pictures, picture_of
 from ideabox.platform import labels, markdown
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, Forbidden, NotFound
@@ -37,7 +38,8 @@ def may_see(viewer: Viewer | None, status: str, author_id: int) -> bool:
     return viewer is not None and (viewer.is_moderator or viewer.id == author_id)
 
 
-def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool, now: datetime) -> Idea:
+def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool, now: datetime,
+          viewer: Viewer | None) -> Idea:
     # Whether the answer is overdue depends on the time of reading, not of caching.
     due = deadline(doc.promoted_at, doc.answer_within_days, doc.answered_at, now)
     return Idea(
@@ -50,6 +52,8 @@ def _idea(doc: IdeaDocument, tally: Tally, voted_by_me: bool, now: datetime) -> 
         promoted_month=doc.promoted_month, assisted=doc.assisted,
         promoted_at=due.promoted_at, answer_due=due.answer_due, answered_at=due.answered_at,
         overdue=due.overdue, category=doc.category,
+        pictures=[picture_of(p) for p in doc.pictures]
+        if may_see_pictures(viewer, doc.status, doc.author_id) else [],
     )
 
 
@@ -62,7 +66,7 @@ async def cached_idea(services: Services, idea_id: int) -> Idea | None:
     doc, tally = found.ideas[idea_id]
     if doc.status in SECLUDED:
         return None
-    return _idea(doc, tally, voted_by_me=False, now=services.now())
+    return _idea(doc, tally, voted_by_me=False, now=services.now(), viewer=None)
 
 
 async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: Viewer | None,
@@ -87,7 +91,7 @@ async def ideas_by_id(conn: asyncpg.Connection, services: Services, viewer: View
                                 "AND idea_id = ANY($2::bigint[])", viewer.id, list(idea_ids))
         voted = {row["idea_id"] for row in rows}
     now = services.now()
-    return [_idea(doc, tally, idea_id in voted, now)
+    return [_idea(doc, tally, idea_id in voted, now, viewer)
             for idea_id in idea_ids if idea_id in found.ideas
             for doc, tally in [found.ideas[idea_id]]
             if may_see(viewer, doc.status, doc.author_id)]

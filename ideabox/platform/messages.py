@@ -48,6 +48,12 @@ MESSAGES: dict[str, str] = {
     "choose_events": N_("choose at least one event"),
     "category_unknown": N_("the purpose has no category '%(slug)s'"),
     "category_retired": N_("the category '%(slug)s' is retired and no longer offered"),
+    "picture_empty": N_("is an empty file"),
+    "picture_too_big": N_("is larger than %(mb)s MB"),
+    "picture_too_many_pixels": N_("has more than %(mp)s million pixels"),
+    "picture_format": N_("must be a JPEG, PNG or WebP picture"),
+    "picture_unreadable": N_("cannot be read as a picture: the file is damaged or "
+                             "incomplete"),
     # Identity and eligibility
     "verify_email_first": N_("Confirm your e-mail address first: follow the link in the "
                              "mail we sent you, or ask for a new one on your page"),
@@ -113,6 +119,9 @@ MESSAGES: dict[str, str] = {
     "staff_only_overview": N_("Only staff, moderators and administrators see the overview"),
     "author_or_admin_edits": N_("Only the author or an administrator may edit this idea"),
     "author_withdraws": N_("Only the author may withdraw this idea"),
+    "author_adds_pictures": N_("Only the idea's author may add pictures to it"),
+    "author_or_moderator_removes_pictures": N_("Only the idea's author or a moderator may "
+                                               "remove its pictures"),
     "author_edits_comment": N_("Only its author may edit a comment"),
     "author_or_moderator_deletes": N_("Only its author or a moderator may delete a comment"),
     "own_item_report": N_("You cannot report what you wrote yourself"),
@@ -126,6 +135,7 @@ MESSAGES: dict[str, str] = {
     "purpose_not_found": N_("No purpose '%(slug)s'"),
     "overview_figure_not_found": N_("No figure '%(name)s' in the overview"),
     "comment_not_found": N_("No comment %(id)s"),
+    "picture_not_found": N_("No picture %(id)s"),
     "notification_not_found": N_("No notification %(id)s"),
     "case_not_found": N_("No case %(id)s in the moderation queue"),
     "user_not_found": N_("There is no user with id %(id)s"),
@@ -155,6 +165,8 @@ MESSAGES: dict[str, str] = {
     "vote_action": N_("Choose to vote or to remove your vote"),
     "edit_only_open": N_("An idea can be edited only while it is open"),
     "withdraw_only_open": N_("Only an open idea can be withdrawn"),
+    "pictures_only_open": N_("Pictures can be added only while the idea is open"),
+    "pictures_full": N_("An idea can have at most %(n)s pictures; remove one first"),
     "comment_deleted_reply": N_("That comment was deleted; it cannot be replied to"),
     "comment_deleted_edit": N_("A deleted comment cannot be edited"),
     "comment_hidden_reply": N_("That comment is hidden pending review; it cannot be replied "

@@ -358,3 +358,54 @@ async def test_categories_and_sharing_pass_axe(browser: Browser, live_server: st
         f"http://127.0.0.1:8000/ideas/{idea_id}")
     await plain.close()
     assert found == {}
+
+
+async def test_an_idea_with_pictures_passes_axe(browser: Browser, live_server: str,
+                                                axe_source: str,
+                                                db: asyncpg.Connection) -> None:
+    """The idea's pictures (ideabox.pictures): the page as readers see it, and as its
+    author does, with the form to add one open and with its errors shown."""
+    from tests.pictures.files import photo_with_gps, png, upload
+
+    base = live_server
+    purpose = await make_purpose(db, slug="havnen", title="En bedre havnefront")
+    _, token = await make_user(db, email="anna@example.dk", display_name="Anna Jensen")
+    async with httpx.AsyncClient(base_url=base) as api:
+        idea = await post_idea(api, token, purpose.slug, title="Flere bænke ved vandet")
+        for data, alt in ((photo_with_gps(1600, 1200), "Bænken ved havnen med knækkede "
+                           "brædder"), (png(900, 600, "RGB"), "Kort over havnefronten")):
+            assert (await upload(api, token, idea["id"], data, alt=alt)).status_code == 201
+    url = f"{base}/ideas/{idea['id']}"
+    context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
+    page = await context.new_page()
+    found: dict[str, list[dict[str, object]]] = {}
+
+    async def check(name: str) -> None:
+        violations = await axe_violations(page, axe_source)
+        if violations:
+            found[name] = violations
+        await screenshot(page, name)
+
+    await page.goto(url)
+    thumbnails = page.get_by_role("link", name="Kort over havnefronten")
+    await expect(thumbnails).to_be_visible()
+    await check("idea-pictures")
+    await _sign_in(page, base, "anna@example.dk")
+    await page.goto(url)
+    await page.get_by_text("Tilføj et billede").click()
+    await expect(page.get_by_label("Hvad billedet viser")).to_be_visible()
+    await check("idea-pictures-author")
+    await page.get_by_role("button", name="Tilføj billedet").click()
+    await expect(page.locator(".error-summary")).to_be_visible()
+    await check("idea-pictures-errors")
+    await page.set_viewport_size({"width": 320, "height": 640})
+    # The idea with its pictures, and the form to post one with its file input.
+    for name, address in (("idea-pictures-320", url),
+                          ("purpose-picture-input-320", f"{base}/purposes/havnen")):
+        await page.goto(address)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{name} scrolls sideways at 320 px ({width} px)"
+        await check(name)
+    await context.close()
+    assert found == {}
+
