@@ -41,13 +41,15 @@ CREATE TABLE purpose_follows (
 );
 CREATE INDEX purpose_follows_purpose ON purpose_follows (purpose_id);
 
--- The weekly digests sent: one row per person and ISO week ('2026-W49'), inserted
--- (ON CONFLICT DO NOTHING) in the transaction that decides the digest, so it goes out
--- once however many instances run the loop and however often they restart.
-CREATE TABLE digests_sent (
-    user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
-    week    text NOT NULL CHECK (week ~ '^[0-9]{4}-W[0-9]{2}$'),
-    sent_at timestamptz NOT NULL,
-    items   integer NOT NULL CHECK (items > 0),
+-- The weekly digests: one row per person and ISO week ('2026-W49'), inserted (ON
+-- CONFLICT DO NOTHING) in the transaction that decides the digest, and only a row that
+-- inserts is mailed, so a digest goes out once however many instances run the loop and
+-- however often they restart. items = 0: nothing to say that week, so no mail; the
+-- row keeps the person from being looked at again that week.
+CREATE TABLE weekly_digests (
+    user_id    bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+    week       text NOT NULL CHECK (week ~ '^[0-9]{4}-W[0-9]{2}$'),
+    decided_at timestamptz NOT NULL,
+    items      integer NOT NULL CHECK (items >= 0),
     PRIMARY KEY (user_id, week)
 );

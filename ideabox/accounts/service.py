@@ -380,6 +380,8 @@ _FORGET = [
     "DELETE FROM follows WHERE user_id = $1",
     "DELETE FROM notifications WHERE user_id = $1",
     "DELETE FROM notification_settings WHERE user_id = $1",
+    "DELETE FROM notification_preferences WHERE user_id = $1",
+    "DELETE FROM purpose_follows WHERE user_id = $1",
 ]
 
 

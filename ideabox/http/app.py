@@ -23,6 +23,9 @@ from ideabox.assisted import api as assisted_api
 from ideabox.assisted import pages as assisted_pages
 from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
+from ideabox.digest import api as digest_api
+from ideabox.digest import pages as digest_pages
+from ideabox.digest.service import digest_forever
 from ideabox.exports import api as exports_api
 from ideabox.exports import pages as exports_pages
 from ideabox.feeds import pages as feeds_pages
@@ -88,7 +91,7 @@ def api_routes() -> list[ControllerRouterHandler]:
             *comments_api.routes, *promotion_api.routes, *responses_api.routes,
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
             *identity_api.routes, *assisted_api.routes, *outcomes_api.routes,
-            *overview_api.routes, *webhooks_api.routes]
+            *overview_api.routes, *webhooks_api.routes, *digest_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -100,7 +103,8 @@ def page_routes() -> list[ControllerRouterHandler]:
         *comments_pages.routes, *accounts_pages.routes, *notifications_pages.routes,
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
         *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
-        *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes]
+        *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes,
+        *digest_pages.routes]
     return [pages_router(pages), *feeds_pages.routes, static_router()]
 
 
@@ -108,7 +112,7 @@ def background_tasks() -> list[BackgroundTask]:
     """Long-running work one instance could do for all, run by each worker when
     IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice)."""
     return [reconcile_forever, promote_forever, remind_forever, refresh_overview_forever,
-            deliver_webhooks_forever]
+            deliver_webhooks_forever, digest_forever]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:

@@ -15,6 +15,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.ideas.service import may_see
+from ideabox.notifications.preferences import SHOWN_IN_APP
 from ideabox.notifications.schemas import (
     Following,
     Kind,
@@ -23,7 +24,6 @@ from ideabox.notifications.schemas import (
     NotificationSettings,
     Unread,
 )
-from ideabox.notifications.preferences import SHOWN_IN_APP
 from ideabox.platform.db import Db
 from ideabox.platform.errors import NotFound
 from ideabox.platform.pagination import RowId, decode_cursor, page_of

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 from email.message import EmailMessage
-from typing import cast
 
 from ideabox.notifications.preferences import TOPICS, Topic
 from ideabox.platform.errors import Invalid
@@ -43,7 +42,7 @@ def read_token(secret: str | None, token: str) -> tuple[int, Topic]:
     if secret and len(parts) == 3 and parts[0].isdigit() and parts[1] in TOPICS:
         user_id, topic = int(parts[0]), parts[1]
         if hmac.compare_digest(parts[2], _signature(secret, user_id, topic)):
-            return user_id, cast(Topic, topic)
+            return user_id, topic
     raise Invalid("token", "unsubscribe_token_invalid", source="path")
 
 
