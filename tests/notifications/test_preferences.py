@@ -5,7 +5,7 @@ address needs no CSRF token even with a session, every other form still does."""
 from __future__ import annotations
 
 from ideabox.notifications.unsubscribe import make_token
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_purpose, make_user
 from tests.web.forms import sign_in, submit
 
 URL = "/api/v1/me/notification-preferences"
@@ -87,3 +87,18 @@ async def test_the_unsubscribe_post_needs_no_csrf_token_even_signed_in(client, d
     refused = await client.post("/me/notification-preferences", data={"digest-email": "on"})
     assert refused.status_code == 403
     assert (await client.get(URL, headers=bearer(token))).json()["digest"]["email"] is False
+
+
+async def test_my_data_holds_my_choices_and_purposes_and_deleting_me_forgets_them(client, db):
+    purpose = await make_purpose(db, slug="havn")
+    anna, token = await make_user(db)
+    await client.put(URL, headers=bearer(token), json={"digest": {"email": False}})
+    await client.put(f"/api/v1/purposes/{purpose.slug}/follow", headers=bearer(token))
+    data = (await client.get("/api/v1/me/export", headers=bearer(token))).json()
+    assert data["notification_preferences"] == [{"topic": "digest", "in_app": True,
+                                                 "email": False}]
+    assert [f["purpose_slug"] for f in data["purpose_follows"]] == ["havn"]
+    assert (await client.delete("/api/v1/me", headers=bearer(token))).status_code == 204
+    for table in ("notification_preferences", "purpose_follows"):
+        assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE user_id = $1",
+                                 anna.id) == 0
