@@ -15,6 +15,7 @@ from ideabox.notifications.unsubscribe import make_token
 from ideabox.platform.settings import Settings
 from tests.factories import bearer, make_purpose, make_user, post_idea
 from tests.mailbox import Inbox, smtp_server, text_of, with_smtp
+from tests.promotion.scene import Scene, cph
 from tests.web.forms import another_browser
 
 BASE = "https://ideer.kommune.dk"
@@ -189,3 +190,28 @@ async def test_a_forged_or_tampered_token_changes_nothing(client, db, app):
     assert (await client.post(f"/unsubscribe/{good}", data={})).status_code == 400
     assert await db.fetchval("SELECT count(*) FROM notification_preferences") == 0
 
+
+
+async def test_status_and_decision_mails_carry_their_own_unsubscribe_link(client, db, app,
+                                                                         inbox):
+    box, _ = inbox
+    scene = await Scene(client, db).build(promote_top_n=1, voters=1)
+    idea = await scene.idea("Grønne tage", cph(2026, 10, 2))
+    await scene.votes(idea, range(1), cph(2026, 10, 3))
+    assert (await scene.promote("2026-10")).status_code == 200
+    await app.state.services.background.drain()
+    voter, token = scene.voters[0]
+    address = await db.fetchval("SELECT email FROM users WHERE id = $1", voter.id)
+    mail = box.to(address)[0]
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = urlsplit(mail["List-Unsubscribe"].strip("<>")).path
+    assert path.startswith(f"/unsubscribe/{voter.id}.status.")
+    assert (await client.post(path, data={"List-Unsubscribe": "One-Click"})).status_code == 200
+
+    # The answer is told in the app, and no longer mailed to the voter.
+    box.messages.clear()
+    assert (await scene.respond(idea, "under_review", "Vi ser på det.")).status_code == 201
+    await app.state.services.background.drain()
+    assert box.to(address) == []
+    assert box.to(await db.fetchval("SELECT email FROM users WHERE id = $1", scene.author.id))
+    assert [n["kind"] for n in await _notes(client, token)] == ["answered", "promoted"]
