@@ -15,6 +15,7 @@ import faulthandler
 import os
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -63,13 +64,28 @@ def _report(item: pytest.Item, limit: float) -> None:
     os._exit(_EXIT_STATUS)
 
 
+_running: tuple[pytest.Item, float] | None = None
+"""The test under way and when it began (``time.monotonic()``)."""
+
+
+def _watch(limit: float) -> None:
+    # Polled with sleep: under libfaketime (the suite's calendar run) a timed wait on a
+    # lock or event never returns, so a threading.Timer would never fire there.
+    while True:
+        time.sleep(1)
+        running = _running
+        if running is not None and time.monotonic() - running[1] > limit:
+            _report(running[0], limit)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    limit = _limit()
-    timer = threading.Timer(limit, _report, args=(item, limit))
-    timer.daemon = True
-    timer.start()
+    global _running
+    if not any(thread.name == "test-watchdog" for thread in threading.enumerate()):
+        threading.Thread(target=_watch, args=(_limit(),), name="test-watchdog",
+                         daemon=True).start()
+    _running = (item, time.monotonic())
     try:
         return (yield)
     finally:
-        timer.cancel()
+        _running = None
