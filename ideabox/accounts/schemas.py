@@ -245,6 +245,19 @@ class ExportedNotificationSettings(msgspec.Struct):
     language: str | None
 
 
+class ExportedPreference(msgspec.Struct):
+    """A choice per topic of notifications (``ideabox.notifications.preferences``)."""
+
+    topic: str
+    in_app: bool
+    email: bool
+
+
+class ExportedPurposeFollow(msgspec.Struct):
+    purpose_slug: str
+    created_at: datetime
+
+
 class DataExport(msgspec.Struct):
     profile: Me
     ideas: list[ExportedIdea]
@@ -261,3 +274,5 @@ class DataExport(msgspec.Struct):
     identities: list[ExportedIdentity] = msgspec.field(default_factory=list)
     assistance: list[ExportedAssistance] = msgspec.field(default_factory=list)
     reports: list[ExportedReport] = msgspec.field(default_factory=list)
+    notification_preferences: list[ExportedPreference] = msgspec.field(default_factory=list)
+    purpose_follows: list[ExportedPurposeFollow] = msgspec.field(default_factory=list)

@@ -23,6 +23,8 @@ from ideabox.accounts.schemas import (
     ExportedModerationAction,
     ExportedNotification,
     ExportedNotificationSettings,
+    ExportedPreference,
+    ExportedPurposeFollow,
     ExportedReport,
     ExportedStatusChange,
     ExportedToken,
@@ -336,6 +338,13 @@ _EXPORT = {
         FROM auth_tokens WHERE user_id = $1 ORDER BY id""",
     "notification_settings": """
         SELECT email, language FROM notification_settings WHERE user_id = $1""",
+    "notification_preferences": """
+        SELECT topic, in_app, by_email AS email FROM notification_preferences
+        WHERE user_id = $1 ORDER BY topic""",
+    "purpose_follows": """
+        SELECT p.slug AS purpose_slug, f.created_at
+        FROM purpose_follows f JOIN purposes p ON p.id = f.purpose_id
+        WHERE f.user_id = $1 ORDER BY f.created_at, p.slug""",
     # Which providers the person signs in through; the subject's hash stays out: it
     # says nothing to them, and is only of use with the secret key.
     "identities": """
@@ -380,6 +389,8 @@ _FORGET = [
     "DELETE FROM follows WHERE user_id = $1",
     "DELETE FROM notifications WHERE user_id = $1",
     "DELETE FROM notification_settings WHERE user_id = $1",
+    "DELETE FROM notification_preferences WHERE user_id = $1",
+    "DELETE FROM purpose_follows WHERE user_id = $1",
 ]
 
 
@@ -406,6 +417,9 @@ async def export_my_data(db: Db, viewer: Viewer) -> DataExport:
         identities=[ExportedIdentity(**row) for row in rows["identities"]],
         assistance=[ExportedAssistance(**row) for row in rows["assistance"]],
         reports=[ExportedReport(**row) for row in rows["reports"]],
+        notification_preferences=[ExportedPreference(**row)
+                                  for row in rows["notification_preferences"]],
+        purpose_follows=[ExportedPurposeFollow(**row) for row in rows["purpose_follows"]],
         exported_at=db.now,
     )
 

@@ -10,6 +10,7 @@ from ideabox.assisted.acting import acting_for, audit_act
 from ideabox.comments.schemas import Comment, CommentCreate, CommentUpdate
 from ideabox.ideas.service import may_see
 from ideabox.moderation.log import record_action
+from ideabox.notifications.conversation import notify_comment
 from ideabox.platform import markdown
 from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound
@@ -108,6 +109,7 @@ async def add_comment(db: Db, services: Services, viewer: Viewer, idea_id: int,
            VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id""",
         idea_id, parent_id, author.id, body, body_html, db.now, acting.assisted_by)
     await audit_act(db, acting, "comment_for", idea_id=idea_id, comment_id=comment_id)
+    await notify_comment(db, services, comment_id)
     # The idea's comment count changed: its cached copy must go.
     services.ideas.changed(db, [idea_id])
     return await get_comment(db.conn, comment_id, author)

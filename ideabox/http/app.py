@@ -25,6 +25,9 @@ from ideabox.categories import api as categories_api
 from ideabox.categories import pages as categories_pages
 from ideabox.comments import api as comments_api
 from ideabox.comments import pages as comments_pages
+from ideabox.digest import api as digest_api
+from ideabox.digest import pages as digest_pages
+from ideabox.digest.service import digest_forever
 from ideabox.election.elector import elector_for
 from ideabox.exports import api as exports_api
 from ideabox.exports import pages as exports_pages
@@ -101,7 +104,7 @@ def api_routes() -> list[ControllerRouterHandler]:
             *notifications_api.routes, *exports_api.routes, *moderation_api.routes,
             *identity_api.routes, *assisted_api.routes, *outcomes_api.routes,
             *overview_api.routes, *webhooks_api.routes, *categories_api.routes,
-            *pictures_api.routes]
+            *pictures_api.routes, *digest_api.routes]
 
 
 def page_routes() -> list[ControllerRouterHandler]:
@@ -114,7 +117,7 @@ def page_routes() -> list[ControllerRouterHandler]:
         *promotion_pages.routes, *exports_pages.routes, *moderation_pages.routes,
         *identity_pages.routes, *oidc_pages.routes, *assisted_pages.routes,
         *outcomes_pages.routes, *overview_pages.routes, *webhooks_pages.routes,
-        *categories_pages.routes, *pictures_pages.page_routes]
+        *categories_pages.routes, *pictures_pages.page_routes, *digest_pages.routes]
     return [pages_router(pages), *feeds_pages.routes, *pictures_pages.routes, static_router()]
 
 
@@ -123,7 +126,7 @@ def background_tasks() -> list[BackgroundTask]:
     IDEABOX_BACKGROUND_TASKS is on (every round of it is safe to run twice, should two
     ever lead for a moment)."""
     return [promote_forever, remind_forever, refresh_overview_forever,
-            deliver_webhooks_forever]
+            deliver_webhooks_forever, digest_forever]
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:

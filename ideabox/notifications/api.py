@@ -19,7 +19,8 @@ from ideabox.http.routing import (
     Writer,
     errors,
 )
-from ideabox.notifications import service
+from ideabox.notifications import preferences, service
+from ideabox.notifications.preferences import NotificationPreferences
 from ideabox.notifications.schemas import (
     Following,
     Notification,
@@ -63,6 +64,21 @@ class NotificationsController(Controller):
     async def put_settings(self, db: RequestDb, writer: Writer,
                            data: JSONBody[NotificationSettings]) -> NotificationSettings:
         return await service.put_settings(db.conn, writer, data)
+
+    @get("/notification-preferences", summary="Where each kind of notification reaches me",
+         responses=errors(401))
+    async def get_preferences(self, db: RequestDb, user: SignedIn) -> NotificationPreferences:
+        return await preferences.get_preferences(db.conn, user)
+
+    @put("/notification-preferences",
+         summary="Choose, per kind, notifications in the app and by e-mail",
+         description="Topics left out keep their choice. The digest is e-mail only: its "
+                     "in_app is ignored and read back as false.",
+         responses=errors(400, 401, 403, 429))
+    async def put_preferences(self, db: RequestDb, writer: Writer,
+                              data: JSONBody[NotificationPreferences]
+                              ) -> NotificationPreferences:
+        return await preferences.put_preferences(db, writer, data)
 
 
 class FollowController(Controller):

@@ -18,6 +18,8 @@ from typing import Any
 import aiosmtplib
 import asyncpg
 
+from ideabox.notifications.preferences import MAILED
+from ideabox.notifications.unsubscribe import add_headers
 from ideabox.platform.background import Background
 from ideabox.platform.db import CONNECTION_ERRORS, Db
 from ideabox.platform.i18n import LANGUAGES, N_, gettext
@@ -31,8 +33,8 @@ log = logging.getLogger(__name__)
 # transaction, and each batch gets a fresh SMTP connection.
 BATCH = 500
 
-_RECIPIENTS = """
-SELECT n.id, u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
+_RECIPIENTS = f"""
+SELECT n.id, n.user_id, u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
        i.id AS idea_id, i.title, sc.to_status, sc.response
 FROM notifications n
 JOIN users u ON u.id = n.user_id AND u.deleted_at IS NULL
@@ -40,12 +42,13 @@ LEFT JOIN notification_settings s ON s.user_id = n.user_id
 JOIN ideas i ON i.id = n.idea_id
 JOIN idea_status_changes sc ON sc.id = n.status_change_id
 WHERE n.status_change_id = ANY($1::bigint[]) AND coalesce(s.email, true) AND n.id > $2
+  AND {MAILED}
   -- People with no address (registered by staff, or signed in only through MitID) get
   -- the notification on the site and no mail.
   AND u.email IS NOT NULL
 ORDER BY n.id
 LIMIT $3
-"""
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 # The e-mails' texts, in the catalogs with the pages' (ideabox/translations).
 _SUBJECT = {"promoted": N_("Sent to the administration: %(title)s"),
@@ -58,11 +61,12 @@ _GREETING = N_("Hello %(name)s")
 _LINK = N_("See the idea: %(url)s")
 _WHY = N_("You get this message because you shared, voted for or follow the idea. You can "
           "turn e-mails off in your notification settings.")
+_STOP = N_("Stop these e-mails with one click: %(url)s")
 
 
 # A moderator's decision about the author's idea or comment (moderation/queue.py).
-_DECISION_RECIPIENT = """
-SELECT n.id, u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
+_DECISION_RECIPIENT = f"""
+SELECT n.id, n.user_id, u.email, u.display_name, coalesce(s.language, 'da') AS language, n.kind,
        i.id AS idea_id, i.title, m.reason AS response, m.comment_id
 FROM notifications n
 JOIN users u ON u.id = n.user_id AND u.deleted_at IS NULL
@@ -70,7 +74,8 @@ LEFT JOIN notification_settings s ON s.user_id = n.user_id
 JOIN ideas i ON i.id = n.idea_id
 JOIN moderation_actions m ON m.id = n.moderation_action_id
 WHERE n.moderation_action_id = $1 AND coalesce(s.email, true) AND u.email IS NOT NULL
-"""
+  AND {MAILED}
+"""  # noqa: S608 - a constant spliced in; values go as $n
 _DECISION_SUBJECT = N_("A moderator's decision: %(title)s")
 _DECISION_BODY = {
     "kept": N_("A moderator looked at the reports of %(what)s and kept it.\n\n%(response)s"),
@@ -104,11 +109,13 @@ def compose(row: asyncpg.Record, settings: Settings) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="ideabox")
     message["Content-Language"] = language
+    stop = add_headers(message, settings, row["user_id"], "status")
     body = "\n\n".join([
         say(_GREETING, name=row["display_name"]),
         say(_BODY[kind], title=title, status=say(STATUS[row["to_status"]]),
             response=row["response"] or "").rstrip(),
-        say(_LINK, url=idea_url(settings, row["idea_id"])), "-- ", say(_WHY)])
+        say(_LINK, url=idea_url(settings, row["idea_id"])), "-- ", say(_WHY),
+        *([say(_STOP, url=stop)] if stop else [])])
     message.set_content(body + "\n")
     return message
 
@@ -128,10 +135,12 @@ def compose_decision(row: asyncpg.Record, settings: Settings) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="ideabox")
     message["Content-Language"] = language
+    stop = add_headers(message, settings, row["user_id"], "decisions")
     body = "\n\n".join([
         say(_GREETING, name=row["display_name"]),
         say(_DECISION_BODY[row["kind"]], what=what, response=row["response"] or "").rstrip(),
-        say(_LINK, url=idea_url(settings, row["idea_id"])), "-- ", say(_WHY_DECISION)])
+        say(_LINK, url=idea_url(settings, row["idea_id"])), "-- ", say(_WHY_DECISION),
+        *([say(_STOP, url=stop)] if stop else [])])
     message.set_content(body + "\n")
     return message
 

@@ -14,9 +14,10 @@ from ideabox.ideas.schemas import Status
 # alone. kept, hidden, edit_requested, published, not_published: a moderator's decision
 # in the queue about the author's idea or comment (comment_id), told to its author.
 # due_soon, overdue: the answer to a promoted idea is due in a week, or is overdue, told
-# to the administrators (the reminders of the answer deadline).
+# to the administrators (the reminders of the answer deadline). reply, comment: someone
+# replied to the person's comment (comment_id), or commented on their idea.
 Kind = Literal["promoted", "answered", "hidden", "unhidden", "kept", "edit_requested",
-               "published", "not_published", "due_soon", "overdue"]
+               "published", "not_published", "due_soon", "overdue", "reply", "comment"]
 Language = Literal["da", "en"]
 
 
@@ -31,10 +32,12 @@ class Notification(msgspec.Struct):
     read_at: datetime | None
     # The change's text: the administration's answer, or the moderator's reason.
     response: str | None = None
-    # A decision about one of the idea's comments: that comment.
+    # A decision about one of the idea's comments: that comment; a reply or comment: it.
     comment_id: int | None = None
     # A reminder's (due_soon, overdue) answer deadline; to_status is the idea's status.
     answer_due: datetime | None = None
+    # A reply or comment: who wrote it.
+    by_name: str | None = None
 
 
 class NotificationPage(msgspec.Struct):

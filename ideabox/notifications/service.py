@@ -15,6 +15,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.ideas.service import may_see
+from ideabox.notifications.preferences import SHOWN_IN_APP
 from ideabox.notifications.schemas import (
     Following,
     Kind,
@@ -121,15 +122,22 @@ _VISIBLE = "(i.status NOT IN ('hidden', 'pending_review') OR i.author_id = $1 OR
 _SELECT = """
 SELECT n.id, n.kind, n.idea_id, i.title AS idea_title, sc.from_status,
        coalesce(sc.to_status, n.payload->>'to_status', i.status) AS to_status,
-       n.created_at, n.read_at, coalesce(m.reason, sc.response) AS response, m.comment_id,
-       (n.payload ->> 'answer_due')::timestamptz AS answer_due
+       n.created_at, n.read_at, coalesce(m.reason, sc.response) AS response,
+       coalesce(n.comment_id, m.comment_id) AS comment_id,
+       (n.payload ->> 'answer_due')::timestamptz AS answer_due, w.display_name AS by_name
 FROM notifications n
 JOIN ideas i ON i.id = n.idea_id
 LEFT JOIN moderation_actions m ON m.id = n.moderation_action_id
 LEFT JOIN idea_status_changes sc ON sc.id = coalesce(n.status_change_id, m.status_change_id)
+LEFT JOIN comments cm ON cm.id = n.comment_id
+LEFT JOIN users w ON w.id = cm.author_id
 """
+# A reply or comment (``ideabox.notifications.conversation``) hidden or deleted since is
+# no longer told; a topic the person turned off in the app is not shown.
 _TOLD = ("(n.status_change_id IS NOT NULL OR n.moderation_action_id IS NOT NULL"
-         " OR n.kind IN ('due_soon', 'overdue'))")
+         " OR n.kind IN ('due_soon', 'overdue')"
+         " OR (n.comment_id IS NOT NULL AND cm.hidden_at IS NULL AND cm.deleted_at IS NULL))"
+         f" AND {SHOWN_IN_APP}")
 
 _LIST = _SELECT + f"""
 WHERE n.user_id = $1 AND {_TOLD} AND {_VISIBLE} AND ($3::bigint IS NULL OR n.id < $3)
@@ -141,6 +149,7 @@ _ONE = _SELECT + f"WHERE n.user_id = $1 AND {_TOLD} AND {_VISIBLE} AND n.id = $3
 
 _UNREAD = f"""
 SELECT count(*) FROM notifications n JOIN ideas i ON i.id = n.idea_id
+LEFT JOIN comments cm ON cm.id = n.comment_id
 WHERE n.user_id = $1 AND n.read_at IS NULL AND {_TOLD} AND {_VISIBLE}
 """  # noqa: S608 - a constant spliced in; values go as $n
 

@@ -26,6 +26,8 @@ import msgspec
 
 from ideabox.ideas.deadline import answer_due
 from ideabox.notifications.mail import idea_url
+from ideabox.notifications.preferences import MAILED
+from ideabox.notifications.unsubscribe import add_headers
 from ideabox.platform import postbox
 from ideabox.platform.db import CONNECTION_ERRORS
 from ideabox.platform.i18n import LANGUAGES, N_, format_date, gettext
@@ -81,8 +83,8 @@ WHERE u.role = 'admin' AND u.deleted_at IS NULL
 RETURNING id
 """
 
-_RECIPIENTS = """
-SELECT n.id, n.kind, u.email, u.display_name, coalesce(s.language, 'da') AS language,
+_RECIPIENTS = f"""
+SELECT n.id, n.kind, n.user_id, u.email, u.display_name, coalesce(s.language, 'da') AS language,
        i.id AS idea_id, i.title, p.timezone, (n.payload ->> 'answer_due')::timestamptz
        AS answer_due
 FROM notifications n
@@ -91,8 +93,9 @@ LEFT JOIN notification_settings s ON s.user_id = n.user_id
 JOIN ideas i ON i.id = n.idea_id
 JOIN purposes p ON p.id = i.purpose_id
 WHERE n.id = ANY($1::bigint[]) AND coalesce(s.email, true) AND u.email IS NOT NULL
+  AND {MAILED}
 ORDER BY n.id
-"""
+"""  # noqa: S608 - a constant spliced in; values go as $n
 
 
 def due_reminders(rows: list[asyncpg.Record], now: datetime) -> list[Reminder]:
@@ -147,6 +150,7 @@ _GREETING = N_("Hello %(name)s")
 _LINK = N_("See the idea: %(url)s")
 _WHY = N_("You get this message because you are an administrator of ideabox. You can turn "
           "e-mails off in your notification settings.")
+_STOP = N_("Stop these e-mails with one click: %(url)s")
 
 
 def compose(row: asyncpg.Record, settings: Settings) -> EmailMessage:
@@ -163,10 +167,11 @@ def compose(row: asyncpg.Record, settings: Settings) -> EmailMessage:
     message["Subject"] = say(_SUBJECT[kind], title=title)
     message["Content-Language"] = language
     when = format_date(language, row["answer_due"], row["timezone"])
+    stop = add_headers(message, settings, row["user_id"], "reminders")
     body = "\n\n".join([say(_GREETING, name=row["display_name"]),
                         say(_BODY[kind], title=title, date=when),
                         say(_LINK, url=idea_url(settings, row["idea_id"])), "-- ",
-                        say(_WHY)])
+                        say(_WHY), *([say(_STOP, url=stop)] if stop else [])])
     message.set_content(body + "\n")
     return message
 

@@ -191,6 +191,10 @@ MESSAGES: dict[str, str] = {
     "answer_final": N_("Cannot answer with %(answer)s: an idea that is %(status)s cannot be "
                        "answered"),
     "confirm_needed": N_("Tick the box to confirm"),
+    # Unsubscribing from e-mails by the link in one
+    "unsubscribe_token_invalid": N_("is not a link ideabox made: copy the whole link "
+                                    "from the e-mail"),
+    "unsubscribe_one_click": N_("must be One-Click"),
     # Ideabox itself
     "unavailable": N_("The database is not available right now"),
     "too_slow": N_("The database took too long to answer; try again in a moment"),

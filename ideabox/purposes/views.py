@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar.response import Template
 
 from ideabox.categories.service import list_categories
+from ideabox.digest.follows import get_purpose_following
 from ideabox.http.pages.render import page
 from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
 from ideabox.ideas import listing
@@ -38,8 +39,11 @@ async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug
     # What the signed-in person still has to do to take part, said beside the form.
     lacking = missing(verified=viewer.verified, resident=viewer.resident,
                       eligibility=purpose.eligibility) if viewer is not None else None
+    # Whether the signed-in person follows it (its new ideas in their weekly digest).
+    following = viewer is not None and (
+        await get_purpose_following(db.conn, viewer, slug)).following
     return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
-                ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor,
+                ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor, following=following,
                 category=category or "", categories=offered, category_filters=filters,
                 share=for_purpose(purpose, services.settings.base_url),
                 may_post=in_audience and lacking is None, in_audience=in_audience,

@@ -11,6 +11,7 @@ import httpx
 from litestar import Litestar
 from playwright.async_api import Browser, Page, expect
 
+from ideabox.notifications.unsubscribe import make_token
 from ideabox.overview.counting import refresh_overview
 from ideabox.platform.clock import FrozenClock
 from tests.browser.conftest import axe_violations, screenshot
@@ -115,6 +116,9 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         "what-happened": "/purposes/havnen/what-happened",
         "admin-overview": "/admin/overview",
         "admin-overview-purpose": "/admin/overview?purpose=havnen&months=6",
+        "me-preferences": "/me/notification-preferences?saved=1",
+        "unsubscribe": "/unsubscribe/"
+                       + make_token(app.state.settings.secret_key, anna.id, "replies"),
     }
     # One delivery given up on, so the log shows its "Send igen" button.
     await db.execute("UPDATE webhook_deliveries SET status = 'failed', attempts = 24, "
@@ -135,7 +139,7 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
         await screenshot(page, name)
 
     for name in ("front", "purpose", "idea", "signin", "signup", "not-found", "no-route",
-                 "what-happened"):
+                 "what-happened", "unsubscribe"):
         await page.goto(base + pages[name])
         await check(name)
     # A form with its errors shown.
@@ -148,7 +152,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     for name in ("idea", "purpose-new", "me", "delete", "admin", "admin-users",
                  "admin-purpose", "admin-edit", "admin-promotions", "admin-exports",
                  "admin-moderation", "staff-assisted", "staff-acting", "admin-signals",
-                 "admin-webhooks", "admin-webhook", "admin-overview", "admin-overview-purpose"):
+                 "admin-webhooks", "admin-webhook", "admin-overview", "admin-overview-purpose",
+                 "me-preferences"):
         await page.goto(base + pages[name])
         await check(name + ("-signed-in" if name == "idea" else ""))
     # The idea's edit form, opened in place.
@@ -185,10 +190,16 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.get_by_role("button", name="Registrér endepunktet").click()
     await expect(page.locator(".error-summary")).to_be_visible()
     await check("admin-webhooks-errors")
+    # Stopping e-mails by the link of one: the answer after the button.
+    await page.goto(base + pages["unsubscribe"])
+    await page.get_by_role("button", name="Stop disse e-mails").click()
+    await expect(page.get_by_role("status")).to_be_visible()
+    await check("unsubscribed")
 
     # The narrowest phone the brief names: 320 CSS pixels, nothing cut off.
     await page.set_viewport_size({"width": 320, "height": 640})
-    for name in ("front", "idea", "purpose", "me", "admin-promotions", "admin-users",
+    for name in ("front", "idea", "purpose", "me", "me-preferences", "admin-promotions",
+                 "admin-users",
                  "admin-moderation", "staff-assisted", "staff-acting", "admin-webhooks",
                  "admin-webhook", "admin-overview"):
         await page.goto(base + pages[name])
