@@ -20,6 +20,7 @@ from ideabox.platform.db import Db
 from ideabox.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from ideabox.platform.validation import trimmed
 from ideabox.purposes.schemas import SLUG_PATTERN
+from ideabox.purposes.service import purpose_id as purpose_id_of
 
 _SLUG = re.compile(SLUG_PATTERN)
 NAME_LIMITS = (1, 80)
@@ -48,18 +49,10 @@ def ensure_may_manage(viewer: Viewer) -> None:
         raise Forbidden("staff_only_categories")
 
 
-async def _purpose_id(conn: asyncpg.Connection, slug: str) -> int:
-    purpose_id: int | None = await conn.fetchval("SELECT id FROM purposes WHERE slug = $1",
-                                                 slug)
-    if purpose_id is None:
-        raise NotFound("purpose_not_found", slug=slug)
-    return purpose_id
-
-
 async def list_categories(conn: asyncpg.Connection, slug: str, *,
                           include_retired: bool = False) -> list[Category]:
     """A purpose's categories in their order (retired ones only when asked for)."""
-    purpose_id = await _purpose_id(conn, slug)
+    purpose_id = await purpose_id_of(conn, slug)
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} WHERE c.purpose_id = $1 "
         "AND ($2 OR c.retired_at IS NULL) ORDER BY c.position, c.id", purpose_id,
@@ -88,7 +81,7 @@ def _department(value: str) -> str | None:
 async def create_category(db: Db, viewer: Viewer, slug: str, data: CategoryCreate) -> Category:
     """Add a category to a purpose (staff and admins); 409 if its slug is taken there."""
     ensure_may_manage(viewer)
-    purpose_id = await _purpose_id(db.conn, slug)
+    purpose_id = await purpose_id_of(db.conn, slug)
     name_da = trimmed(data.name_da, "name_da", *NAME_LIMITS)
     name_en = trimmed(data.name_en, "name_en", *NAME_LIMITS)
     department = _department(data.department)

@@ -7,7 +7,7 @@ import msgspec
 
 from ideabox.accounts.schemas import Viewer
 from ideabox.platform.db import Db
-from ideabox.platform.errors import NotFound
+from ideabox.purposes.service import purpose_id as purpose_id_of
 
 
 class PurposeFollowing(msgspec.Struct):
@@ -15,18 +15,10 @@ class PurposeFollowing(msgspec.Struct):
     following: bool
 
 
-async def _purpose_id(conn: asyncpg.Connection, slug: str) -> int:
-    purpose_id: int | None = await conn.fetchval("SELECT id FROM purposes WHERE slug = $1",
-                                                 slug)
-    if purpose_id is None:
-        raise NotFound("purpose_not_found", slug=slug)
-    return purpose_id
-
-
 async def get_purpose_following(conn: asyncpg.Connection, viewer: Viewer,
                                 slug: str) -> PurposeFollowing:
     """Whether the viewer follows a purpose."""
-    purpose_id = await _purpose_id(conn, slug)
+    purpose_id = await purpose_id_of(conn, slug)
     following: bool = await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM purpose_follows WHERE user_id = $1 AND purpose_id = $2)",
         viewer.id, purpose_id)
@@ -35,7 +27,7 @@ async def get_purpose_following(conn: asyncpg.Connection, viewer: Viewer,
 
 async def follow_purpose(db: Db, viewer: Viewer, slug: str) -> PurposeFollowing:
     """Follow a purpose (idempotent): its new ideas come in the weekly digest."""
-    purpose_id = await _purpose_id(db.conn, slug)
+    purpose_id = await purpose_id_of(db.conn, slug)
     await db.conn.execute("INSERT INTO purpose_follows (user_id, purpose_id, created_at) "
                           "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                           viewer.id, purpose_id, db.now)
@@ -44,7 +36,7 @@ async def follow_purpose(db: Db, viewer: Viewer, slug: str) -> PurposeFollowing:
 
 async def unfollow_purpose(db: Db, viewer: Viewer, slug: str) -> PurposeFollowing:
     """Stop following a purpose (idempotent)."""
-    purpose_id = await _purpose_id(db.conn, slug)
+    purpose_id = await purpose_id_of(db.conn, slug)
     await db.conn.execute("DELETE FROM purpose_follows WHERE user_id = $1 AND purpose_id = $2",
                           viewer.id, purpose_id)
     return PurposeFollowing(slug=slug, following=False)

@@ -21,7 +21,7 @@ from ideabox.notifications.mail import idea_url
 from ideabox.notifications.preferences import MAILED
 from ideabox.notifications.unsubscribe import add_headers
 from ideabox.platform import postbox
-from ideabox.platform.db import CONNECTION_ERRORS, Db
+from ideabox.platform.db import Db
 from ideabox.platform.i18n import LANGUAGES, N_, gettext
 from ideabox.platform.labels import SECLUDED
 from ideabox.platform.settings import Settings
@@ -116,17 +116,5 @@ async def mail_conversation(pool: asyncpg.Pool, settings: Settings,
                             notification_ids: list[int]) -> int:
     """Mail these reply and comment notifications to those who want them; how many went.
     Failures are logged, never raised."""
-    try:
-        async with pool.acquire() as conn:
-            rows = await conn.fetch(_RECIPIENTS, notification_ids)
-    except CONNECTION_ERRORS as exc:
-        log.warning("comment e-mails not sent, the database is unreachable: %s", exc)
-        return 0
-    sent = 0
-    for row in rows:
-        try:
-            await postbox.deliver(settings, compose(row, settings))
-            sent += 1
-        except Exception:  # one refused address must not cost the others their mail
-            log.warning("comment e-mail %d could not be sent", row["id"], exc_info=True)
-    return sent
+    return await postbox.deliver_each(pool, settings, _RECIPIENTS, notification_ids,
+                                      compose, "comment")

@@ -180,20 +180,8 @@ async def mail_reminders(pool: asyncpg.Pool, settings: Settings,
                          notification_ids: list[int]) -> int:
     """Mail these reminder notifications to those who want e-mail (to the SMTP server, or
     the outbox folder without one); how many went. Failures are logged, never raised."""
-    try:
-        async with pool.acquire() as conn:
-            rows = await conn.fetch(_RECIPIENTS, notification_ids)
-    except CONNECTION_ERRORS as exc:
-        log.warning("reminder e-mails not sent, the database is unreachable: %s", exc)
-        return 0
-    sent = 0
-    for row in rows:
-        try:
-            await postbox.deliver(settings, compose(row, settings))
-            sent += 1
-        except Exception:  # one refused address must not cost the others their mail
-            log.warning("reminder e-mail %d could not be sent", row["id"], exc_info=True)
-    return sent
+    return await postbox.deliver_each(pool, settings, _RECIPIENTS, notification_ids,
+                                      compose, "reminder")
 
 
 async def remind_forever(services: Services) -> None:

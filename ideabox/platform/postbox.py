@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 import aiosmtplib
+import asyncpg
 
+from ideabox.platform.db import CONNECTION_ERRORS
 from ideabox.platform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,3 +51,26 @@ async def deliver(settings: Settings, message: EmailMessage) -> str:
     partial.write_bytes(bytes(message))
     os.replace(partial, path)
     return str(path)
+
+
+async def deliver_each(pool: asyncpg.Pool, settings: Settings, recipients: str,
+                       ids: Sequence[int],
+                       compose: Callable[[asyncpg.Record, Settings], EmailMessage],
+                       what: str) -> int:
+    """Mail one message per row of ``recipients`` (a query over ``ids``, the
+    notifications to mail); how many went. Failures are logged as ``what`` e-mails, never
+    raised: one refused address must not cost the others their mail."""
+    try:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(recipients, ids)
+    except CONNECTION_ERRORS as exc:
+        log.warning("%s e-mails not sent, the database is unreachable: %s", what, exc)
+        return 0
+    sent = 0
+    for row in rows:
+        try:
+            await deliver(settings, compose(row, settings))
+            sent += 1
+        except Exception:
+            log.warning("%s e-mail %d could not be sent", what, row["id"], exc_info=True)
+    return sent

@@ -32,6 +32,14 @@ _REFUSAL: dict[Audience, str] = {
 }
 
 
+
+async def purpose_id(conn: asyncpg.Connection, slug: str) -> int:
+    """The id of the purpose ``slug``; 404 ``purpose_not_found`` when there is none."""
+    found: int | None = await conn.fetchval("SELECT id FROM purposes WHERE slug = $1", slug)
+    if found is None:
+        raise NotFound("purpose_not_found", slug=slug)
+    return found
+
 def audiences_for(role: Role) -> list[str]:
     """The audiences a role may take part in (for SQL: ``audience = ANY($n)``)."""
     return [audience for audience, roles in PARTICIPANTS.items() if role in roles]
