@@ -129,3 +129,20 @@ async def screenshot(page: Page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class AxeCheck:
+    """``await check(name)``: axe on ``page`` as it is now, its violations kept in
+    ``found`` under ``name`` (a test asserts ``found == {}`` at its end, so one run
+    lists every page that fails), and a screenshot."""
+
+    def __init__(self, page: Page, axe: str) -> None:
+        self.page = page
+        self.axe = axe
+        self.found: dict[str, list[dict[str, Any]]] = {}
+
+    async def __call__(self, name: str) -> None:
+        violations = await axe_violations(self.page, self.axe)
+        if violations:
+            self.found[name] = violations
+        await screenshot(self.page, name)

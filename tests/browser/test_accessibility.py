@@ -14,7 +14,7 @@ from playwright.async_api import Browser, Page, expect
 from ideabox.notifications.unsubscribe import make_token
 from ideabox.overview.counting import refresh_overview
 from ideabox.platform.clock import FrozenClock
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import AxeCheck, axe_violations
 from tests.factories import (
     DEFAULT_PASSWORD,
     backdate_idea,
@@ -130,13 +130,8 @@ async def test_every_page_type_passes_axe(browser: Browser, live_server: str, ax
     await page.set_content('<html lang="da"><title>t</title><main><img src="x.png">'
                            '<input type="text"></main></html>')
     assert {v["id"] for v in await axe_violations(page, axe_source)} >= {"image-alt", "label"}
-    found: dict[str, list[dict[str, object]]] = {}
-
-    async def check(name: str) -> None:
-        violations = await axe_violations(page, axe_source)
-        if violations:
-            found[name] = violations
-        await screenshot(page, name)
+    check = AxeCheck(page, axe_source)
+    found = check.found
 
     for name in ("front", "purpose", "idea", "signin", "signup", "not-found", "no-route",
                  "what-happened", "unsubscribe"):
@@ -233,13 +228,8 @@ async def test_reports_review_and_the_queue_pass_axe(browser: Browser, live_serv
 
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
-    found: dict[str, list[dict[str, object]]] = {}
-
-    async def check(name: str) -> None:
-        violations = await axe_violations(page, axe_source)
-        if violations:
-            found[name] = violations
-        await screenshot(page, name)
+    check = AxeCheck(page, axe_source)
+    found = check.found
 
     # A reader: the report forms on an idea and a comment, opened, then with errors.
     await _sign_in(page, base, "rie@example.dk")
@@ -314,13 +304,8 @@ async def test_categories_and_sharing_pass_axe(browser: Browser, live_server: st
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page = await context.new_page()
-    found: dict[str, list[dict[str, object]]] = {}
-
-    async def check(name: str) -> None:
-        violations = await axe_violations(page, axe_source)
-        if violations:
-            found[name] = violations
-        await screenshot(page, name)
+    check = AxeCheck(page, axe_source)
+    found = check.found
 
     for name in ("purpose", "purpose-category", "idea"):
         await page.goto(base + pages[name])
@@ -389,13 +374,8 @@ async def test_an_idea_with_pictures_passes_axe(browser: Browser, live_server: s
     url = f"{base}/ideas/{idea['id']}"
     context = await browser.new_context(locale="da-DK", timezone_id="Europe/Copenhagen")
     page = await context.new_page()
-    found: dict[str, list[dict[str, object]]] = {}
-
-    async def check(name: str) -> None:
-        violations = await axe_violations(page, axe_source)
-        if violations:
-            found[name] = violations
-        await screenshot(page, name)
+    check = AxeCheck(page, axe_source)
+    found = check.found
 
     await page.goto(url)
     thumbnails = page.get_by_role("link", name="Kort over havnefronten")
