@@ -41,23 +41,20 @@ def compose(user_id: int, address: str, name: str, language: str, digest: Digest
     def line(text: str, idea_id: int) -> str:
         return f"- {text}\n  {idea_url(settings, idea_id)}"
 
-    sections: list[str] = []
-    if digest.my_changes:
-        sections.append("\n".join([say(_MY_CHANGES)] + [
-            line(say(_CHANGE, title=c.title, status=say(STATUS[c.to_status])), c.idea_id)
-            for c in digest.my_changes]))
-    if digest.my_votes:
-        sections.append("\n".join([say(_MY_VOTES)] + [
-            line(f"“{v.title}”: {format_number(language, v.votes)}", v.idea_id)
-            for v in digest.my_votes]))
-    if digest.answers:
-        sections.append("\n".join([say(_ANSWERS)] + [
-            line(say(_CHANGE, title=a.title, status=say(STATUS[a.to_status])), a.idea_id)
-            for a in digest.answers]))
-    if digest.new_ideas:
-        sections.append("\n".join([say(_NEW_IDEAS)] + [
-            line(say(_NEW, title=n.title, purpose=n.purpose), n.idea_id)
-            for n in digest.new_ideas]))
+    def change(title: str, to_status: str) -> str:
+        return say(_CHANGE, title=title, status=say(STATUS[to_status]))
+
+    # Each section: its heading and its lines (idea text, idea id); empty ones are left out.
+    contents = [
+        (_MY_CHANGES, [(change(c.title, c.to_status), c.idea_id) for c in digest.my_changes]),
+        (_MY_VOTES, [(f"“{v.title}”: {format_number(language, v.votes)}", v.idea_id)
+                     for v in digest.my_votes]),
+        (_ANSWERS, [(change(a.title, a.to_status), a.idea_id) for a in digest.answers]),
+        (_NEW_IDEAS, [(say(_NEW, title=n.title, purpose=n.purpose), n.idea_id)
+                      for n in digest.new_ideas]),
+    ]
+    sections = ["\n".join([say(heading)] + [line(text, idea_id) for text, idea_id in lines])
+                for heading, lines in contents if lines]
 
     message = postbox.stamp(EmailMessage(), settings)
     message["To"] = address
