@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from typing import Any
 
 from litestar.config.csrf import CSRFConfig
@@ -116,22 +117,32 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class ClientAddress:
-    """The client's address, believing X-Forwarded-For only from trusted proxies."""
+class Networks:
+    """Addresses and CIDR ranges from a setting: ``address in networks`` for a client's
+    address (never true for something that is not an IP address)."""
 
-    def __init__(self, trusted: tuple[str, ...]) -> None:
-        self.networks = [ipaddress.ip_network(t, strict=False) for t in trusted]
+    def __init__(self, entries: Iterable[str]) -> None:
+        self._networks = [ipaddress.ip_network(e, strict=False) for e in entries]
 
-    def _trusted(self, address: str) -> bool:
+    def __contains__(self, address: object) -> bool:
+        if not isinstance(address, str):
+            return False
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return False
-        return any(ip in net for net in self.networks)
+        return any(ip in net for net in self._networks)
+
+
+class ClientAddress:
+    """The client's address, believing X-Forwarded-For only from trusted proxies."""
+
+    def __init__(self, trusted: tuple[str, ...]) -> None:
+        self.trusted = Networks(trusted)
 
     def __call__(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         peer = connection.client.host if connection.client else "unknown"
-        if not self._trusted(peer):
+        if peer not in self.trusted:
             return peer
         forwarded = connection.headers.get("x-forwarded-for")
         if not forwarded:
@@ -139,6 +150,6 @@ class ClientAddress:
         # Walk from the nearest hop outwards; the first untrusted address is the client.
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         for hop in reversed(hops):
-            if not self._trusted(hop):
+            if hop not in self.trusted:
                 return hop
         return hops[0] if hops else peer

@@ -9,10 +9,9 @@ backlog and the reconciler's lag.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from litestar import Request, Response, get
@@ -25,6 +24,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from ideabox.http.security import Networks
 from ideabox.metrics import multiprocess
 from ideabox.metrics.counters import NAMESPACE, pool_sampled
 from ideabox.platform.db import CONNECTION_ERRORS
@@ -49,19 +49,12 @@ def prometheus_config() -> PrometheusConfig:
                             exclude_unhandled_paths=True, exclude=[PATH])
 
 
-class AllowedAddresses:
+class AllowedAddresses(Networks):
     """Whether a client may read the metrics: its address (as ``ClientAddress`` makes
     it out, behind trusted proxies) in IDEABOX_METRICS_ALLOW."""
 
-    def __init__(self, allowed: Iterable[str]) -> None:
-        self.networks = [ipaddress.ip_network(a, strict=False) for a in allowed]
-
     def __call__(self, address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in net for net in self.networks)
+        return address in self
 
 
 def allowed_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
