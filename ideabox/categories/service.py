@@ -52,7 +52,13 @@ def ensure_may_manage(viewer: Viewer) -> None:
 async def list_categories(conn: asyncpg.Connection, slug: str, *,
                           include_retired: bool = False) -> list[Category]:
     """A purpose's categories in their order (retired ones only when asked for)."""
-    purpose_id = await purpose_id_of(conn, slug)
+    return await categories_of(conn, await purpose_id_of(conn, slug),
+                               include_retired=include_retired)
+
+
+async def categories_of(conn: asyncpg.Connection, purpose_id: int, *,
+                        include_retired: bool = False) -> list[Category]:
+    """``list_categories`` for a purpose already in hand."""
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} WHERE c.purpose_id = $1 "
         "AND ($2 OR c.retired_at IS NULL) ORDER BY c.position, c.id", purpose_id,

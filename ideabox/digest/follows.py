@@ -18,11 +18,16 @@ class PurposeFollowing(msgspec.Struct):
 async def get_purpose_following(conn: asyncpg.Connection, viewer: Viewer,
                                 slug: str) -> PurposeFollowing:
     """Whether the viewer follows a purpose."""
-    purpose_id = await purpose_id_of(conn, slug)
-    following: bool = await conn.fetchval(
+    return PurposeFollowing(slug=slug, following=await follows(
+        conn, viewer, await purpose_id_of(conn, slug)))
+
+
+async def follows(conn: asyncpg.Connection, viewer: Viewer, purpose_id: int) -> bool:
+    """Whether the viewer follows the purpose ``purpose_id``."""
+    found: bool = await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM purpose_follows WHERE user_id = $1 AND purpose_id = $2)",
         viewer.id, purpose_id)
-    return PurposeFollowing(slug=slug, following=following)
+    return found
 
 
 async def follow_purpose(db: Db, viewer: Viewer, slug: str) -> PurposeFollowing:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from litestar.response import Template
 
-from ideabox.categories.service import list_categories
-from ideabox.digest.follows import get_purpose_following
+from ideabox.categories.service import categories_of
+from ideabox.digest.follows import follows
 from ideabox.http.pages.render import page
 from ideabox.http.routing import MaybeSignedIn, RequestDb, Svc
 from ideabox.ideas import listing
@@ -29,7 +29,7 @@ async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug
     category = category.strip() if category and category.strip() else None
     ideas = await listing.list_ideas(db.conn, services, viewer, slug, sort=shown_sort,
                                      q=q, category=category, limit=PAGE_SIZE, cursor=cursor)
-    every_category = await list_categories(db.conn, slug, include_retired=True)
+    every_category = await categories_of(db.conn, purpose.id, include_retired=True)
     # A retired category is no longer offered for new ideas, but the ideas filed under
     # it can still be shown.
     offered = [c for c in every_category if not c.retired]
@@ -40,8 +40,7 @@ async def purpose_page(db: RequestDb, viewer: MaybeSignedIn, services: Svc, slug
     lacking = missing(verified=viewer.verified, resident=viewer.resident,
                       eligibility=purpose.eligibility) if viewer is not None else None
     # Whether the signed-in person follows it (its new ideas in their weekly digest).
-    following = viewer is not None and (
-        await get_purpose_following(db.conn, viewer, slug)).following
+    following = viewer is not None and await follows(db.conn, viewer, purpose.id)
     return page("purposes/show.html", status=status, viewer=viewer, purpose=purpose,
                 ideas=ideas, sort=shown_sort, q=q or "", cursor=cursor, following=following,
                 category=category or "", categories=offered, category_filters=filters,
